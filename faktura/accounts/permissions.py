@@ -1,0 +1,33 @@
+"""Who may do what: answered as Decisions so the UI, API and services share one reason."""
+
+from faktura.accounts.models import Role
+from faktura.core.actors import Actor, ActorKind
+from faktura.core.errors import ALLOWED, Decision, refuse
+
+
+def role_of(actor: Actor) -> str | None:
+    """The acting user's role; None for actors that are not a signed-in user."""
+    if actor.user is None:
+        return None
+    if getattr(actor.user, "is_superuser", False):
+        return Role.SUPER_ADMIN
+    return getattr(actor.user, "role", Role.VIEWER)
+
+
+def can_edit_invoices(actor: Actor) -> Decision:
+    """Super admins and users with invoice edit permission; workflows and the system act for the
+    account. An API actor acts with the rights of the user its token belongs to."""
+    if actor.kind in (ActorKind.SYSTEM, ActorKind.WORKFLOW, ActorKind.INTEGRATION):
+        return ALLOWED
+    if role_of(actor) in (Role.SUPER_ADMIN, Role.EDITOR):
+        return ALLOWED
+    return refuse(
+        "You have view-only access to invoices. Ask a super admin for invoice edit permission.",
+        "permission_denied",
+    )
+
+
+def can_manage_settings(actor: Actor) -> Decision:
+    if actor.kind == ActorKind.SYSTEM or role_of(actor) == Role.SUPER_ADMIN:
+        return ALLOWED
+    return refuse("Only a super admin can change the account settings.", "permission_denied")

@@ -1,0 +1,75 @@
+"""Account settings: read everywhere, changed only by super admins."""
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import transaction
+
+from faktura.accounts import permissions
+from faktura.accounts.models import AccountSettings, PaymentTerms
+from faktura.core.actors import Actor
+from faktura.core.errors import RuleViolation, require
+from faktura.core.money import normalize_currency
+
+SETTINGS_FIELDS = frozenset(
+    f.name for f in AccountSettings._meta.get_fields() if f.name not in {"id", "updated_at"}
+)
+
+
+def get_account_settings() -> AccountSettings:
+    settings, _ = AccountSettings.objects.get_or_create(pk=1)
+    return settings
+
+
+def update_account_settings(*, actor: Actor, **changes: Any) -> AccountSettings:
+    require(permissions.can_manage_settings(actor))
+    unknown = set(changes) - SETTINGS_FIELDS
+    if unknown:
+        raise RuleViolation(f"Unknown account settings: {', '.join(sorted(unknown))}.")
+    cleaned = {name: _clean_setting(name, value) for name, value in changes.items()}
+    with transaction.atomic():
+        get_account_settings()
+        settings = AccountSettings.objects.select_for_update().get(pk=1)
+        for name, value in cleaned.items():
+            setattr(settings, name, value)
+        settings.save(update_fields=[*cleaned, "updated_at"])
+    return settings
+
+
+def _clean_setting(name: str, value: Any) -> Any:
+    if name == "default_currency":
+        return normalize_currency(value)
+    if name == "company_country":
+        country = str(value).strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise RuleViolation(
+                f"Company country must be a two-letter ISO code such as US or NO, got '{value}'."
+            )
+        return country
+    if name == "default_payment_terms":
+        if value not in PaymentTerms.values:
+            raise RuleViolation(
+                f"Unknown payment terms '{value}'. Use one of: {', '.join(PaymentTerms.values)}."
+            )
+        return value
+    if name == "invoice_public_domain":
+        url = str(value).strip().rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+            raise RuleViolation(
+                f"The invoice domain must be a base URL such as https://billing.example.com, "
+                f"got '{value}'."
+            )
+        return url
+    if name == "invoice_number_prefix":
+        prefix = str(value).strip()
+        if len(prefix) > 20 or not all(c.isalnum() or c in "-_/." for c in prefix):
+            raise RuleViolation(
+                "The invoice number prefix may hold at most 20 letters, digits and - _ / . "
+                f"characters, got '{value}'."
+            )
+        return prefix
+    if name.startswith(("allow_", "let_")):
+        if not isinstance(value, bool):
+            raise RuleViolation(f"{name} must be true or false.")
+    return value

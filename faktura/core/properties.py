@@ -1,0 +1,159 @@
+"""Properties are declared once per object type; filters, columns, export, history and the
+API's property metadata all derive from these declarations (ARCHITECTURE §4.4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.db import models
+
+from faktura.core.errors import RuleViolation
+from faktura.core.registry import Registry
+
+
+class PropertyType(StrEnum):
+    STRING = "string"
+    NUMBER = "number"
+    ENUMERATION = "enumeration"
+    BOOL = "bool"
+    DATE = "date"
+    DATETIME = "datetime"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+def options_from(choices: type[models.Choices]) -> tuple[Option, ...]:
+    return tuple(Option(str(value), str(label)) for value, label in choices.choices)
+
+
+@dataclass(frozen=True)
+class Property:
+    name: str
+    label: str
+    type: PropertyType
+    # Attribute path on the model ("owner_id", "deal__name"); also the ORM lookup path.
+    field: str | None = None
+    options: tuple[Option, ...] = ()
+    # Set by Faktura (numbers, totals, timestamps), never by a user or API client directly.
+    read_only: bool = False
+    # Time-dependent values (e.g. days overdue) change without an event: not recorded in history.
+    tracked: bool = True
+    compute: Callable[[Any], Any] | None = None
+    description: str = ""
+
+    def read(self, obj: models.Model) -> Any:
+        if self.compute is not None:
+            return self.compute(obj)
+        value: Any = obj
+        for part in (self.field or self.name).split("__"):
+            value = getattr(value, part, None)
+            if value is None:
+                return None
+        return value
+
+    def to_text(self, value: Any) -> str | None:
+        """The value as text, as history stores it and the API returns it."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, dt.datetime):
+            return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        if isinstance(value, Decimal):
+            # One spelling per value, whatever precision the column stored: 37.5300 → "37.53".
+            return format(value.normalize(), "f") if value else "0"
+        if isinstance(value, dt.date | int):
+            return str(value)
+        if isinstance(value, models.Model):
+            return str(value.pk)
+        return str(value)
+
+    def display(self, text: str | None) -> str:
+        """A stored text value as a person reads it (option labels instead of codes)."""
+        if text is None:
+            return "(empty)"
+        for option in self.options:
+            if option.value == text:
+                return option.label
+        return text
+
+
+@dataclass(frozen=True)
+class ObjectType:
+    name: str  # plural, as in API paths: "invoices"
+    singular: str  # as in history and event names: "invoice"
+    label: str
+    model: type[models.Model]
+    properties: tuple[Property, ...]
+    hubspot_type_id: str = ""
+    _by_name: dict[str, Property] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {p.name: p for p in self.properties})
+
+    def property(self, name: str) -> Property:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise RuleViolation(
+                f"Property '{name}' does not exist on {self.name}.", code="unknown_property"
+            ) from None
+
+    def snapshot(self, obj: models.Model) -> dict[str, str | None]:
+        """Every tracked property's current value as text: the 'before' and 'after' of a change."""
+        return {p.name: p.to_text(p.read(obj)) for p in self.properties if p.tracked}
+
+
+object_types: Registry[ObjectType] = Registry("object type")
+
+
+def object_type_for(model: type[models.Model] | models.Model) -> ObjectType:
+    model_class = model if isinstance(model, type) else type(model)
+    for object_type in object_types:
+        if object_type.model is model_class:
+            return object_type
+    raise LookupError(f"{model_class.__name__} has no declared object type.")
+
+
+def parse_value(prop: Property, value: Any) -> Any:
+    """Turn input (text from a form or the API, or a Python value) into the property's type."""
+    if value is None or value == "":
+        return None if prop.type != PropertyType.STRING else ""
+    try:
+        match prop.type:
+            case PropertyType.BOOL:
+                if isinstance(value, bool):
+                    return value
+                text = str(value).strip().lower()
+                if text not in {"true", "false", "1", "0", "yes", "no"}:
+                    raise ValueError
+                return text in {"true", "1", "yes"}
+            case PropertyType.NUMBER:
+                return Decimal(str(value).strip())
+            case PropertyType.DATE:
+                return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+            case PropertyType.DATETIME:
+                return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+            case PropertyType.ENUMERATION:
+                if str(value) not in {o.value for o in prop.options}:
+                    allowed = ", ".join(o.value for o in prop.options)
+                    raise RuleViolation(
+                        f"'{value}' is not a valid {prop.label}. Use one of: {allowed}.",
+                        code="invalid_option",
+                    )
+                return str(value)
+            case _:
+                return str(value).strip()
+    except (ValueError, ArithmeticError):
+        raise RuleViolation(
+            f"'{value}' is not a valid {prop.type.value} for {prop.label}.", code="invalid_value"
+        ) from None

@@ -1,0 +1,194 @@
+"""Invoices, their lines, applied payments, the buyer's checkouts and the number counter."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from faktura.accounts.models import PaymentTerms
+from faktura.crm.models import Company, Contact
+from faktura.payments.models import Payment
+from faktura.sales.models import Deal, Product, Quote
+from faktura.sales.pricing import DiscountType
+
+ZERO = Decimal(0)
+
+
+def money_field(**kwargs: object) -> models.DecimalField:
+    return models.DecimalField(max_digits=18, decimal_places=4, default=ZERO, **kwargs)  # type: ignore[arg-type]
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open"
+    PAID = "paid", "Paid"
+    VOIDED = "voided", "Voided"
+
+
+class PaymentState(models.TextChoices):
+    UNPAID = "unpaid", "Unpaid"
+    PARTIALLY_PAID = "partially_paid", "Partially paid"
+    PAID = "paid", "Paid"
+
+
+class Invoice(models.Model):
+    status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
+    # Assigned at finalization from the counter (INV-5, INV-22); drafts have none.
+    number_seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    number = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    public_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    currency = models.CharField(max_length=3)
+    invoice_date = models.DateField()
+    due_date = models.DateField()
+    payment_terms = models.CharField(max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.NET_30)
+    comments = models.TextField(blank=True)
+    footer = models.TextField(blank=True)
+    purchase_order_number = models.CharField(max_length=100, blank=True)
+    tax_id = models.CharField(max_length=100, blank=True)
+    from_subscription = models.BooleanField(default=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contacts = models.ManyToManyField(Contact, through="InvoiceContact", related_name="invoices")
+    companies = models.ManyToManyField(Company, blank=True, related_name="invoices")
+    deal = models.ForeignKey(Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices")
+    quote = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices")
+    # Totals follow the lines; amount_paid follows the applied payments. Both are recomputed
+    # from their sources by the services on every change, never adjusted by hand (ADR 0001).
+    subtotal = money_field()
+    total_discount = money_field()
+    total_tax = money_field()
+    total = money_field()
+    amount_paid = money_field()
+    balance_due = money_field()
+    finalized_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="invoice_status_due"),
+            models.Index(fields=["-created_at", "-id"], name="invoice_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft", number_seq__isnull=True, public_token__isnull=True)
+                | (~models.Q(status="draft") & models.Q(number_seq__isnull=False, public_token__isnull=False)),
+                name="invoice_number_iff_finalized",
+            ),
+            models.CheckConstraint(condition=models.Q(amount_paid__gte=0), name="invoice_paid_not_negative"),
+            models.CheckConstraint(condition=models.Q(balance_due__gte=0), name="invoice_balance_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"Draft invoice {self.pk}"
+
+    @property
+    def is_finalized(self) -> bool:
+        return self.status != InvoiceStatus.DRAFT
+
+    @property
+    def payment_state(self) -> PaymentState:
+        if self.amount_paid <= 0:
+            return PaymentState.UNPAID
+        if self.amount_paid < self.total:
+            return PaymentState.PARTIALLY_PAID
+        return PaymentState.PAID
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.status == InvoiceStatus.OPEN and self.due_date < (today or timezone.localdate())
+
+    def days_overdue(self, today: dt.date | None = None) -> int:
+        today = today or timezone.localdate()
+        return (today - self.due_date).days if self.is_overdue(today) else 0
+
+
+class InvoiceContact(models.Model):
+    """Ordered association: the oldest contact is the invoice's billing contact."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE)
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "contact"], name="unique_invoice_contact")
+        ]
+
+
+class InvoiceLine(models.Model):
+    """The invoice's own copy of a line: later changes to a product or deal do not reach it."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField(max_length=200)
+    sku = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    quantity = models.DecimalField(max_digits=14, decimal_places=4)
+    unit_price = models.DecimalField(max_digits=18, decimal_places=4)
+    discount_type = models.CharField(max_length=10, choices=DiscountType.choices, default=DiscountType.PERCENT)
+    discount_value = models.DecimalField(max_digits=18, decimal_places=4, default=ZERO)
+    tax_rate = models.DecimalField(max_digits=7, decimal_places=4, default=ZERO)
+    amount = money_field()
+    discount_amount = money_field()
+    tax_amount = money_field()
+    total = money_field()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity.normalize()} × {self.name}"
+
+
+class InvoicePayment(models.Model):
+    """A payment record applied to an invoice; a payment pays at most one invoice."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="applied_payments")
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="invoice_application")
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["applied_at", "id"]
+
+
+class CheckoutStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    EXPIRED = "expired", "Expired"
+
+
+class Checkout(models.Model):
+    """A buyer's payment session for one invoice amount (INV-9)."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="checkouts")
+    token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=CheckoutStatus.choices, default=CheckoutStatus.OPEN)
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class InvoiceNumberCounter(models.Model):
+    """One row: the last invoice number handed out. Only numbering.py touches it."""
+
+    last_number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="one_invoice_counter")]

@@ -1,0 +1,148 @@
+"""Which invoice actions are allowed, and why not (SPEC sections 1–4).
+
+Each check returns a Decision; the UI shows its reason on a disabled action, the API returns
+it as a 4xx error, and the service raises it after locking the invoice.
+"""
+
+from faktura.accounts.permissions import can_edit_invoices
+from faktura.accounts.services import get_account_settings
+from faktura.core.actors import Actor
+from faktura.core.errors import ALLOWED, Decision, refuse
+from faktura.core.money import format_money
+from faktura.invoices.models import Invoice, InvoiceStatus
+
+
+def _payments(invoice: Invoice) -> list:  # type: ignore[type-arg]
+    return [applied.payment for applied in invoice.applied_payments.select_related("payment")]
+
+
+def can_finalize(invoice: Invoice, actor: Actor) -> Decision:
+    if not (decision := can_edit_invoices(actor)):
+        return decision
+    if invoice.status != InvoiceStatus.DRAFT:
+        return refuse(f"Invoice {invoice.number} is already finalized.", "invalid_state")
+    return check_content(invoice)
+
+
+def check_content(invoice: Invoice) -> Decision:
+    """What a finalized invoice must have: someone to bill, something to bill, sane dates."""
+    missing = []
+    if not invoice.contacts.exists():
+        missing.append("at least one contact")
+    if not invoice.lines.exists():
+        missing.append("at least one line item")
+    if missing:
+        return refuse(
+            f"Add {' and '.join(missing)}: a finalized invoice needs someone to bill "
+            "and something to bill for.",
+            "incomplete",
+        )
+    if invoice.total <= 0:
+        return refuse(
+            f"The invoice total is {format_money(invoice.total, invoice.currency)}; an invoice "
+            "must be for more than zero.",
+            "incomplete",
+        )
+    if invoice.due_date < invoice.invoice_date:
+        return refuse(
+            f"The due date {invoice.due_date} is before the invoice date {invoice.invoice_date}.",
+            "invalid_date",
+        )
+    return ALLOWED
+
+
+def can_edit(invoice: Invoice, actor: Actor) -> Decision:
+    """Drafts are editable by editors; finalized invoices only under INV-6…INV-10."""
+    if not (decision := can_edit_invoices(actor)):
+        return decision
+    if invoice.from_subscription:
+        return refuse(
+            "This invoice was created by a subscription and cannot be edited. "
+            "Change the subscription instead.",
+            "subscription_invoice",
+        )
+    if invoice.status == InvoiceStatus.DRAFT:
+        return ALLOWED
+    if invoice.status == InvoiceStatus.VOIDED:
+        return refuse(f"Invoice {invoice.number} is voided and cannot be edited.", "invalid_state")
+    if payments := _payments(invoice):
+        return refuse(
+            f"Invoice {invoice.number} has {len(payments)} payment(s) on it and cannot be edited.",
+            "has_payments",
+        )
+    if not get_account_settings().allow_editing_finalized_invoices:
+        return refuse(
+            "Editing finalized invoices is turned off. A super admin can turn on "
+            "'Allow editing finalized invoices' in the settings.",
+            "setting_off",
+        )
+    return ALLOWED
+
+
+def can_assign_owner(invoice: Invoice, actor: Actor) -> Decision:
+    return can_edit_invoices(actor)
+
+
+def can_clone(invoice: Invoice, actor: Actor) -> Decision:
+    return can_edit_invoices(actor)
+
+
+def can_delete(invoice: Invoice, actor: Actor) -> Decision:
+    if not (decision := can_edit_invoices(actor)):
+        return decision
+    if invoice.status == InvoiceStatus.DRAFT:
+        return ALLOWED
+    if not get_account_settings().allow_deleting_invoices:
+        return refuse(
+            "Deleting finalized invoices is turned off. A super admin can turn on "
+            "'Allow deleting invoices' in the settings.",
+            "setting_off",
+        )
+    if _payments(invoice) or invoice.status == InvoiceStatus.PAID:
+        return refuse(
+            f"Invoice {invoice.number} has payments on it. Only unpaid invoices can be deleted.",
+            "has_payments",
+        )
+    return ALLOWED
+
+
+def can_void(invoice: Invoice, actor: Actor) -> Decision:
+    if not (decision := can_edit_invoices(actor)):
+        return decision
+    if invoice.status == InvoiceStatus.DRAFT:
+        return refuse("A draft cannot be voided. Delete the draft instead.", "invalid_state")
+    if invoice.status == InvoiceStatus.VOIDED:
+        return refuse(f"Invoice {invoice.number} is already voided.", "invalid_state")
+    payments = _payments(invoice)
+    if any(p.is_online for p in payments):
+        return refuse(
+            f"Invoice {invoice.number} received an online payment and cannot be voided, "
+            "even if the payment was refunded.",
+            "online_payment",
+        )
+    if payments:
+        amounts = ", ".join(format_money(p.amount, p.currency) for p in payments)
+        return refuse(
+            f"Invoice {invoice.number} has a manual payment of {amounts}. "
+            "Delete the payment before voiding the invoice.",
+            "has_payments",
+        )
+    return ALLOWED
+
+
+def can_record_payment(invoice: Invoice, actor: Actor) -> Decision:
+    if not (decision := can_edit_invoices(actor)):
+        return decision
+    if invoice.status == InvoiceStatus.DRAFT:
+        return refuse("Finalize the invoice before recording a payment.", "invalid_state")
+    if invoice.status == InvoiceStatus.VOIDED:
+        return refuse(f"Invoice {invoice.number} is voided and can no longer take a payment.", "invalid_state")
+    if invoice.status == InvoiceStatus.PAID or invoice.balance_due <= 0:
+        return refuse(f"Invoice {invoice.number} is already paid in full.", "invalid_state")
+    return ALLOWED
+
+
+def can_start_checkout(invoice: Invoice) -> Decision:
+    if invoice.status != InvoiceStatus.OPEN or invoice.balance_due <= 0:
+        return refuse("This invoice cannot be paid online: it is not open for payment.", "invalid_state")
+    return ALLOWED

@@ -1,0 +1,347 @@
+"""The invoice lifecycle: drafts, finalizing, edits, cloning, voiding, deleting (INV-1…INV-23)."""
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.db import transaction
+from django.utils import timezone
+
+from faktura.accounts.models import PaymentTerms
+from faktura.accounts.permissions import can_edit_invoices
+from faktura.accounts.services import get_account_settings
+from faktura.core.actors import Actor
+from faktura.core.errors import RuleViolation, require
+from faktura.core.money import normalize_currency
+from faktura.core.properties import parse_value
+from faktura.crm.models import Company, Contact
+from faktura.history import services as history
+from faktura.invoices import numbering, rules
+from faktura.invoices.changes import Change, ProposedMessage, customer_message, summarize
+from faktura.invoices.checkout import cancel_open_checkouts
+from faktura.invoices.lock_objects import invoice_for_update
+from faktura.invoices.models import Invoice, InvoiceContact, InvoiceLine, InvoiceStatus
+from faktura.invoices.properties import INVOICE
+from faktura.sales.lines import LineInput, clean_lines
+from faktura.sales.models import Deal, LineItem, Quote
+from faktura.sales.pricing import line_amounts, totals
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Final = _Unchanged()
+
+# Properties a user or client sets directly; everything else is derived or set by a service.
+EDITABLE = frozenset(
+    {
+        "hs_currency", "hs_invoice_date", "hs_due_date", "hs_payment_terms", "hs_comments",
+        "hs_invoice_footer", "hs_purchase_order_number", "hs_tax_id",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class InvoiceEdit:
+    invoice: Invoice
+    changes: list[Change]
+    # Proposed to the user after an edit of a finalized invoice (INV-7); None for drafts.
+    customer_message: ProposedMessage | None
+    cancelled_checkouts: int
+
+
+def create_draft_invoice(
+    *,
+    actor: Actor,
+    contacts: Iterable[Contact] = (),
+    companies: Iterable[Company] = (),
+    deal: Deal | None = None,
+    quote: Quote | None = None,
+    lines: Sequence[LineInput | Mapping[str, Any]] = (),
+    owner: Any = None,
+    from_subscription: bool = False,
+    values: Mapping[str, Any] | None = None,
+) -> Invoice:
+    require(can_edit_invoices(actor))
+    values = dict(values or {})
+    account = get_account_settings()
+    source = quote or deal
+    invoice = Invoice(
+        currency=source.currency if source else account.default_currency,
+        invoice_date=timezone.localdate(),
+        payment_terms=account.default_payment_terms,
+        owner=owner if owner is not None else actor.user,
+        deal=deal,
+        quote=quote,
+        from_subscription=from_subscription,
+    )
+    _assign_values(invoice, values)
+    cleaned = clean_lines(list(lines), invoice.currency)
+    with transaction.atomic():
+        invoice.save()
+        _set_contacts(invoice, contacts)
+        invoice.companies.set(companies)
+        _replace_lines(invoice, cleaned)
+        _recalculate(invoice)
+        invoice.save()
+        history.record_created(invoice, actor=actor)
+    return invoice
+
+
+def create_invoice_from_deal(deal: Deal, *, actor: Actor) -> Invoice:
+    """A draft with the deal's contacts (oldest association first), companies and line items."""
+    return create_draft_invoice(
+        actor=actor,
+        deal=deal,
+        contacts=deal.contacts.order_by("dealcontact__created_at", "dealcontact__id"),
+        companies=deal.companies.all(),
+        lines=[_line_input(item) for item in deal.line_items.all()],
+        owner=deal.owner,
+    )
+
+
+def create_invoice_from_quote(quote: Quote, *, actor: Actor) -> Invoice:
+    return create_draft_invoice(
+        actor=actor,
+        quote=quote,
+        deal=quote.deal,
+        contacts=quote.contacts.order_by("id"),
+        companies=quote.companies.all(),
+        lines=[_line_input(item) for item in quote.line_items.all()],
+        owner=quote.owner,
+    )
+
+
+def update_invoice(
+    invoice: Invoice,
+    *,
+    actor: Actor,
+    values: Mapping[str, Any] | None = None,
+    lines: Sequence[LineInput | Mapping[str, Any]] | None = None,
+    contacts: Iterable[Contact] | None = None,
+    companies: Iterable[Company] | None = None,
+    deal: Deal | None | _Unchanged = UNCHANGED,
+    quote: Quote | None | _Unchanged = UNCHANGED,
+) -> InvoiceEdit:
+    """Edit a draft, or a finalized invoice under INV-6…INV-10 (which cancels an open checkout)."""
+    values = dict(values or {})
+    with transaction.atomic():
+        invoice = invoice_for_update(invoice.pk)
+        require(rules.can_edit(invoice, actor))
+        before = INVOICE.snapshot(invoice)
+        _assign_values(invoice, values)
+        if lines is not None:
+            _replace_lines(invoice, clean_lines(list(lines), invoice.currency))
+        if contacts is not None:
+            _set_contacts(invoice, contacts)
+        if companies is not None:
+            invoice.companies.set(companies)
+        if not isinstance(deal, _Unchanged):
+            invoice.deal = deal
+        if not isinstance(quote, _Unchanged):
+            invoice.quote = quote
+        _recalculate(invoice)
+        if invoice.is_finalized:
+            # A finalized invoice must stay a complete invoice after the edit.
+            require(rules.check_content(invoice))
+        invoice.save()
+        after = INVOICE.snapshot(invoice)
+        history.record_changes(invoice, before, after, actor=actor)
+        if not invoice.is_finalized:
+            return InvoiceEdit(invoice, summarize(before, after, invoice.currency), None, 0)
+        changes = summarize(before, after, invoice.currency)
+        cancelled = (
+            cancel_open_checkouts(invoice, reason="The invoice was edited.") if changes else 0
+        )
+        if changes:
+            history.record_event(
+                invoice,
+                "invoice.edited_after_finalization",
+                actor=actor,
+                data={
+                    "changes": [[c.label, c.old, c.new] for c in changes],
+                    "cancelled_checkouts": cancelled,
+                },
+            )
+    message = customer_message(invoice, changes) if changes else None
+    return InvoiceEdit(invoice, changes, message, cancelled)
+
+
+def assign_invoice_owner(invoice: Invoice, owner: Any, *, actor: Actor) -> Invoice:
+    """The owner is CRM data, not invoice content: it can change in any status."""
+    with transaction.atomic():
+        invoice = invoice_for_update(invoice.pk)
+        require(rules.can_assign_owner(invoice, actor))
+        before = INVOICE.snapshot(invoice)
+        invoice.owner = owner
+        invoice.save(update_fields=["owner", "updated_at"])
+        history.record_changes(invoice, before, INVOICE.snapshot(invoice), actor=actor)
+    return invoice
+
+
+def finalize_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
+    with transaction.atomic():
+        invoice = invoice_for_update(invoice.pk)
+        require(rules.can_finalize(invoice, actor))
+        before = INVOICE.snapshot(invoice)
+        invoice.status = InvoiceStatus.OPEN
+        invoice.finalized_at = timezone.now()
+        invoice.public_token = secrets.token_urlsafe(32)
+        invoice.number_seq = numbering.next_invoice_number()
+        invoice.number = numbering.format_invoice_number(
+            get_account_settings().invoice_number_prefix, invoice.number_seq
+        )
+        invoice.save(
+            update_fields=["status", "finalized_at", "public_token", "number_seq", "number", "updated_at"]
+        )
+        history.record_changes(invoice, before, INVOICE.snapshot(invoice), actor=actor)
+        history.record_event(invoice, "invoice.finalized", actor=actor, data={"number": invoice.number})
+    return invoice
+
+
+def clone_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
+    """A new draft with the same details and associations; no payments, no number (INV-4)."""
+    require(rules.can_clone(invoice, actor))
+    today = timezone.localdate()
+    values: dict[str, Any] = {
+        "hs_currency": invoice.currency,
+        "hs_payment_terms": invoice.payment_terms,
+        "hs_comments": invoice.comments,
+        "hs_invoice_footer": invoice.footer,
+        "hs_purchase_order_number": invoice.purchase_order_number,
+        "hs_tax_id": invoice.tax_id,
+    }
+    if invoice.payment_terms == PaymentTerms.CUSTOM:
+        values["hs_due_date"] = today + (invoice.due_date - invoice.invoice_date)
+    with transaction.atomic():
+        clone = create_draft_invoice(
+            actor=actor,
+            contacts=invoice.contacts.order_by("invoicecontact__position", "invoicecontact__id"),
+            companies=invoice.companies.all(),
+            deal=invoice.deal,
+            quote=invoice.quote,
+            lines=[_line_input(line) for line in invoice.lines.all()],
+            owner=invoice.owner,
+            values=values,
+        )
+        history.record_event(
+            clone, "invoice.cloned", actor=actor, data={"source_id": invoice.pk, "source_number": invoice.number}
+        )
+    return clone
+
+
+def void_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
+    with transaction.atomic():
+        invoice = invoice_for_update(invoice.pk)
+        require(rules.can_void(invoice, actor))
+        before = INVOICE.snapshot(invoice)
+        cancel_open_checkouts(invoice, reason="The invoice was voided.")
+        invoice.status = InvoiceStatus.VOIDED
+        invoice.voided_at = timezone.now()
+        invoice.save(update_fields=["status", "voided_at", "updated_at"])
+        history.record_changes(invoice, before, INVOICE.snapshot(invoice), actor=actor)
+        history.record_event(invoice, "invoice.voided", actor=actor, data={"number": invoice.number})
+    return invoice
+
+
+def delete_invoice(invoice: Invoice, *, actor: Actor) -> None:
+    """Permanent. A finalized invoice's number stays used: the deletion leaves a gap (INV-22)."""
+    with transaction.atomic():
+        invoice = invoice_for_update(invoice.pk)
+        require(rules.can_delete(invoice, actor))
+        history.record_event(
+            invoice,
+            "invoice.deleted",
+            actor=actor,
+            data={
+                "number": invoice.number,
+                "status": invoice.status,
+                "total": str(invoice.total),
+                "currency": invoice.currency,
+            },
+        )
+        invoice.delete()
+
+
+def _assign_values(invoice: Invoice, values: Mapping[str, Any]) -> None:
+    """Set editable properties; the due date follows the payment terms unless given."""
+    for name in values:
+        if name not in EDITABLE:
+            prop = INVOICE.property(name)  # unknown names get "does not exist"
+            hint = " Use assign_invoice_owner." if name == "hubspot_owner_id" else ""
+            raise RuleViolation(f"{prop.label} ({name}) cannot be set here.{hint}", code="read_only")
+    for name, raw in values.items():
+        prop = INVOICE.property(name)
+        value = parse_value(prop, raw)
+        if name == "hs_currency":
+            value = normalize_currency(value)
+        elif prop.type == prop.type.DATE and value is None:
+            raise RuleViolation(f"{prop.label} cannot be empty.", code="invalid_date")
+        setattr(invoice, prop.field or name, value)
+    terms = PaymentTerms(invoice.payment_terms)
+    if "hs_due_date" in values:
+        if terms.days is not None and invoice.due_date != invoice.invoice_date + dt.timedelta(terms.days):
+            invoice.payment_terms = PaymentTerms.CUSTOM
+    elif terms.days is not None:
+        invoice.due_date = invoice.invoice_date + dt.timedelta(days=terms.days)
+    elif invoice.due_date is None:
+        invoice.due_date = invoice.invoice_date
+
+
+def _set_contacts(invoice: Invoice, contacts: Iterable[Contact]) -> None:
+    """Replace the contacts, keeping their order: the first is the billing contact."""
+    ordered = list(dict.fromkeys(contacts))
+    InvoiceContact.objects.filter(invoice=invoice).delete()
+    InvoiceContact.objects.bulk_create(
+        InvoiceContact(invoice=invoice, contact=contact, position=index)
+        for index, contact in enumerate(ordered)
+    )
+
+
+def _replace_lines(invoice: Invoice, lines: list[LineInput]) -> None:
+    invoice.lines.all().delete()
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(invoice=invoice, position=index, **line.as_fields())
+        for index, line in enumerate(lines)
+    )
+
+
+def _recalculate(invoice: Invoice) -> None:
+    """Line amounts and totals from the lines, in the invoice currency (ADR 0001)."""
+    lines = list(invoice.lines.all())
+    amounts = []
+    for line in lines:
+        result = line_amounts(
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount_type=line.discount_type,
+            discount_value=line.discount_value,
+            tax_rate=line.tax_rate,
+            currency=invoice.currency,
+        )
+        line.amount, line.discount_amount, line.tax_amount = result.amount, result.discount, result.tax
+        line.total = result.total
+        amounts.append(result)
+    InvoiceLine.objects.bulk_update(lines, ["amount", "discount_amount", "tax_amount", "total"])
+    summed = totals(amounts)
+    invoice.subtotal, invoice.total_discount, invoice.total_tax = summed.subtotal, summed.discount, summed.tax
+    invoice.total = summed.total
+    invoice.balance_due = invoice.total - invoice.amount_paid
+
+
+def _line_input(item: LineItem | InvoiceLine) -> LineInput:
+    return LineInput(
+        name=item.name,
+        unit_price=item.unit_price,
+        quantity=item.quantity,
+        discount_type=item.discount_type,
+        discount_value=item.discount_value,
+        tax_rate=item.tax_rate,
+        product_id=item.product_id,
+        sku=item.sku,
+        description=item.description,
+    )

@@ -1,0 +1,105 @@
+"""Line input: what a user or client sends for one line of a deal, quote or invoice."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from faktura.core.errors import RuleViolation
+from faktura.core.money import to_decimal
+from faktura.sales.models import Product
+from faktura.sales.pricing import DiscountType, line_amounts
+
+MAX_LINES = 500
+
+
+@dataclass(frozen=True)
+class LineInput:
+    name: str
+    unit_price: Decimal
+    quantity: Decimal = Decimal(1)
+    discount_type: str = DiscountType.PERCENT
+    discount_value: Decimal = Decimal(0)
+    tax_rate: Decimal = Decimal(0)
+    product_id: int | None = None
+    sku: str = ""
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_fields(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "unit_price": self.unit_price,
+            "quantity": self.quantity,
+            "discount_type": self.discount_type,
+            "discount_value": self.discount_value,
+            "tax_rate": self.tax_rate,
+            "product_id": self.product_id,
+            "sku": self.sku,
+            "description": self.description,
+        }
+
+
+def clean_line(raw: LineInput | Mapping[str, Any], currency: str, position: int) -> LineInput:
+    """Validate one line; a product fills in what the line leaves out."""
+    data = dict(raw.as_fields() if isinstance(raw, LineInput) else raw)
+    where = f"Line {position}"
+    product = None
+    if data.get("product_id"):
+        product = Product.objects.filter(pk=data["product_id"]).first()
+        if product is None:
+            raise RuleViolation(f"{where}: product {data['product_id']} does not exist.")
+    name = str(data.get("name") or (product.name if product else "")).strip()
+    if not name:
+        raise RuleViolation(f"{where} needs a name or a product.")
+    price_input = data.get("unit_price")
+    if price_input in (None, "") and product is not None:
+        price_input = product.unit_price
+    if price_input in (None, ""):
+        raise RuleViolation(f"{where} ({name}) needs a unit price.")
+    unit_price = to_decimal(price_input, field=f"{where} unit price")
+    quantity = to_decimal(data.get("quantity", 1), field=f"{where} quantity")
+    if quantity <= 0:
+        raise RuleViolation(f"{where} ({name}): the quantity must be more than zero.")
+    if unit_price < 0:
+        raise RuleViolation(
+            f"{where} ({name}): the unit price cannot be negative. Use a discount instead."
+        )
+    discount_type = data.get("discount_type") or DiscountType.PERCENT
+    if discount_type not in DiscountType.values:
+        raise RuleViolation(f"{where}: discount type must be 'percent' or 'fixed'.")
+    discount_value = to_decimal(data.get("discount_value") or 0, field=f"{where} discount")
+    if discount_value < 0 or (discount_type == DiscountType.PERCENT and discount_value > 100):
+        raise RuleViolation(f"{where} ({name}): a discount is between 0 and 100 % or a positive amount.")
+    tax_input = data.get("tax_rate")
+    if tax_input in (None, "") and product is not None:
+        tax_input = product.tax_rate
+    tax_rate = to_decimal(tax_input or 0, field=f"{where} tax rate")
+    if not Decimal(0) <= tax_rate <= Decimal(100):
+        raise RuleViolation(f"{where} ({name}): the tax rate must be between 0 and 100 %.")
+    for value, places, label in ((quantity, 4, "quantity"), (unit_price, 4, "unit price")):
+        if value != round(value, places):
+            raise RuleViolation(f"{where} ({name}): the {label} has more than {places} decimals.")
+    line = LineInput(
+        name=name[:200],
+        unit_price=unit_price,
+        quantity=quantity,
+        discount_type=discount_type,
+        discount_value=discount_value,
+        tax_rate=tax_rate,
+        product_id=product.pk if product else None,
+        sku=str(data.get("sku") or (product.sku if product else "")),
+        description=str(data.get("description") or (product.description if product else "")),
+    )
+    # Refuses a fixed discount larger than the line before anything is written.
+    line_amounts(currency=currency, **{k: v for k, v in line.as_fields().items() if k in _MATH})
+    return line
+
+
+_MATH = {"quantity", "unit_price", "discount_type", "discount_value", "tax_rate"}
+
+
+def clean_lines(raw_lines: list[Any], currency: str) -> list[LineInput]:
+    if len(raw_lines) > MAX_LINES:
+        raise RuleViolation(f"A document can have at most {MAX_LINES} lines.")
+    return [clean_line(raw, currency, index) for index, raw in enumerate(raw_lines, start=1)]

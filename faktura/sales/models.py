@@ -1,0 +1,138 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from faktura.crm.models import Company, Contact
+from faktura.sales.pricing import DiscountType, LineAmounts, line_amounts
+
+
+class Product(models.Model):
+    """An entry in the product library; line items copy from it."""
+
+    name = models.CharField(max_length=200)
+    sku = models.CharField(max_length=100, blank=True, db_index=True)
+    description = models.TextField(blank=True)
+    unit_price = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
+    tax_rate = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal(0))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DealStage(models.TextChoices):
+    APPOINTMENT = "appointmentscheduled", "Appointment scheduled"
+    QUALIFIED = "qualifiedtobuy", "Qualified to buy"
+    PRESENTATION = "presentationscheduled", "Presentation scheduled"
+    DECISION = "decisionmakerboughtin", "Decision maker bought-in"
+    CONTRACT = "contractsent", "Contract sent"
+    WON = "closedwon", "Closed won"
+    LOST = "closedlost", "Closed lost"
+
+
+class Deal(models.Model):
+    name = models.CharField(max_length=200)
+    stage = models.CharField(max_length=40, choices=DealStage.choices, default=DealStage.APPOINTMENT)
+    close_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contacts = models.ManyToManyField(Contact, through="DealContact", related_name="deals")
+    companies = models.ManyToManyField(Company, blank=True, related_name="deals")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DealContact(models.Model):
+    """The association keeps its creation order: the oldest is the deal's primary contact."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "contact"], name="unique_deal_contact")
+        ]
+
+
+class QuoteStatus(models.TextChoices):
+    DRAFT = "DRAFT", "Draft"
+    PENDING_APPROVAL = "PENDING_APPROVAL", "Pending approval"
+    APPROVED = "APPROVAL_NOT_NEEDED", "Published"
+    REJECTED = "REJECTED", "Rejected"
+
+
+class Quote(models.Model):
+    title = models.CharField(max_length=200)
+    deal = models.ForeignKey(Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes")
+    status = models.CharField(max_length=30, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT)
+    expiration_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    esign_completed_at = models.DateTimeField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contacts = models.ManyToManyField(Contact, blank=True, related_name="quotes")
+    companies = models.ManyToManyField(Company, blank=True, related_name="quotes")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LineItem(models.Model):
+    """A line on a deal or on a quote (exactly one); invoices keep their own copies."""
+
+    deal = models.ForeignKey(Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="line_items")
+    quote = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.CASCADE, related_name="line_items")
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=200)
+    sku = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    quantity = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal(1))
+    unit_price = models.DecimalField(max_digits=18, decimal_places=4)
+    discount_type = models.CharField(max_length=10, choices=DiscountType.choices, default=DiscountType.PERCENT)
+    discount_value = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
+    tax_rate = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal(0))
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deal__isnull=False, quote__isnull=True)
+                | models.Q(deal__isnull=True, quote__isnull=False),
+                name="line_item_has_one_parent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.name}"
+
+    def amounts(self, currency: str) -> LineAmounts:
+        return line_amounts(
+            quantity=self.quantity,
+            unit_price=self.unit_price,
+            discount_type=self.discount_type,
+            discount_value=self.discount_value,
+            tax_rate=self.tax_rate,
+            currency=currency,
+        )

@@ -1,0 +1,128 @@
+"""Products, deals, quotes and their line items."""
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from faktura.core.actors import Actor
+from faktura.core.errors import RuleViolation
+from faktura.core.money import normalize_currency
+from faktura.crm.models import Company, Contact
+from faktura.history import services as history
+from faktura.history.records import create_record, update_record
+from faktura.sales.lines import LineInput, clean_lines
+from faktura.sales.models import Deal, DealContact, LineItem, Product, Quote
+from faktura.sales.properties import QUOTE
+
+
+def create_product(*, actor: Actor, **values: Any) -> Product:
+    if not values.get("name"):
+        raise RuleViolation("A product needs a name.")
+    return create_record(Product, actor=actor, values=values)
+
+
+def update_product(product: Product, *, actor: Actor, values: Mapping[str, Any]) -> Product:
+    return update_record(product, actor=actor, values=values)
+
+
+def create_deal(
+    *,
+    actor: Actor,
+    contacts: Iterable[Contact] = (),
+    companies: Iterable[Company] = (),
+    lines: Sequence[LineInput | Mapping[str, Any]] = (),
+    **values: Any,
+) -> Deal:
+    if not values.get("dealname"):
+        raise RuleViolation("A deal needs a name.")
+    values.setdefault("deal_currency_code", "USD")
+    values["deal_currency_code"] = normalize_currency(values["deal_currency_code"])
+    with transaction.atomic():
+        deal = create_record(Deal, actor=actor, values=values)
+        for contact in contacts:
+            add_deal_contact(deal, contact, actor=actor)
+        deal.companies.add(*companies)
+        if lines:
+            set_line_items(deal, lines, actor=actor)
+    return deal
+
+
+def add_deal_contact(deal: Deal, contact: Contact, *, actor: Actor) -> None:
+    with transaction.atomic():
+        _, created = DealContact.objects.get_or_create(deal=deal, contact=contact)
+        if created:
+            history.record_event(
+                deal, "deal.association_added", actor=actor, data={"contact": contact.pk}
+            )
+
+
+def create_quote(
+    *, actor: Actor, deal: Deal | None = None, lines: Sequence[Any] | None = None, **values: Any
+) -> Quote:
+    """A quote, by default with the deal's contacts, companies, currency and line items."""
+    if not values.get("hs_title"):
+        raise RuleViolation("A quote needs a name.")
+    values.setdefault("hs_currency", deal.currency if deal else "USD")
+    values["hs_currency"] = normalize_currency(values["hs_currency"])
+    with transaction.atomic():
+        quote = create_record(Quote, actor=actor, values=values, deal=deal)
+        if deal is not None:
+            quote.contacts.add(*deal.contacts.order_by("dealcontact__created_at"))
+            quote.companies.add(*deal.companies.all())
+            if lines is None:
+                lines = [LineInput(**_line_fields(item)) for item in deal.line_items.all()]
+        if lines:
+            set_line_items(quote, lines, actor=actor)
+    return quote
+
+
+def complete_quote_signature(quote: Quote, *, actor: Actor) -> Quote:
+    """The buyer's e-signature completed (the trigger of QB-7)."""
+    with transaction.atomic():
+        quote = Quote.objects.select_for_update().get(pk=quote.pk)
+        before = QUOTE.snapshot(quote)
+        if quote.esign_completed_at is not None:
+            raise RuleViolation(f"Quote '{quote.title}' is already signed.")
+        quote.esign_completed_at = timezone.now()
+        quote.save(update_fields=["esign_completed_at", "updated_at"])
+        history.record_changes(quote, before, QUOTE.snapshot(quote), actor=actor)
+    return quote
+
+
+def set_line_items(
+    parent: Deal | Quote, lines: Sequence[LineInput | Mapping[str, Any]], *, actor: Actor
+) -> list[LineItem]:
+    """Replace all line items of a deal or quote."""
+    cleaned = clean_lines(list(lines), parent.currency)
+    key = "deal" if isinstance(parent, Deal) else "quote"
+    with transaction.atomic():
+        before = _lines_text(parent)
+        parent.line_items.all().delete()
+        items = LineItem.objects.bulk_create(
+            LineItem(position=index, **{key: parent}, **line.as_fields())
+            for index, line in enumerate(cleaned)
+        )
+        history.record_changes(
+            parent, {"line_items": before}, {"line_items": _lines_text(parent)}, actor=actor
+        )
+    return items
+
+
+def _line_fields(item: LineItem) -> dict[str, Any]:
+    return {
+        name: getattr(item, name)
+        for name in (
+            "name", "unit_price", "quantity", "discount_type", "discount_value", "tax_rate",
+            "product_id", "sku", "description",
+        )
+    }  # fmt: skip
+
+
+def _lines_text(parent: Deal | Quote) -> str | None:
+    text = "; ".join(
+        f"{item.quantity.normalize()} × {item.name} @ {item.unit_price.normalize()}"
+        for item in parent.line_items.all()
+    )
+    return text or None
