@@ -98,7 +98,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "faktura.sqlite3",
+            "NAME": str(DATA_DIR / "faktura.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers work while the worker writes; IMMEDIATE takes the write
                 # lock at BEGIN so two writers queue instead of failing mid-transaction.

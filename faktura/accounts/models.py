@@ -54,7 +54,9 @@ class AccountSettings(models.Model):
 
     class Meta:
         verbose_name_plural = "account settings"
-        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="one_account_settings")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="one_account_settings")
+        ]
 
     def __str__(self) -> str:
         return f"Settings for {self.company_name}"

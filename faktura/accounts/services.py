@@ -69,7 +69,6 @@ def _clean_setting(name: str, value: Any) -> Any:
                 f"characters, got '{value}'."
             )
         return prefix
-    if name.startswith(("allow_", "let_")):
-        if not isinstance(value, bool):
-            raise RuleViolation(f"{name} must be true or false.")
+    if name.startswith(("allow_", "let_")) and not isinstance(value, bool):
+        raise RuleViolation(f"{name} must be true or false.")
     return value

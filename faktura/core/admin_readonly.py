@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 

@@ -12,9 +12,75 @@ _MINOR_UNITS_EXCEPTIONS = {
 }  # fmt: skip
 
 CURRENCIES = frozenset(
-    """AED ARS AUD BGN BHD BIF BRL CAD CHF CLP CNY COP CZK DJF DKK EGP EUR GBP GNF HKD HUF IDR
-    ILS INR IQD ISK JOD JPY KES KMF KRW KWD LYD MAD MXN MYR NGN NOK NZD OMR PEN PHP PKR PLN PYG
-    QAR RON RSD RUB RWF SAR SEK SGD THB TND TRY TWD UAH UGX USD UYU VND VUV XAF XOF XPF ZAR""".split()
+    [
+        "AED",
+        "ARS",
+        "AUD",
+        "BGN",
+        "BHD",
+        "BIF",
+        "BRL",
+        "CAD",
+        "CHF",
+        "CLP",
+        "CNY",
+        "COP",
+        "CZK",
+        "DJF",
+        "DKK",
+        "EGP",
+        "EUR",
+        "GBP",
+        "GNF",
+        "HKD",
+        "HUF",
+        "IDR",
+        "ILS",
+        "INR",
+        "IQD",
+        "ISK",
+        "JOD",
+        "JPY",
+        "KES",
+        "KMF",
+        "KRW",
+        "KWD",
+        "LYD",
+        "MAD",
+        "MXN",
+        "MYR",
+        "NGN",
+        "NOK",
+        "NZD",
+        "OMR",
+        "PEN",
+        "PHP",
+        "PKR",
+        "PLN",
+        "PYG",
+        "QAR",
+        "RON",
+        "RSD",
+        "RUB",
+        "RWF",
+        "SAR",
+        "SEK",
+        "SGD",
+        "THB",
+        "TND",
+        "TRY",
+        "TWD",
+        "UAH",
+        "UGX",
+        "USD",
+        "UYU",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+        "ZAR",
+    ]
 )
 
 # Upper bound for any single amount: keeps every sum inside the database columns.
@@ -29,7 +95,8 @@ def normalize_currency(code: str) -> str:
     currency = (code or "").strip().upper()
     if currency not in CURRENCIES:
         raise RuleViolation(
-            f"'{code}' is not a supported currency. Use a three-letter ISO 4217 code such as USD, EUR or NOK.",
+            f"'{code}' is not a supported currency. "
+            "Use a three-letter ISO 4217 code such as USD, EUR or NOK.",
             code="invalid_currency",
         )
     return currency

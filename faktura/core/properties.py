@@ -140,9 +140,15 @@ def parse_value(prop: Property, value: Any) -> Any:
             case PropertyType.NUMBER:
                 return Decimal(str(value).strip())
             case PropertyType.DATE:
-                return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+                return (
+                    value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+                )
             case PropertyType.DATETIME:
-                return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+                return (
+                    value
+                    if isinstance(value, dt.datetime)
+                    else dt.datetime.fromisoformat(str(value))
+                )
             case PropertyType.ENUMERATION:
                 if str(value) not in {o.value for o in prop.options}:
                     allowed = ", ".join(o.value for o in prop.options)

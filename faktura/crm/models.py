@@ -43,9 +43,9 @@ class Contact(models.Model):
     class Meta:
         ordering = ["last_name", "first_name", "id"]
 
+    def __str__(self) -> str:
+        return self.full_name or self.email or f"Contact {self.pk}"
+
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
-
-    def __str__(self) -> str:
-        return self.full_name or self.email or f"Contact {self.pk}"

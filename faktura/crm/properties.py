@@ -7,12 +7,18 @@ from faktura.crm.models import Company, Contact
 COMMON = (
     Property("hs_object_id", "Record ID", T.NUMBER, field="id", read_only=True),
     Property("hubspot_owner_id", "Owner", T.NUMBER, field="owner_id"),
-    Property("createdate", "Create date", T.DATETIME, field="created_at", read_only=True, tracked=False),
     Property(
-        "hs_lastmodifieddate", "Last modified date", T.DATETIME, field="updated_at",
-        read_only=True, tracked=False,
+        "createdate", "Create date", T.DATETIME, field="created_at", read_only=True, tracked=False
     ),
-)  # fmt: skip
+    Property(
+        "hs_lastmodifieddate",
+        "Last modified date",
+        T.DATETIME,
+        field="updated_at",
+        read_only=True,
+        tracked=False,
+    ),
+)
 
 CONTACT = object_types.register(
     "contacts",

@@ -21,7 +21,7 @@ class EntryQuerySet(models.QuerySet["Entry"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("History entries cannot be changed.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("History entries cannot be deleted.")
 
     def for_object(self, object_type: str, object_id: int) -> "EntryQuerySet":
@@ -61,7 +61,9 @@ class Entry(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["object_type", "object_id", "-at"], name="history_object"),
-            models.Index(fields=["object_type", "object_id", "property", "-at"], name="history_prop"),
+            models.Index(
+                fields=["object_type", "object_id", "property", "-at"], name="history_prop"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -71,6 +73,10 @@ class Entry(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        what = self.event_type or f"{self.property}: {self.old_value} → {self.new_value}"
+        return f"{self.object_type} {self.object_id} {what}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("History entries cannot be changed.")
@@ -78,7 +84,3 @@ class Entry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("History entries cannot be deleted.")
-
-    def __str__(self) -> str:
-        what = self.event_type or f"{self.property}: {self.old_value} → {self.new_value}"
-        return f"{self.object_type} {self.object_id} {what}"

@@ -33,7 +33,9 @@ def validate(obj: models.Model) -> None:
             f"{field}: {' '.join(str(m) for m in messages)}"
             for field, messages in error.message_dict.items()
         ]
-        raise RuleViolation("Please correct: " + "; ".join(problems), code="invalid_value") from None
+        raise RuleViolation(
+            "Please correct: " + "; ".join(problems), code="invalid_value"
+        ) from None
 
 
 def create_record[M: models.Model](

@@ -32,7 +32,9 @@ def record_changes(
     """One row per property whose value differs between two snapshots (old and new value)."""
     base = _base(obj, actor)
     entries = [
-        Entry(kind=Entry.Kind.CHANGE, property=name, old_value=before.get(name), new_value=new, **base)
+        Entry(
+            kind=Entry.Kind.CHANGE, property=name, old_value=before.get(name), new_value=new, **base
+        )
         for name, new in after.items()
         if before.get(name) != new
     ]

@@ -35,15 +35,16 @@ def summarize(
     for name in BUYER_VISIBLE:
         if before.get(name) == after.get(name):
             continue
-        prop = INVOICE.property(name)
-
-        def show(text: str | None) -> str:
-            if text is not None and name in MONEY_PROPERTIES:
-                return format_money(Decimal(text), currency)
-            return prop.display(text)
-
-        changes.append(Change(name, prop.label, show(before.get(name)), show(after.get(name))))
+        label = INVOICE.property(name).label
+        old, new = (_show(name, v, currency) for v in (before.get(name), after.get(name)))
+        changes.append(Change(name, label, old, new))
     return changes
+
+
+def _show(name: str, text: str | None, currency: str) -> str:
+    if text is not None and name in MONEY_PROPERTIES:
+        return format_money(Decimal(text), currency)
+    return INVOICE.property(name).display(text)
 
 
 def customer_message(invoice: Invoice, changes: list[Change]) -> ProposedMessage:
@@ -57,5 +58,7 @@ def customer_message(invoice: Invoice, changes: list[Change]) -> ProposedMessage
         f"Kind regards,\n{company}\n"
     )
     return ProposedMessage(
-        to=recipients, subject=f"Invoice {invoice.number} from {company} has been updated", body=body
+        to=recipients,
+        subject=f"Invoice {invoice.number} from {company} has been updated",
+        body=body,
     )

@@ -64,9 +64,9 @@ def complete_checkout(
     with transaction.atomic():
         invoice = invoice_for_update(invoice_id)  # always the invoice first, then its checkout
         checkout = checkout_for_update(token)
-        if checkout.status == CheckoutStatus.COMPLETED and checkout.payment is not None:
-            if checkout.payment.processor_payment_id == processor_payment_id:
-                return checkout.payment
+        payment = checkout.payment
+        if payment is not None and payment.processor_payment_id == processor_payment_id:
+            return payment  # the processor told us twice: same payment, nothing new
         if checkout.status == CheckoutStatus.OPEN and checkout.expires_at <= timezone.now():
             _close(checkout, CheckoutStatus.EXPIRED, "The checkout expired.")
         if checkout.status != CheckoutStatus.OPEN:
@@ -103,7 +103,9 @@ def cancel_open_checkouts(invoice: Invoice, *, reason: str) -> int:
 
 def expire_checkout(checkout_id: int) -> str:
     """Close a checkout whose time ran out; returns its status for the task's result row."""
-    invoice_id = Checkout.objects.filter(pk=checkout_id).values_list("invoice_id", flat=True).first()
+    invoice_id = (
+        Checkout.objects.filter(pk=checkout_id).values_list("invoice_id", flat=True).first()
+    )
     if invoice_id is None:
         return "gone"
     with transaction.atomic():

@@ -112,11 +112,6 @@ def delete_payment(payment: Payment, *, actor: Actor) -> None:
     with transaction.atomic():
         invoice = invoice_for_update(application.invoice_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        if payment.is_online:
-            raise RuleViolation(
-                f"Payment {payment.pk} was collected online and cannot be deleted. Refund it instead.",
-                code="online_payment",
-            )
         before = INVOICE.snapshot(invoice)
         InvoicePayment.objects.filter(pk=application.pk).delete()
         payment_services.delete_manual_payment(payment, actor=actor)
@@ -126,7 +121,11 @@ def delete_payment(payment: Payment, *, actor: Actor) -> None:
             invoice,
             "invoice.payment_deleted",
             actor=actor,
-            data={"payment_id": payment.pk, "amount": str(payment.amount), "currency": payment.currency},
+            data={
+                "payment_id": payment.pk,
+                "amount": str(payment.amount),
+                "currency": payment.currency,
+            },
         )
 
 
@@ -152,8 +151,9 @@ def _require_within_balance(invoice: Invoice, amount: Decimal) -> None:
         raise RuleViolation("A payment amount must be more than zero.", code="invalid_amount")
     if amount > invoice.balance_due:
         raise RuleViolation(
-            f"The payment of {format_money(amount, invoice.currency)} is more than the balance due "
-            f"of {format_money(invoice.balance_due, invoice.currency)} on invoice {invoice.number}.",
+            f"The payment of {format_money(amount, invoice.currency)} is more than the balance "
+            f"due of {format_money(invoice.balance_due, invoice.currency)} on invoice "
+            f"{invoice.number}.",
             code="overpayment",
         )
 

@@ -30,7 +30,9 @@ def _can_send(invoice: Invoice, actor: Actor) -> Decision:
     if not (decision := can_edit_invoices(actor)):
         return decision
     if invoice.status == InvoiceStatus.VOIDED:
-        return refuse(f"Invoice {invoice.number} is voided and is not sent any more.", "invalid_state")
+        return refuse(
+            f"Invoice {invoice.number} is voided and is not sent any more.", "invalid_state"
+        )
     return _finalized(invoice, "send it")
 
 

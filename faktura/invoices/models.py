@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -16,8 +17,8 @@ from faktura.sales.pricing import DiscountType
 ZERO = Decimal(0)
 
 
-def money_field(**kwargs: object) -> models.DecimalField:
-    return models.DecimalField(max_digits=18, decimal_places=4, default=ZERO, **kwargs)  # type: ignore[arg-type]
+def money_field(**kwargs: Any) -> models.DecimalField:
+    return models.DecimalField(max_digits=18, decimal_places=4, default=ZERO, **kwargs)
 
 
 class InvoiceStatus(models.TextChoices):
@@ -34,7 +35,9 @@ class PaymentState(models.TextChoices):
 
 
 class Invoice(models.Model):
-    status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
+    status = models.CharField(
+        max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
+    )
     # Assigned at finalization from the counter (INV-5, INV-22); drafts have none.
     number_seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
     number = models.CharField(max_length=40, null=True, blank=True, unique=True)
@@ -42,7 +45,9 @@ class Invoice(models.Model):
     currency = models.CharField(max_length=3)
     invoice_date = models.DateField()
     due_date = models.DateField()
-    payment_terms = models.CharField(max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.NET_30)
+    payment_terms = models.CharField(
+        max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.NET_30
+    )
     comments = models.TextField(blank=True)
     footer = models.TextField(blank=True)
     purchase_order_number = models.CharField(max_length=100, blank=True)
@@ -53,8 +58,12 @@ class Invoice(models.Model):
     )
     contacts = models.ManyToManyField(Contact, through="InvoiceContact", related_name="invoices")
     companies = models.ManyToManyField(Company, blank=True, related_name="invoices")
-    deal = models.ForeignKey(Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices")
-    quote = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices")
+    deal = models.ForeignKey(
+        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices"
+    )
+    quote = models.ForeignKey(
+        Quote, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices"
+    )
     # Totals follow the lines; amount_paid follows the applied payments. Both are recomputed
     # from their sources by the services on every change, never adjusted by hand (ADR 0001).
     subtotal = money_field()
@@ -78,12 +87,21 @@ class Invoice(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status="draft", number_seq__isnull=True, public_token__isnull=True)
-                | (~models.Q(status="draft") & models.Q(number_seq__isnull=False, public_token__isnull=False)),
+                condition=models.Q(
+                    status="draft", number_seq__isnull=True, public_token__isnull=True
+                )
+                | (
+                    ~models.Q(status="draft")
+                    & models.Q(number_seq__isnull=False, public_token__isnull=False)
+                ),
                 name="invoice_number_iff_finalized",
             ),
-            models.CheckConstraint(condition=models.Q(amount_paid__gte=0), name="invoice_paid_not_negative"),
-            models.CheckConstraint(condition=models.Q(balance_due__gte=0), name="invoice_balance_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(amount_paid__gte=0), name="invoice_paid_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(balance_due__gte=0), name="invoice_balance_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,13 +146,17 @@ class InvoiceLine(models.Model):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(default=0)
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     name = models.CharField(max_length=200)
     sku = models.CharField(max_length=100, blank=True)
     description = models.TextField(blank=True)
     quantity = models.DecimalField(max_digits=14, decimal_places=4)
     unit_price = models.DecimalField(max_digits=18, decimal_places=4)
-    discount_type = models.CharField(max_length=10, choices=DiscountType.choices, default=DiscountType.PERCENT)
+    discount_type = models.CharField(
+        max_length=10, choices=DiscountType.choices, default=DiscountType.PERCENT
+    )
     discount_value = models.DecimalField(max_digits=18, decimal_places=4, default=ZERO)
     tax_rate = models.DecimalField(max_digits=7, decimal_places=4, default=ZERO)
     amount = money_field()
@@ -153,7 +175,9 @@ class InvoicePayment(models.Model):
     """A payment record applied to an invoice; a payment pays at most one invoice."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="applied_payments")
-    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="invoice_application")
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="invoice_application"
+    )
     applied_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -172,10 +196,14 @@ class Checkout(models.Model):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="checkouts")
     token = models.CharField(max_length=64, unique=True)
-    status = models.CharField(max_length=10, choices=CheckoutStatus.choices, default=CheckoutStatus.OPEN)
+    status = models.CharField(
+        max_length=10, choices=CheckoutStatus.choices, default=CheckoutStatus.OPEN
+    )
     amount = money_field()
     currency = models.CharField(max_length=3)
-    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     closed_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

@@ -3,7 +3,8 @@
 from faktura.accounts.models import PaymentTerms
 from faktura.core.properties import ObjectType, Property, object_types, options_from
 from faktura.core.properties import PropertyType as T
-from faktura.invoices.models import Invoice, InvoiceStatus, PaymentState
+from faktura.invoices.models import Invoice, InvoiceLine, InvoiceStatus, PaymentState
+from faktura.sales.pricing import DiscountType
 
 
 def public_url(invoice: Invoice) -> str | None:
@@ -14,20 +15,28 @@ def public_url(invoice: Invoice) -> str | None:
     return f"{get_account_settings().invoice_public_domain}/i/{invoice.public_token}/"
 
 
+def _line_text(line: InvoiceLine) -> str:
+    text = f"{line.quantity.normalize()} × {line.name} @ {line.unit_price.normalize()}"
+    if line.discount_value:
+        unit = "%" if line.discount_type == DiscountType.PERCENT else ""
+        text += f" −{line.discount_value.normalize()}{unit}"
+    if line.tax_rate:
+        text += f" +{line.tax_rate.normalize()}% tax"
+    return text
+
+
 def _lines_text(invoice: Invoice) -> str | None:
-    return "; ".join(
-        f"{line.quantity.normalize()} × {line.name} @ {line.unit_price.normalize()}"
-        + (f" −{line.discount_value.normalize()}{'%' if line.discount_type == 'percent' else ''}" if line.discount_value else "")
-        + (f" +{line.tax_rate.normalize()}% tax" if line.tax_rate else "")
-        for line in invoice.lines.all()
-    ) or None  # fmt: skip
+    return "; ".join(_line_text(line) for line in invoice.lines.all()) or None  # fmt: skip
 
 
 def _contacts_text(invoice: Invoice) -> str | None:
-    return "; ".join(
-        f"{c.full_name} <{c.email}>" if c.email else c.full_name
-        for c in invoice.contacts.order_by("invoicecontact__position", "invoicecontact__id")
-    ) or None
+    return (
+        "; ".join(
+            f"{c.full_name} <{c.email}>" if c.email else c.full_name
+            for c in invoice.contacts.order_by("invoicecontact__position", "invoicecontact__id")
+        )
+        or None
+    )
 
 
 def _companies_text(invoice: Invoice) -> str | None:
@@ -45,70 +54,156 @@ INVOICE = object_types.register(
         properties=(
             Property("hs_number", "Invoice number", T.STRING, field="number", read_only=True),
             Property(
-                "hs_invoice_status", "Invoice status", T.ENUMERATION, field="status",
-                options=options_from(InvoiceStatus), read_only=True,
+                "hs_invoice_status",
+                "Invoice status",
+                T.ENUMERATION,
+                field="status",
+                options=options_from(InvoiceStatus),
+                read_only=True,
             ),
             Property(
-                "hs_payment_status", "Payment status", T.ENUMERATION, read_only=True,
-                options=options_from(PaymentState), compute=lambda i: i.payment_state.value,
+                "hs_payment_status",
+                "Payment status",
+                T.ENUMERATION,
+                read_only=True,
+                options=options_from(PaymentState),
+                compute=lambda i: i.payment_state.value,
             ),
             Property("hs_currency", "Currency", T.STRING, field="currency"),
             Property("hs_invoice_date", "Invoice date", T.DATE, field="invoice_date"),
             Property("hs_due_date", "Due date", T.DATE, field="due_date"),
             Property(
-                "hs_payment_terms", "Payment terms", T.ENUMERATION, field="payment_terms",
+                "hs_payment_terms",
+                "Payment terms",
+                T.ENUMERATION,
+                field="payment_terms",
                 options=options_from(PaymentTerms),
             ),
             Property("hs_comments", "Comments", T.STRING, field="comments"),
             Property("hs_invoice_footer", "Footer", T.STRING, field="footer"),
-            Property("hs_purchase_order_number", "Purchase order number", T.STRING, field="purchase_order_number"),
+            Property(
+                "hs_purchase_order_number",
+                "Purchase order number",
+                T.STRING,
+                field="purchase_order_number",
+            ),
             Property("hs_tax_id", "Tax ID", T.STRING, field="tax_id"),
             Property(
-                "hs_created_by_subscription", "Created by a subscription", T.BOOL,
-                field="from_subscription", read_only=True,
+                "hs_created_by_subscription",
+                "Created by a subscription",
+                T.BOOL,
+                field="from_subscription",
+                read_only=True,
             ),
             Property("hubspot_owner_id", "Invoice owner", T.NUMBER, field="owner_id"),
             Property("hs_line_items", "Line items", T.STRING, read_only=True, compute=_lines_text),
             Property("hs_contacts", "Contacts", T.STRING, read_only=True, compute=_contacts_text),
-            Property("hs_companies", "Companies", T.STRING, read_only=True, compute=_companies_text),
+            Property(
+                "hs_companies", "Companies", T.STRING, read_only=True, compute=_companies_text
+            ),
             Property("hs_deal_id", "Deal", T.NUMBER, field="deal_id", read_only=True),
             Property("hs_quote_id", "Quote", T.NUMBER, field="quote_id", read_only=True),
             Property("hs_subtotal", "Subtotal", T.NUMBER, field="subtotal", read_only=True),
-            Property("hs_total_discount", "Discounts", T.NUMBER, field="total_discount", read_only=True),
+            Property(
+                "hs_total_discount", "Discounts", T.NUMBER, field="total_discount", read_only=True
+            ),
             Property("hs_tax", "Taxes", T.NUMBER, field="total_tax", read_only=True),
             Property("hs_amount_billed", "Total", T.NUMBER, field="total", read_only=True),
-            Property("hs_amount_paid", "Amount paid", T.NUMBER, field="amount_paid", read_only=True),
-            Property("hs_balance_due", "Balance due", T.NUMBER, field="balance_due", read_only=True),
-            Property("hs_invoice_link", "Invoice link", T.STRING, read_only=True, compute=public_url, tracked=False),
-            Property("hs_finalized_date", "Finalized date", T.DATETIME, field="finalized_at", read_only=True),
-            Property("hs_payment_date", "Paid date", T.DATETIME, field="paid_at", read_only=True),
-            Property("hs_voided_date", "Voided date", T.DATETIME, field="voided_at", read_only=True),
-            Property("hs_last_sent_date", "Last sent date", T.DATETIME, field="last_sent_at", read_only=True),
             Property(
-                "hs_is_overdue", "Overdue", T.BOOL, read_only=True, tracked=False,
+                "hs_amount_paid", "Amount paid", T.NUMBER, field="amount_paid", read_only=True
+            ),
+            Property(
+                "hs_balance_due", "Balance due", T.NUMBER, field="balance_due", read_only=True
+            ),
+            Property(
+                "hs_invoice_link",
+                "Invoice link",
+                T.STRING,
+                read_only=True,
+                compute=public_url,
+                tracked=False,
+            ),
+            Property(
+                "hs_finalized_date",
+                "Finalized date",
+                T.DATETIME,
+                field="finalized_at",
+                read_only=True,
+            ),
+            Property("hs_payment_date", "Paid date", T.DATETIME, field="paid_at", read_only=True),
+            Property(
+                "hs_voided_date", "Voided date", T.DATETIME, field="voided_at", read_only=True
+            ),
+            Property(
+                "hs_last_sent_date",
+                "Last sent date",
+                T.DATETIME,
+                field="last_sent_at",
+                read_only=True,
+            ),
+            Property(
+                "hs_is_overdue",
+                "Overdue",
+                T.BOOL,
+                read_only=True,
+                tracked=False,
                 compute=lambda i: i.is_overdue(),
             ),
             Property(
-                "hs_days_overdue", "Days overdue", T.NUMBER, read_only=True, tracked=False,
+                "hs_days_overdue",
+                "Days overdue",
+                T.NUMBER,
+                read_only=True,
+                tracked=False,
                 compute=lambda i: i.days_overdue(),
             ),
             Property("hs_object_id", "Record ID", T.NUMBER, field="id", read_only=True),
-            Property("hs_createdate", "Create date", T.DATETIME, field="created_at", read_only=True, tracked=False),
             Property(
-                "hs_lastmodifieddate", "Last modified date", T.DATETIME, field="updated_at",
-                read_only=True, tracked=False,
+                "hs_createdate",
+                "Create date",
+                T.DATETIME,
+                field="created_at",
+                read_only=True,
+                tracked=False,
+            ),
+            Property(
+                "hs_lastmodifieddate",
+                "Last modified date",
+                T.DATETIME,
+                field="updated_at",
+                read_only=True,
+                tracked=False,
             ),
         ),
     ),
-)  # fmt: skip
+)
 
 # What the buyer sees: the properties summarised for the customer after an edit (INV-7).
 BUYER_VISIBLE = (
-    "hs_contacts", "hs_companies", "hs_currency", "hs_invoice_date", "hs_due_date",
-    "hs_payment_terms", "hs_line_items", "hs_subtotal", "hs_total_discount", "hs_tax",
-    "hs_amount_billed", "hs_balance_due", "hs_comments", "hs_invoice_footer",
-    "hs_purchase_order_number", "hs_tax_id",
-)  # fmt: skip
+    "hs_contacts",
+    "hs_companies",
+    "hs_currency",
+    "hs_invoice_date",
+    "hs_due_date",
+    "hs_payment_terms",
+    "hs_line_items",
+    "hs_subtotal",
+    "hs_total_discount",
+    "hs_tax",
+    "hs_amount_billed",
+    "hs_balance_due",
+    "hs_comments",
+    "hs_invoice_footer",
+    "hs_purchase_order_number",
+    "hs_tax_id",
+)
 MONEY_PROPERTIES = frozenset(
-    {"hs_subtotal", "hs_total_discount", "hs_tax", "hs_amount_billed", "hs_amount_paid", "hs_balance_due"}
+    {
+        "hs_subtotal",
+        "hs_total_discount",
+        "hs_tax",
+        "hs_amount_billed",
+        "hs_amount_paid",
+        "hs_balance_due",
+    }
 )

@@ -10,9 +10,10 @@ from faktura.core.actors import Actor
 from faktura.core.errors import ALLOWED, Decision, refuse
 from faktura.core.money import format_money
 from faktura.invoices.models import Invoice, InvoiceStatus
+from faktura.payments.models import Payment
 
 
-def _payments(invoice: Invoice) -> list:  # type: ignore[type-arg]
+def _payments(invoice: Invoice) -> list[Payment]:
     return [applied.payment for applied in invoice.applied_payments.select_related("payment")]
 
 
@@ -136,7 +137,9 @@ def can_record_payment(invoice: Invoice, actor: Actor) -> Decision:
     if invoice.status == InvoiceStatus.DRAFT:
         return refuse("Finalize the invoice before recording a payment.", "invalid_state")
     if invoice.status == InvoiceStatus.VOIDED:
-        return refuse(f"Invoice {invoice.number} is voided and can no longer take a payment.", "invalid_state")
+        return refuse(
+            f"Invoice {invoice.number} is voided and can no longer take a payment.", "invalid_state"
+        )
     if invoice.status == InvoiceStatus.PAID or invoice.balance_due <= 0:
         return refuse(f"Invoice {invoice.number} is already paid in full.", "invalid_state")
     return ALLOWED
@@ -144,5 +147,7 @@ def can_record_payment(invoice: Invoice, actor: Actor) -> Decision:
 
 def can_start_checkout(invoice: Invoice) -> Decision:
     if invoice.status != InvoiceStatus.OPEN or invoice.balance_due <= 0:
-        return refuse("This invoice cannot be paid online: it is not open for payment.", "invalid_state")
+        return refuse(
+            "This invoice cannot be paid online: it is not open for payment.", "invalid_state"
+        )
     return ALLOWED

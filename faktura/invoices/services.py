@@ -4,12 +4,12 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from django.db import transaction
 from django.utils import timezone
 
-from faktura.accounts.models import PaymentTerms
+from faktura.accounts.models import PaymentTerms, User
 from faktura.accounts.permissions import can_edit_invoices
 from faktura.accounts.services import get_account_settings
 from faktura.core.actors import Actor
@@ -39,10 +39,16 @@ UNCHANGED: Final = _Unchanged()
 # Properties a user or client sets directly; everything else is derived or set by a service.
 EDITABLE = frozenset(
     {
-        "hs_currency", "hs_invoice_date", "hs_due_date", "hs_payment_terms", "hs_comments",
-        "hs_invoice_footer", "hs_purchase_order_number", "hs_tax_id",
+        "hs_currency",
+        "hs_invoice_date",
+        "hs_due_date",
+        "hs_payment_terms",
+        "hs_comments",
+        "hs_invoice_footer",
+        "hs_purchase_order_number",
+        "hs_tax_id",
     }
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ def create_draft_invoice(
     deal: Deal | None = None,
     quote: Quote | None = None,
     lines: Sequence[LineInput | Mapping[str, Any]] = (),
-    owner: Any = None,
+    owner: User | None = None,
     from_subscription: bool = False,
     values: Mapping[str, Any] | None = None,
 ) -> Invoice:
@@ -74,7 +80,7 @@ def create_draft_invoice(
         currency=source.currency if source else account.default_currency,
         invoice_date=timezone.localdate(),
         payment_terms=account.default_payment_terms,
-        owner=owner if owner is not None else actor.user,
+        owner=owner if owner is not None else cast(User | None, actor.user),
         deal=deal,
         quote=quote,
         from_subscription=from_subscription,
@@ -124,8 +130,8 @@ def update_invoice(
     lines: Sequence[LineInput | Mapping[str, Any]] | None = None,
     contacts: Iterable[Contact] | None = None,
     companies: Iterable[Company] | None = None,
-    deal: Deal | None | _Unchanged = UNCHANGED,
-    quote: Quote | None | _Unchanged = UNCHANGED,
+    deal: Deal | _Unchanged | None = UNCHANGED,
+    quote: Quote | _Unchanged | None = UNCHANGED,
 ) -> InvoiceEdit:
     """Edit a draft, or a finalized invoice under INV-6…INV-10 (which cancels an open checkout)."""
     values = dict(values or {})
@@ -171,7 +177,7 @@ def update_invoice(
     return InvoiceEdit(invoice, changes, message, cancelled)
 
 
-def assign_invoice_owner(invoice: Invoice, owner: Any, *, actor: Actor) -> Invoice:
+def assign_invoice_owner(invoice: Invoice, owner: User | None, *, actor: Actor) -> Invoice:
     """The owner is CRM data, not invoice content: it can change in any status."""
     with transaction.atomic():
         invoice = invoice_for_update(invoice.pk)
@@ -196,10 +202,19 @@ def finalize_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
             get_account_settings().invoice_number_prefix, invoice.number_seq
         )
         invoice.save(
-            update_fields=["status", "finalized_at", "public_token", "number_seq", "number", "updated_at"]
+            update_fields=[
+                "status",
+                "finalized_at",
+                "public_token",
+                "number_seq",
+                "number",
+                "updated_at",
+            ]
         )
         history.record_changes(invoice, before, INVOICE.snapshot(invoice), actor=actor)
-        history.record_event(invoice, "invoice.finalized", actor=actor, data={"number": invoice.number})
+        history.record_event(
+            invoice, "invoice.finalized", actor=actor, data={"number": invoice.number}
+        )
     return invoice
 
 
@@ -229,7 +244,10 @@ def clone_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
             values=values,
         )
         history.record_event(
-            clone, "invoice.cloned", actor=actor, data={"source_id": invoice.pk, "source_number": invoice.number}
+            clone,
+            "invoice.cloned",
+            actor=actor,
+            data={"source_id": invoice.pk, "source_number": invoice.number},
         )
     return clone
 
@@ -244,7 +262,9 @@ def void_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
         invoice.voided_at = timezone.now()
         invoice.save(update_fields=["status", "voided_at", "updated_at"])
         history.record_changes(invoice, before, INVOICE.snapshot(invoice), actor=actor)
-        history.record_event(invoice, "invoice.voided", actor=actor, data={"number": invoice.number})
+        history.record_event(
+            invoice, "invoice.voided", actor=actor, data={"number": invoice.number}
+        )
     return invoice
 
 
@@ -273,7 +293,9 @@ def _assign_values(invoice: Invoice, values: Mapping[str, Any]) -> None:
         if name not in EDITABLE:
             prop = INVOICE.property(name)  # unknown names get "does not exist"
             hint = " Use assign_invoice_owner." if name == "hubspot_owner_id" else ""
-            raise RuleViolation(f"{prop.label} ({name}) cannot be set here.{hint}", code="read_only")
+            raise RuleViolation(
+                f"{prop.label} ({name}) cannot be set here.{hint}", code="read_only"
+            )
     for name, raw in values.items():
         prop = INVOICE.property(name)
         value = parse_value(prop, raw)
@@ -284,7 +306,9 @@ def _assign_values(invoice: Invoice, values: Mapping[str, Any]) -> None:
         setattr(invoice, prop.field or name, value)
     terms = PaymentTerms(invoice.payment_terms)
     if "hs_due_date" in values:
-        if terms.days is not None and invoice.due_date != invoice.invoice_date + dt.timedelta(terms.days):
+        if terms.days is not None and invoice.due_date != invoice.invoice_date + dt.timedelta(
+            terms.days
+        ):
             invoice.payment_terms = PaymentTerms.CUSTOM
     elif terms.days is not None:
         invoice.due_date = invoice.invoice_date + dt.timedelta(days=terms.days)
@@ -323,12 +347,20 @@ def _recalculate(invoice: Invoice) -> None:
             tax_rate=line.tax_rate,
             currency=invoice.currency,
         )
-        line.amount, line.discount_amount, line.tax_amount = result.amount, result.discount, result.tax
+        line.amount, line.discount_amount, line.tax_amount = (
+            result.amount,
+            result.discount,
+            result.tax,
+        )
         line.total = result.total
         amounts.append(result)
     InvoiceLine.objects.bulk_update(lines, ["amount", "discount_amount", "tax_amount", "total"])
     summed = totals(amounts)
-    invoice.subtotal, invoice.total_discount, invoice.total_tax = summed.subtotal, summed.discount, summed.tax
+    invoice.subtotal, invoice.total_discount, invoice.total_tax = (
+        summed.subtotal,
+        summed.discount,
+        summed.tax,
+    )
     invoice.total = summed.total
     invoice.balance_due = invoice.total - invoice.amount_paid
 

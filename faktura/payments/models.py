@@ -43,10 +43,14 @@ class Payment(models.Model):
     note = models.TextField(blank=True)
     processor = models.CharField(max_length=20, choices=Processor.choices, default=Processor.NONE)
     processor_payment_id = models.CharField(max_length=200, null=True, blank=True, unique=True)
-    status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.SUCCEEDED)
+    status = models.CharField(
+        max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.SUCCEEDED
+    )
     fees_amount = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
     refunded_amount = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
+    )
     customer_email = models.EmailField(blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -55,7 +59,9 @@ class Payment(models.Model):
         ordering = ["-paid_on", "-id"]
         indexes = [models.Index(fields=["amount"], name="payment_amount")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="payment_amount_positive"
+            ),
             models.CheckConstraint(
                 condition=models.Q(refunded_amount__gte=0, refunded_amount__lte=models.F("amount")),
                 name="payment_refund_within_amount",

@@ -7,7 +7,9 @@ from django.db.models import Q, QuerySet
 from faktura.payments.models import Payment
 
 
-def search_payments(text: str, *, currency: str | None = None, limit: int = 25) -> QuerySet[Payment]:
+def search_payments(
+    text: str, *, currency: str | None = None, limit: int = 25
+) -> QuerySet[Payment]:
     text = (text or "").strip()
     if not text:
         return Payment.objects.none()

@@ -99,8 +99,9 @@ def record_refund(payment: Payment, amount: object, *, actor: Actor) -> Payment:
         refundable = payment.collected_amount
         if value <= 0 or value > refundable:
             raise RuleViolation(
-                f"A refund must be more than zero and at most the {format_money(refundable, payment.currency)} "
-                f"still held from payment {payment.pk}.",
+                "A refund must be more than zero and at most the "
+                f"{format_money(refundable, payment.currency)} still held from payment "
+                f"{payment.pk}.",
                 code="invalid_amount",
             )
         before = PAYMENT.snapshot(payment)
@@ -112,9 +113,7 @@ def record_refund(payment: Payment, amount: object, *, actor: Actor) -> Payment:
         )
         payment.save(update_fields=["refunded_amount", "status", "updated_at"])
         history.record_changes(payment, before, PAYMENT.snapshot(payment), actor=actor)
-        history.record_event(
-            payment, "payment.refunded", actor=actor, data={"amount": str(value)}
-        )
+        history.record_event(payment, "payment.refunded", actor=actor, data={"amount": str(value)})
     return payment
 
 
@@ -124,7 +123,8 @@ def delete_manual_payment(payment: Payment, *, actor: Actor) -> None:
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.is_online:
             raise RuleViolation(
-                f"Payment {payment.pk} was collected online and cannot be deleted. Refund it instead.",
+                f"Payment {payment.pk} was collected online and cannot be deleted. "
+                "Refund it instead.",
                 code="online_payment",
             )
         history.record_event(

@@ -70,7 +70,9 @@ def clean_line(raw: LineInput | Mapping[str, Any], currency: str, position: int)
         raise RuleViolation(f"{where}: discount type must be 'percent' or 'fixed'.")
     discount_value = to_decimal(data.get("discount_value") or 0, field=f"{where} discount")
     if discount_value < 0 or (discount_type == DiscountType.PERCENT and discount_value > 100):
-        raise RuleViolation(f"{where} ({name}): a discount is between 0 and 100 % or a positive amount.")
+        raise RuleViolation(
+            f"{where} ({name}): a discount is between 0 and 100 % or a positive amount."
+        )
     tax_input = data.get("tax_rate")
     if tax_input in (None, "") and product is not None:
         tax_input = product.tax_rate

@@ -37,7 +37,9 @@ class DealStage(models.TextChoices):
 
 class Deal(models.Model):
     name = models.CharField(max_length=200)
-    stage = models.CharField(max_length=40, choices=DealStage.choices, default=DealStage.APPOINTMENT)
+    stage = models.CharField(
+        max_length=40, choices=DealStage.choices, default=DealStage.APPOINTMENT
+    )
     close_date = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD")
     owner = models.ForeignKey(
@@ -78,7 +80,9 @@ class QuoteStatus(models.TextChoices):
 
 class Quote(models.Model):
     title = models.CharField(max_length=200)
-    deal = models.ForeignKey(Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes")
+    deal = models.ForeignKey(
+        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
+    )
     status = models.CharField(max_length=30, choices=QuoteStatus.choices, default=QuoteStatus.DRAFT)
     expiration_date = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD")
@@ -101,16 +105,24 @@ class Quote(models.Model):
 class LineItem(models.Model):
     """A line on a deal or on a quote (exactly one); invoices keep their own copies."""
 
-    deal = models.ForeignKey(Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="line_items")
-    quote = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.CASCADE, related_name="line_items")
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    deal = models.ForeignKey(
+        Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="line_items"
+    )
+    quote = models.ForeignKey(
+        Quote, null=True, blank=True, on_delete=models.CASCADE, related_name="line_items"
+    )
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     position = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=200)
     sku = models.CharField(max_length=100, blank=True)
     description = models.TextField(blank=True)
     quantity = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal(1))
     unit_price = models.DecimalField(max_digits=18, decimal_places=4)
-    discount_type = models.CharField(max_length=10, choices=DiscountType.choices, default=DiscountType.PERCENT)
+    discount_type = models.CharField(
+        max_length=10, choices=DiscountType.choices, default=DiscountType.PERCENT
+    )
     discount_value = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
     tax_rate = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal(0))
 

@@ -41,7 +41,13 @@ DEAL = object_types.register(
         hubspot_type_id="0-3",
         properties=(
             Property("dealname", "Deal name", T.STRING, field="name"),
-            Property("dealstage", "Deal stage", T.ENUMERATION, field="stage", options=options_from(DealStage)),
+            Property(
+                "dealstage",
+                "Deal stage",
+                T.ENUMERATION,
+                field="stage",
+                options=options_from(DealStage),
+            ),
             Property("closedate", "Close date", T.DATE, field="close_date"),
             Property("deal_currency_code", "Currency", T.STRING, field="currency"),
             Property("amount", "Amount", T.NUMBER, read_only=True, compute=_document_total),
@@ -60,18 +66,29 @@ QUOTE = object_types.register(
         hubspot_type_id="0-14",
         properties=(
             Property("hs_title", "Quote name", T.STRING, field="title"),
-            Property("hs_status", "Quote status", T.ENUMERATION, field="status", options=options_from(QuoteStatus)),
+            Property(
+                "hs_status",
+                "Quote status",
+                T.ENUMERATION,
+                field="status",
+                options=options_from(QuoteStatus),
+            ),
             Property("hs_expiration_date", "Expiration date", T.DATE, field="expiration_date"),
             Property("hs_currency", "Currency", T.STRING, field="currency"),
             Property(
-                "hs_esign_date", "E-sign completed signature", T.DATETIME,
-                field="esign_completed_at", read_only=True,
+                "hs_esign_date",
+                "E-sign completed signature",
+                T.DATETIME,
+                field="esign_completed_at",
+                read_only=True,
             ),
-            Property("hs_quote_amount", "Amount", T.NUMBER, read_only=True, compute=_document_total),
+            Property(
+                "hs_quote_amount", "Amount", T.NUMBER, read_only=True, compute=_document_total
+            ),
             *COMMON,
         ),
     ),
-)  # fmt: skip
+)
 
 LINE_ITEM = object_types.register(
     "line_items",
@@ -87,7 +104,10 @@ LINE_ITEM = object_types.register(
             Property("quantity", "Quantity", T.NUMBER, field="quantity"),
             Property("price", "Unit price", T.NUMBER, field="unit_price"),
             Property(
-                "hs_discount_type", "Discount type", T.ENUMERATION, field="discount_type",
+                "hs_discount_type",
+                "Discount type",
+                T.ENUMERATION,
+                field="discount_type",
                 options=options_from(DiscountType),
             ),
             Property("discount", "Discount", T.NUMBER, field="discount_value"),
@@ -96,4 +116,4 @@ LINE_ITEM = object_types.register(
             Property("hs_object_id", "Record ID", T.NUMBER, field="id", read_only=True),
         ),
     ),
-)  # fmt: skip
+)

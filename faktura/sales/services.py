@@ -114,10 +114,17 @@ def _line_fields(item: LineItem) -> dict[str, Any]:
     return {
         name: getattr(item, name)
         for name in (
-            "name", "unit_price", "quantity", "discount_type", "discount_value", "tax_rate",
-            "product_id", "sku", "description",
+            "name",
+            "unit_price",
+            "quantity",
+            "discount_type",
+            "discount_value",
+            "tax_rate",
+            "product_id",
+            "sku",
+            "description",
         )
-    }  # fmt: skip
+    }
 
 
 def _lines_text(parent: Deal | Quote) -> str | None:

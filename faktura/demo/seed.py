@@ -1,0 +1,116 @@
+"""Demo data for the embedded mode: a small account with invoices in every state.
+
+Everything is created through the services, so the demo's history reads like real use.
+"""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from faktura.accounts.models import Role, User
+from faktura.accounts.services import update_account_settings
+from faktura.core.actors import Actor
+from faktura.crm import services as crm
+from faktura.crm.models import Company, Contact
+from faktura.invoices import invoice_payments
+from faktura.invoices import services as invoices
+from faktura.invoices.models import Invoice
+from faktura.sales import services as sales
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+
+
+def seed_demo(admin_username: str = "admin") -> Login:
+    """Create the admin user and the demo account. Only for an empty database."""
+    if User.objects.exists():
+        raise RuntimeError("The database already has users; demo data is only for a new one.")
+    password = secrets.token_urlsafe(12)
+    actor = Actor.system("demo data")
+    with transaction.atomic():
+        admin = User.objects.create_superuser(
+            admin_username, f"{admin_username}@faktura.local", password,
+            role=Role.SUPER_ADMIN, first_name="Alex", last_name="Admin",
+        )  # fmt: skip
+        update_account_settings(
+            actor=actor,
+            company_name="Nordlys Consulting Inc.",
+            company_address="100 Market Street\nSan Francisco, CA 94105",
+            company_country="US",
+            default_from_email="billing@nordlys.example",
+        )
+        _seed_records(Actor.for_user(admin))
+    return Login(admin_username, password)
+
+
+def _seed_records(actor: Actor) -> None:
+    acme = crm.create_company(actor=actor, name="Acme Corp", domain="acme.example", country="US")
+    globex = crm.create_company(actor=actor, name="Globex", domain="globex.example", country="US")
+    ada = crm.create_contact(
+        actor=actor, firstname="Ada", lastname="Lovelace", email="ada@acme.example"
+    )
+    grace = crm.create_contact(
+        actor=actor, firstname="Grace", lastname="Hopper", email="grace@globex.example"
+    )
+    crm.associate_contact_with_company(ada, acme, actor=actor)
+    crm.associate_contact_with_company(grace, globex, actor=actor)
+    audit = sales.create_product(
+        actor=actor, name="Security audit", hs_sku="AUD-1", price="4800.00"
+    )
+    hour = sales.create_product(actor=actor, name="Consulting hour", hs_sku="CON-H", price="150.00")
+    licence = sales.create_product(
+        actor=actor, name="Annual licence", hs_sku="LIC-Y", price="1200.00", hs_tax_rate="8.625"
+    )
+    deal = sales.create_deal(
+        actor=actor,
+        dealname="Acme platform rollout",
+        contacts=[ada],
+        companies=[acme],
+        lines=[{"product_id": audit.pk}, {"product_id": hour.pk, "quantity": "12"}],
+    )
+    sales.create_quote(actor=actor, hs_title="Acme rollout quote", deal=deal)
+
+    def invoice(
+        contact: Contact, company: Company, lines: list[dict[str, Any]], **kw: Any
+    ) -> Invoice:
+        return invoices.create_draft_invoice(
+            actor=actor, contacts=[contact], companies=[company], lines=lines, **kw
+        )
+
+    invoices.create_invoice_from_deal(deal, actor=actor)  # stays a draft
+    unpaid = invoices.finalize_invoice(
+        invoice(grace, globex, [{"product_id": licence.pk, "quantity": "3"}]), actor=actor
+    )
+    partly = invoices.finalize_invoice(
+        invoice(ada, acme, [{"product_id": hour.pk, "quantity": "20", "discount_value": "10"}]),
+        actor=actor,
+    )
+    invoice_payments.record_invoice_payment(
+        partly, actor=actor, amount="1000.00", method="check", reference="Check 4411"
+    )
+    paid = invoices.finalize_invoice(invoice(ada, acme, [{"product_id": audit.pk}]), actor=actor)
+    invoice_payments.record_invoice_payment(
+        paid, actor=actor, amount=str(paid.total), reference="Wire 2026-11-02"
+    )
+    overdue = invoice(
+        grace,
+        globex,
+        [{"product_id": hour.pk, "quantity": "4"}],
+        values={
+            "hs_invoice_date": timezone.localdate() - dt.timedelta(days=45),
+            "hs_payment_terms": "net_30",
+        },
+    )
+    invoices.finalize_invoice(overdue, actor=actor)
+    voided = invoices.finalize_invoice(
+        invoice(grace, globex, [{"product_id": audit.pk}]), actor=actor
+    )
+    invoices.void_invoice(voided, actor=actor)
+    del unpaid
