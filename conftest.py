@@ -56,7 +56,7 @@ def viewer(viewer_user: User) -> Actor:
 
 
 @pytest.fixture
-def system() -> Actor:
+def system(db: None) -> Actor:
     return Actor.system("tests")
 
 

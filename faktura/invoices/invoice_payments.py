@@ -131,6 +131,7 @@ def delete_payment(payment: Payment, *, actor: Actor) -> None:
 
 def refund_payment(payment: Payment, amount: object, *, actor: Actor) -> Payment:
     """Record a refund; an invoice the payment paid shows the lower amount paid."""
+    require(can_edit_invoices(actor))
     application = InvoicePayment.objects.filter(payment=payment).first()
     with transaction.atomic():
         invoice = invoice_for_update(application.invoice_id) if application else None
