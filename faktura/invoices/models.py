@@ -11,8 +11,7 @@ from django.utils import timezone
 from faktura.accounts.models import PaymentTerms
 from faktura.crm.models import Company, Contact
 from faktura.payments.models import Payment
-from faktura.sales.models import Deal, Product, Quote
-from faktura.sales.pricing import DiscountType
+from faktura.sales.models import Deal, PricedLine, Quote
 
 ZERO = Decimal(0)
 
@@ -141,34 +140,17 @@ class InvoiceContact(models.Model):
         ]
 
 
-class InvoiceLine(models.Model):
-    """The invoice's own copy of a line: later changes to a product or deal do not reach it."""
+class InvoiceLine(PricedLine):
+    """The invoice's own copy of a line: later changes to a product or deal do not reach it.
+
+    The computed amounts are stored so the buyer's document never changes after finalizing.
+    """
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveIntegerField(default=0)
-    product = models.ForeignKey(
-        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    name = models.CharField(max_length=200)
-    sku = models.CharField(max_length=100, blank=True)
-    description = models.TextField(blank=True)
-    quantity = models.DecimalField(max_digits=14, decimal_places=4)
-    unit_price = models.DecimalField(max_digits=18, decimal_places=4)
-    discount_type = models.CharField(
-        max_length=10, choices=DiscountType.choices, default=DiscountType.PERCENT
-    )
-    discount_value = models.DecimalField(max_digits=18, decimal_places=4, default=ZERO)
-    tax_rate = models.DecimalField(max_digits=7, decimal_places=4, default=ZERO)
     amount = money_field()
     discount_amount = money_field()
     tax_amount = money_field()
     total = money_field()
-
-    class Meta:
-        ordering = ["position", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.quantity.normalize()} × {self.name}"
 
 
 class InvoicePayment(models.Model):

@@ -25,8 +25,8 @@ from faktura.invoices.lock_objects import invoice_for_update
 from faktura.invoices.models import Invoice, InvoiceContact, InvoiceLine, InvoiceStatus
 from faktura.invoices.properties import INVOICE
 from faktura.sales.lines import LineInput, clean_lines
-from faktura.sales.models import Deal, LineItem, Quote
-from faktura.sales.pricing import line_amounts, totals
+from faktura.sales.models import Deal, Quote
+from faktura.sales.pricing import totals
 
 
 class _Unchanged:
@@ -105,7 +105,7 @@ def create_invoice_from_deal(deal: Deal, *, actor: Actor) -> Invoice:
         deal=deal,
         contacts=deal.contacts.order_by("dealcontact__created_at", "dealcontact__id"),
         companies=deal.companies.all(),
-        lines=[_line_input(item) for item in deal.line_items.all()],
+        lines=[LineInput.from_line(item) for item in deal.line_items.all()],
         owner=deal.owner,
     )
 
@@ -117,7 +117,7 @@ def create_invoice_from_quote(quote: Quote, *, actor: Actor) -> Invoice:
         deal=quote.deal,
         contacts=quote.contacts.order_by("id"),
         companies=quote.companies.all(),
-        lines=[_line_input(item) for item in quote.line_items.all()],
+        lines=[LineInput.from_line(item) for item in quote.line_items.all()],
         owner=quote.owner,
     )
 
@@ -239,7 +239,7 @@ def clone_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
             companies=invoice.companies.all(),
             deal=invoice.deal,
             quote=invoice.quote,
-            lines=[_line_input(line) for line in invoice.lines.all()],
+            lines=[LineInput.from_line(line) for line in invoice.lines.all()],
             owner=invoice.owner,
             values=values,
         )
@@ -339,14 +339,7 @@ def _recalculate(invoice: Invoice) -> None:
     lines = list(invoice.lines.all())
     amounts = []
     for line in lines:
-        result = line_amounts(
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            discount_type=line.discount_type,
-            discount_value=line.discount_value,
-            tax_rate=line.tax_rate,
-            currency=invoice.currency,
-        )
+        result = line.amounts(invoice.currency)
         line.amount, line.discount_amount, line.tax_amount = (
             result.amount,
             result.discount,
@@ -363,17 +356,3 @@ def _recalculate(invoice: Invoice) -> None:
     )
     invoice.total = summed.total
     invoice.balance_due = invoice.total - invoice.amount_paid
-
-
-def _line_input(item: LineItem | InvoiceLine) -> LineInput:
-    return LineInput(
-        name=item.name,
-        unit_price=item.unit_price,
-        quantity=item.quantity,
-        discount_type=item.discount_type,
-        discount_value=item.discount_value,
-        tax_rate=item.tax_rate,
-        product_id=item.product_id,
-        sku=item.sku,
-        description=item.description,
-    )

@@ -7,7 +7,7 @@ from typing import Any
 
 from faktura.core.errors import RuleViolation
 from faktura.core.money import to_decimal
-from faktura.sales.models import Product
+from faktura.sales.models import PricedLine, Product
 from faktura.sales.pricing import DiscountType, line_amounts
 
 MAX_LINES = 500
@@ -25,6 +25,11 @@ class LineInput:
     sku: str = ""
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_line(cls, line: PricedLine) -> "LineInput":
+        """Copy a stored line (deal → quote → invoice, or invoice → clone)."""
+        return cls(**{name: getattr(line, name) for name in _FIELDS})
 
     def as_fields(self) -> dict[str, Any]:
         return {
@@ -99,6 +104,7 @@ def clean_line(raw: LineInput | Mapping[str, Any], currency: str, position: int)
 
 
 _MATH = {"quantity", "unit_price", "discount_type", "discount_value", "tax_rate"}
+_FIELDS = (*_MATH, "name", "product_id", "sku", "description")
 
 
 def clean_lines(raw_lines: list[Any], currency: str) -> list[LineInput]:

@@ -102,15 +102,9 @@ class Quote(models.Model):
         return self.title
 
 
-class LineItem(models.Model):
-    """A line on a deal or on a quote (exactly one); invoices keep their own copies."""
+class PricedLine(models.Model):
+    """The fields of one priced line: a deal's or quote's line item, or an invoice's own line."""
 
-    deal = models.ForeignKey(
-        Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="line_items"
-    )
-    quote = models.ForeignKey(
-        Quote, null=True, blank=True, on_delete=models.CASCADE, related_name="line_items"
-    )
     product = models.ForeignKey(
         Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -127,17 +121,11 @@ class LineItem(models.Model):
     tax_rate = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal(0))
 
     class Meta:
+        abstract = True
         ordering = ["position", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(deal__isnull=False, quote__isnull=True)
-                | models.Q(deal__isnull=True, quote__isnull=False),
-                name="line_item_has_one_parent",
-            )
-        ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.name}"
+        return f"{self.quantity.normalize()} × {self.name}"
 
     def amounts(self, currency: str) -> LineAmounts:
         return line_amounts(
@@ -148,3 +136,23 @@ class LineItem(models.Model):
             tax_rate=self.tax_rate,
             currency=currency,
         )
+
+
+class LineItem(PricedLine):
+    """A line on a deal or on a quote (exactly one); invoices keep their own copies."""
+
+    deal = models.ForeignKey(
+        Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="line_items"
+    )
+    quote = models.ForeignKey(
+        Quote, null=True, blank=True, on_delete=models.CASCADE, related_name="line_items"
+    )
+
+    class Meta(PricedLine.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deal__isnull=False, quote__isnull=True)
+                | models.Q(deal__isnull=True, quote__isnull=False),
+                name="line_item_has_one_parent",
+            )
+        ]

@@ -72,7 +72,7 @@ def create_quote(
             quote.contacts.add(*deal.contacts.order_by("dealcontact__created_at"))
             quote.companies.add(*deal.companies.all())
             if lines is None:
-                lines = [LineInput(**_line_fields(item)) for item in deal.line_items.all()]
+                lines = [LineInput.from_line(item) for item in deal.line_items.all()]
         if lines:
             set_line_items(quote, lines, actor=actor)
     return quote
@@ -108,23 +108,6 @@ def set_line_items(
             parent, {"line_items": before}, {"line_items": _lines_text(parent)}, actor=actor
         )
     return items
-
-
-def _line_fields(item: LineItem) -> dict[str, Any]:
-    return {
-        name: getattr(item, name)
-        for name in (
-            "name",
-            "unit_price",
-            "quantity",
-            "discount_type",
-            "discount_value",
-            "tax_rate",
-            "product_id",
-            "sku",
-            "description",
-        )
-    }
 
 
 def _lines_text(parent: Deal | Quote) -> str | None:
