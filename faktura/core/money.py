@@ -135,5 +135,10 @@ def parse_amount(value: object, currency: str, *, field: str = "Amount") -> Deci
     return round_money(number, currency)
 
 
+def plain(number: Decimal) -> str:
+    """A Decimal without trailing zeros or exponent: 100.0000 → "100", 37.5300 → "37.53"."""
+    return format(number.normalize(), "f") if number else "0"
+
+
 def format_money(amount: Decimal, currency: str) -> str:
     return f"{round_money(amount, currency):,.{minor_units(currency)}f} {currency}"

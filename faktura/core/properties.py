@@ -13,6 +13,7 @@ from typing import Any
 from django.db import models
 
 from faktura.core.errors import RuleViolation
+from faktura.core.money import plain
 from faktura.core.registry import Registry
 
 
@@ -70,7 +71,7 @@ class Property:
             return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
         if isinstance(value, Decimal):
             # One spelling per value, whatever precision the column stored: 37.5300 → "37.53".
-            return format(value.normalize(), "f") if value else "0"
+            return plain(value)
         if isinstance(value, dt.date | int):
             return str(value)
         if isinstance(value, models.Model):

@@ -28,16 +28,15 @@ class ProposedMessage:
     body: str
 
 
-def summarize(
-    before: Mapping[str, str | None], after: Mapping[str, str | None], currency: str
-) -> list[Change]:
+def summarize(before: Mapping[str, str | None], after: Mapping[str, str | None]) -> list[Change]:
+    """Buyer-visible changes between two snapshots; amounts in each snapshot's own currency."""
     changes = []
     for name in BUYER_VISIBLE:
         if before.get(name) == after.get(name):
             continue
-        label = INVOICE.property(name).label
-        old, new = (_show(name, v, currency) for v in (before.get(name), after.get(name)))
-        changes.append(Change(name, label, old, new))
+        old = _show(name, before.get(name), before.get("hs_currency") or "")
+        new = _show(name, after.get(name), after.get("hs_currency") or "")
+        changes.append(Change(name, INVOICE.property(name).label, old, new))
     return changes
 
 

@@ -3,8 +3,7 @@
 from faktura.accounts.models import PaymentTerms
 from faktura.core.properties import ObjectType, Property, object_types, options_from
 from faktura.core.properties import PropertyType as T
-from faktura.invoices.models import Invoice, InvoiceLine, InvoiceStatus, PaymentState
-from faktura.sales.pricing import DiscountType
+from faktura.invoices.models import Invoice, InvoiceStatus, PaymentState
 
 
 def public_url(invoice: Invoice) -> str | None:
@@ -15,18 +14,8 @@ def public_url(invoice: Invoice) -> str | None:
     return f"{get_account_settings().invoice_public_domain}/i/{invoice.public_token}/"
 
 
-def _line_text(line: InvoiceLine) -> str:
-    text = f"{line.quantity.normalize()} × {line.name} @ {line.unit_price.normalize()}"
-    if line.discount_value:
-        unit = "%" if line.discount_type == DiscountType.PERCENT else ""
-        text += f" −{line.discount_value.normalize()}{unit}"
-    if line.tax_rate:
-        text += f" +{line.tax_rate.normalize()}% tax"
-    return text
-
-
 def _lines_text(invoice: Invoice) -> str | None:
-    return "; ".join(_line_text(line) for line in invoice.lines.all()) or None  # fmt: skip
+    return "; ".join(line.describe() for line in invoice.lines.all()) or None  # fmt: skip
 
 
 def _contacts_text(invoice: Invoice) -> str | None:

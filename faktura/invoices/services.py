@@ -115,7 +115,7 @@ def create_invoice_from_quote(quote: Quote, *, actor: Actor) -> Invoice:
         actor=actor,
         quote=quote,
         deal=quote.deal,
-        contacts=quote.contacts.order_by("id"),
+        contacts=quote.contacts.order_by("quotecontact__created_at", "quotecontact__id"),
         companies=quote.companies.all(),
         lines=[LineInput.from_line(item) for item in quote.line_items.all()],
         owner=quote.owner,
@@ -158,8 +158,8 @@ def update_invoice(
         after = INVOICE.snapshot(invoice)
         history.record_changes(invoice, before, after, actor=actor)
         if not invoice.is_finalized:
-            return InvoiceEdit(invoice, summarize(before, after, invoice.currency), None, 0)
-        changes = summarize(before, after, invoice.currency)
+            return InvoiceEdit(invoice, summarize(before, after), None, 0)
+        changes = summarize(before, after)
         cancelled = (
             cancel_open_checkouts(invoice, reason="The invoice was edited.") if changes else 0
         )
@@ -220,34 +220,34 @@ def finalize_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
 
 def clone_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
     """A new draft with the same details and associations; no payments, no number (INV-4)."""
-    require(rules.can_clone(invoice, actor))
-    today = timezone.localdate()
-    values: dict[str, Any] = {
-        "hs_currency": invoice.currency,
-        "hs_payment_terms": invoice.payment_terms,
-        "hs_comments": invoice.comments,
-        "hs_invoice_footer": invoice.footer,
-        "hs_purchase_order_number": invoice.purchase_order_number,
-        "hs_tax_id": invoice.tax_id,
-    }
-    if invoice.payment_terms == PaymentTerms.CUSTOM:
-        values["hs_due_date"] = today + (invoice.due_date - invoice.invoice_date)
     with transaction.atomic():
+        source = invoice_for_update(invoice.pk)  # as stored now, not as the caller last saw it
+        require(rules.can_clone(source, actor))
+        values: dict[str, Any] = {
+            "hs_currency": source.currency,
+            "hs_payment_terms": source.payment_terms,
+            "hs_comments": source.comments,
+            "hs_invoice_footer": source.footer,
+            "hs_purchase_order_number": source.purchase_order_number,
+            "hs_tax_id": source.tax_id,
+        }
+        if source.payment_terms == PaymentTerms.CUSTOM:
+            values["hs_due_date"] = timezone.localdate() + (source.due_date - source.invoice_date)
         clone = create_draft_invoice(
             actor=actor,
-            contacts=invoice.contacts.order_by("invoicecontact__position", "invoicecontact__id"),
-            companies=invoice.companies.all(),
-            deal=invoice.deal,
-            quote=invoice.quote,
-            lines=[LineInput.from_line(line) for line in invoice.lines.all()],
-            owner=invoice.owner,
+            contacts=source.contacts.order_by("invoicecontact__position", "invoicecontact__id"),
+            companies=source.companies.all(),
+            deal=source.deal,
+            quote=source.quote,
+            lines=[LineInput.from_line(line) for line in source.lines.all()],
+            owner=source.owner,
             values=values,
         )
         history.record_event(
             clone,
             "invoice.cloned",
             actor=actor,
-            data={"source_id": invoice.pk, "source_number": invoice.number},
+            data={"source_id": source.pk, "source_number": source.number},
         )
     return clone
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from faktura.core.money import plain
 from faktura.crm.models import Company, Contact
 from faktura.sales.pricing import DiscountType, LineAmounts, line_amounts
 
@@ -90,7 +91,7 @@ class Quote(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    contacts = models.ManyToManyField(Contact, blank=True, related_name="quotes")
+    contacts = models.ManyToManyField(Contact, through="QuoteContact", related_name="quotes")
     companies = models.ManyToManyField(Company, blank=True, related_name="quotes")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -100,6 +101,20 @@ class Quote(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class QuoteContact(models.Model):
+    """Ordered like DealContact: the oldest association is the quote's primary contact."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE)
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "contact"], name="unique_quote_contact")
+        ]
 
 
 class PricedLine(models.Model):
@@ -125,7 +140,17 @@ class PricedLine(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
-        return f"{self.quantity.normalize()} × {self.name}"
+        return f"{plain(self.quantity)} × {self.name}"
+
+    def describe(self) -> str:
+        """One line as a person reads it in history and change summaries."""
+        text = f"{plain(self.quantity)} × {self.name} @ {plain(self.unit_price)}"
+        if self.discount_value:
+            unit = "%" if self.discount_type == DiscountType.PERCENT else ""
+            text += f" −{plain(self.discount_value)}{unit}"
+        if self.tax_rate:
+            text += f" +{plain(self.tax_rate)}% tax"
+        return text
 
     def amounts(self, currency: str) -> LineAmounts:
         return line_amounts(

@@ -13,7 +13,7 @@ from faktura.crm.models import Company, Contact
 from faktura.history import services as history
 from faktura.history.records import create_record, update_record
 from faktura.sales.lines import LineInput, clean_lines
-from faktura.sales.models import Deal, DealContact, LineItem, Product, Quote
+from faktura.sales.models import Deal, DealContact, LineItem, Product, Quote, QuoteContact
 from faktura.sales.properties import QUOTE
 
 
@@ -69,7 +69,11 @@ def create_quote(
     with transaction.atomic():
         quote = create_record(Quote, actor=actor, values=values, deal=deal)
         if deal is not None:
-            quote.contacts.add(*deal.contacts.order_by("dealcontact__created_at"))
+            # One row each, in the deal's order: the association order is the contact order.
+            QuoteContact.objects.bulk_create(
+                QuoteContact(quote=quote, contact=contact)
+                for contact in deal.contacts.order_by("dealcontact__created_at", "dealcontact__id")
+            )
             quote.companies.add(*deal.companies.all())
             if lines is None:
                 lines = [LineInput.from_line(item) for item in deal.line_items.all()]
@@ -111,8 +115,4 @@ def set_line_items(
 
 
 def _lines_text(parent: Deal | Quote) -> str | None:
-    text = "; ".join(
-        f"{item.quantity.normalize()} × {item.name} @ {item.unit_price.normalize()}"
-        for item in parent.line_items.all()
-    )
-    return text or None
+    return "; ".join(item.describe() for item in parent.line_items.all()) or None
