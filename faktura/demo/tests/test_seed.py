@@ -22,3 +22,19 @@ def test_demo_has_invoices_in_every_state_when_seeded(db):
 def test_demo_refused_when_database_has_users(admin_user):
     with pytest.raises(RuntimeError, match="already has users"):
         seed_demo()
+
+
+def test_admin_lists_invoices_read_only_when_operator_logs_in(client, db):
+    login = seed_demo()
+    assert client.login(username=login.username, password=login.password)
+    listing = client.get("/admin/invoices/invoice/")
+    assert listing.status_code == 200
+    assert "INV-1" in listing.text
+    invoice = Invoice.objects.exclude(number=None).first()
+    assert invoice is not None
+    # Operators see the record but cannot change it around the services.
+    page = client.get(f"/admin/invoices/invoice/{invoice.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.text
+    assert client.post(f"/admin/invoices/invoice/{invoice.pk}/change/", {}).status_code == 403
+    assert client.get("/admin/invoices/invoice/add/").status_code == 403
