@@ -52,7 +52,7 @@ def complete_checkout(
     actor: Actor,
     processor_payment_id: str,
     amount: object,
-    fees: Decimal = Decimal(0),
+    fees: object = Decimal(0),
     method: str = PaymentMethod.CARD,
 ) -> Payment:
     """The processor collected the buyer's payment: record it and apply it to the invoice.
