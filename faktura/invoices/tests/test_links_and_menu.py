@@ -23,6 +23,8 @@ def test_public_link_shows_that_one_invoice_when_opened(make_invoice, system):
     # SPEC INV-15 SPEC INV-17
     first = services.finalize_invoice(make_invoice(), actor=system)
     second = services.finalize_invoice(make_invoice(), actor=system)
+    assert first.public_token is not None
+    assert second.public_token is not None
     assert invoice_for_public_token(first.public_token) == first
     assert invoice_for_public_token(second.public_token) == second
     with pytest.raises(RuleViolation, match="not valid") as refused:
