@@ -28,7 +28,8 @@ def test_public_link_shows_that_one_invoice_when_opened(make_invoice, system):
     assert invoice_for_public_token(first.public_token) == first
     assert invoice_for_public_token(second.public_token) == second
     with pytest.raises(RuleViolation, match="not valid") as refused:
-        invoice_for_public_token(first.public_token[:-1] + "x")
+        last = "y" if first.public_token.endswith("x") else "x"
+        invoice_for_public_token(first.public_token[:-1] + last)  # one character off
     assert refused.value.code == "not_found"
     with pytest.raises(RuleViolation, match="not valid"):
         invoice_for_public_token("")
