@@ -27,8 +27,8 @@ def test_public_link_shows_that_one_invoice_when_opened(make_invoice, system):
     assert second.public_token is not None
     assert invoice_for_public_token(first.public_token) == first
     assert invoice_for_public_token(second.public_token) == second
+    last = "y" if first.public_token.endswith("x") else "x"
     with pytest.raises(RuleViolation, match="not valid") as refused:
-        last = "y" if first.public_token.endswith("x") else "x"
         invoice_for_public_token(first.public_token[:-1] + last)  # one character off
     assert refused.value.code == "not_found"
     with pytest.raises(RuleViolation, match="not valid"):
