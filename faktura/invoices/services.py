@@ -157,9 +157,9 @@ def update_invoice(
         invoice.save()
         after = INVOICE.snapshot(invoice)
         history.record_changes(invoice, before, after, actor=actor)
-        if not invoice.is_finalized:
-            return InvoiceEdit(invoice, summarize(before, after), None, 0)
         changes = summarize(before, after)
+        if not invoice.is_finalized:
+            return InvoiceEdit(invoice, changes, None, 0)
         cancelled = (
             cancel_open_checkouts(invoice, reason="The invoice was edited.") if changes else 0
         )
