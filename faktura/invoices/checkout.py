@@ -4,6 +4,9 @@ A checkout fixes the amount the buyer is paying. Saving an edit of the invoice c
 open checkout, and completing a checkout applies the payment. Both lock the invoice row first,
 so they run one after the other: the edit sees the payment and is refused, or the completion
 sees its checkout cancelled and is refused. They can never both win.
+
+A refused completion records no payment: the card-processor integration must then not capture
+the buyer's payment (or refund it), and send the buyer back to start again.
 """
 
 import datetime as dt
