@@ -23,7 +23,7 @@ from faktura.history import services as history
 from faktura.invoices import rules
 from faktura.invoices.invoice_payments import apply_collected_payment, billing_contact
 from faktura.invoices.lock_objects import checkout_for_update, invoice_for_update
-from faktura.invoices.models import Checkout, CheckoutStatus, Invoice
+from faktura.invoices.models import Checkout, CheckoutStatus, Invoice, InvoicePayment
 from faktura.payments import services as payment_services
 from faktura.payments.models import Payment, PaymentMethod
 
@@ -84,7 +84,7 @@ def complete_checkout(
                 "Start the checkout again.",
                 code="amount_mismatch",
             )
-        payment, _ = payment_services.record_online_payment(
+        payment, created = payment_services.record_online_payment(
             actor=actor,
             processor_payment_id=processor_payment_id,
             amount=paid,
@@ -93,6 +93,15 @@ def complete_checkout(
             method=method,
             contact=billing_contact(invoice),
         )
+        if not created and (
+            InvoicePayment.objects.filter(payment=payment).exists()
+            or (payment.amount, payment.currency) != (paid, checkout.currency)
+        ):
+            raise RuleViolation(
+                f"The processor's payment {processor_payment_id} is already recorded as payment "
+                f"{payment.pk} and cannot pay this checkout too.",
+                code="duplicate_payment",
+            )
         apply_collected_payment(invoice, payment, actor=actor)
         checkout.payment = payment
         _close(checkout, CheckoutStatus.COMPLETED, "")

@@ -60,7 +60,7 @@ def apply_payment_to_invoice(invoice: Invoice, payment: Payment, *, actor: Actor
     with transaction.atomic():
         invoice = invoice_for_update(invoice.pk)
         require(rules.can_record_payment(invoice, actor))
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = payment_services.payment_for_update(payment.pk)
         applied = InvoicePayment.objects.filter(payment=payment).select_related("invoice").first()
         if applied is not None:
             raise RuleViolation(
@@ -111,7 +111,7 @@ def delete_payment(payment: Payment, *, actor: Actor) -> None:
         return
     with transaction.atomic():
         invoice = invoice_for_update(application.invoice_id)
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = payment_services.payment_for_update(payment.pk)
         before = INVOICE.snapshot(invoice)
         InvoicePayment.objects.filter(pk=application.pk).delete()
         payment_services.delete_manual_payment(payment, actor=actor)

@@ -201,6 +201,15 @@ def finalize_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
         invoice.number = numbering.format_invoice_number(
             get_account_settings().invoice_number_prefix, invoice.number_seq
         )
+        taken = Invoice.objects.filter(number=invoice.number)
+        if taken.exclude(number_seq=invoice.number_seq).exists():
+            # e.g. prefix "INV-1" + 1 and later prefix "INV-" + 11 both read "INV-11".
+            raise RuleViolation(
+                f"The next invoice number, {invoice.number}, is already used by another "
+                "invoice because the number prefix changed. Choose a different prefix in the "
+                "settings.",
+                code="number_taken",
+            )
         invoice.save(
             update_fields=[
                 "status",

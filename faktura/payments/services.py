@@ -15,6 +15,15 @@ from faktura.payments.models import Payment, PaymentMethod, PaymentStatus, Proce
 from faktura.payments.properties import PAYMENT
 
 
+def payment_for_update(pk: int) -> Payment:
+    try:
+        return Payment.objects.select_for_update().get(pk=pk)
+    except Payment.DoesNotExist:
+        raise RuleViolation(
+            f"Payment {pk} does not exist (it may have been deleted).", code="not_found"
+        ) from None
+
+
 def create_manual_payment(
     *,
     actor: Actor,
@@ -70,6 +79,14 @@ def record_online_payment(
     if not processor_payment_id:
         raise RuleViolation("An online payment needs the processor's payment id.")
     currency = normalize_currency(currency)
+    value = parse_amount(amount, currency)
+    fee = parse_amount(fees, currency, field="Fees")
+    if value <= 0 or not 0 <= fee <= value:
+        raise RuleViolation(
+            f"An online payment needs an amount above zero and fees between zero and the amount; "
+            f"got amount {value} and fees {fee} {currency}.",
+            code="invalid_amount",
+        )
     with transaction.atomic():
         existing = Payment.objects.select_for_update().filter(
             processor_payment_id=processor_payment_id
@@ -77,13 +94,13 @@ def record_online_payment(
         if payment := existing.first():
             return payment, False
         payment = Payment.objects.create(
-            amount=parse_amount(amount, currency),
+            amount=value,
             currency=currency,
             paid_on=timezone.localdate(),
             method=method,
             processor=Processor.STRIPE,
             processor_payment_id=processor_payment_id,
-            fees_amount=parse_amount(fees, currency, field="Fees"),
+            fees_amount=fee,
             contact=contact,
             customer_email=customer_email or (contact.email if contact else ""),
         )
@@ -94,7 +111,7 @@ def record_online_payment(
 def record_refund(payment: Payment, amount: object, *, actor: Actor) -> Payment:
     """A refund the processor made (or a manual refund); the status follows the amounts."""
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = payment_for_update(payment.pk)
         value = parse_amount(amount, payment.currency, field="Refund amount")
         refundable = payment.collected_amount
         if value <= 0 or value > refundable:
@@ -120,7 +137,7 @@ def record_refund(payment: Payment, amount: object, *, actor: Actor) -> Payment:
 def delete_manual_payment(payment: Payment, *, actor: Actor) -> None:
     """Delete a payment recorded by hand. The caller has removed it from any invoice first."""
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        payment = payment_for_update(payment.pk)
         if payment.is_online:
             raise RuleViolation(
                 f"Payment {payment.pk} was collected online and cannot be deleted. "

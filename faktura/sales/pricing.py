@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import models
 
 from faktura.core.errors import RuleViolation
-from faktura.core.money import round_money
+from faktura.core.money import MAX_AMOUNT, format_money, round_money
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -59,6 +59,12 @@ def line_amounts(
 ) -> LineAmounts:
     """Discount first, then tax on the discounted amount (HubSpot's order, H-5)."""
     amount = round_money(quantity * unit_price, currency)
+    if abs(amount) > MAX_AMOUNT:
+        raise RuleViolation(
+            f"The line amount {format_money(amount, currency)} (quantity × unit price) is too "
+            f"large; one line can be at most {format_money(MAX_AMOUNT, currency)}.",
+            code="invalid_amount",
+        )
     if discount_type == DiscountType.PERCENT:
         discount = round_money(amount * discount_value / HUNDRED, currency)
     else:
@@ -78,4 +84,10 @@ def totals(lines: Iterable[LineAmounts]) -> Totals:
         subtotal += line.amount
         discount += line.discount
         tax += line.tax
-    return Totals(subtotal=subtotal, discount=discount, tax=tax)
+    result = Totals(subtotal=subtotal, discount=discount, tax=tax)
+    if max(abs(result.subtotal), abs(result.total)) > MAX_AMOUNT:
+        raise RuleViolation(
+            f"The document total {result.total} is too large; split it into several documents.",
+            code="invalid_amount",
+        )
+    return result
