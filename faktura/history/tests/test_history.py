@@ -298,7 +298,6 @@ def test_queryset_update_and_delete_refused_when_bulk(entry, draft_invoice):
     assert row(entry) == before
 
 
-# SPEC INV-32
 @pytest.mark.parametrize(
     ("sql", "params"),
     [
@@ -306,6 +305,7 @@ def test_queryset_update_and_delete_refused_when_bulk(entry, draft_invoice):
         ("UPDATE history_entry SET actor_label = %s", ["someone else"]),
     ],
 )
+# SPEC INV-32
 def test_raw_sql_update_refused_by_database_when_orm_is_bypassed(entry, sql, params):
     before = row(entry)
     count = Entry.objects.count()

@@ -83,8 +83,8 @@ def test_payment_applied_when_checkout_completes_without_edit(open_invoice, cont
     assert (started.status, started.payment) == (CheckoutStatus.COMPLETED, payment)
 
 
-# SPEC INV-9
 @pytest.mark.parametrize("who", ["admin", "editor"])
+# SPEC INV-9
 def test_open_checkout_cancelled_when_invoice_edit_is_saved(request, who, open_invoice, editing_on):
     actor = request.getfixturevalue(who)
     started = checkout.start_checkout(open_invoice, actor=BUYER)
@@ -151,8 +151,8 @@ def test_buyer_pays_new_amount_when_starting_again_after_edit(admin, open_invoic
     assert Payment.objects.count() == 1
 
 
-# SPEC INV-9 SPEC INV-8
 @pytest.mark.parametrize("who", ["admin", "editor"])
+# SPEC INV-9 SPEC INV-8
 def test_edit_refused_with_nothing_written_when_checkout_completed_first(
     request, who, open_invoice, editing_on
 ):
@@ -258,8 +258,8 @@ def test_checkout_stays_open_when_edit_is_refused(admin, open_invoice):
     assert Invoice.objects.get(pk=open_invoice.pk).status == InvoiceStatus.PAID
 
 
-# SPEC INV-9
 @pytest.mark.parametrize("amount", ["249.99", "250.01", "375.00"])
+# SPEC INV-9
 def test_completion_refused_with_nothing_written_when_amount_differs(open_invoice, amount):
     started = checkout.start_checkout(open_invoice, actor=BUYER)
     before = stored(open_invoice)

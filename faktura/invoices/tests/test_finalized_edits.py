@@ -54,8 +54,8 @@ def editing_on(account):
 # INV-5 / INV-6: the setting and who may edit -------------------------------------------------
 
 
-# SPEC INV-5 SPEC INV-6
 @pytest.mark.parametrize("who", ["admin", "editor"])
+# SPEC INV-5 SPEC INV-6
 def test_edit_refused_with_nothing_written_when_setting_is_off(request, who, open_invoice):
     actor = acting(request, who)
     before = stored(open_invoice)
@@ -68,8 +68,8 @@ def test_edit_refused_with_nothing_written_when_setting_is_off(request, who, ope
     assert stored(open_invoice) == before
 
 
-# SPEC INV-6
 @pytest.mark.parametrize("who", ["admin", "editor", "api_editor", "workflow", "integration"])
+# SPEC INV-6
 def test_edit_saved_when_setting_on_and_actor_may_edit(request, who, open_invoice, editing_on):
     actor = acting(request, who)
     number, token = open_invoice.number, open_invoice.public_token
@@ -93,8 +93,8 @@ def test_edit_saved_when_setting_on_and_actor_may_edit(request, who, open_invoic
     assert total.actor_user_id == (actor.user.pk if actor.user else None)
 
 
-# SPEC INV-6
 @pytest.mark.parametrize("who", ["viewer", "api_viewer"])
+# SPEC INV-6
 def test_edit_refused_with_nothing_written_when_user_is_view_only(
     request, who, open_invoice, editing_on
 ):
@@ -131,7 +131,6 @@ def test_menu_edit_disabled_with_reason_when_setting_is_off(editor, open_invoice
     assert item.decision.ok
 
 
-# SPEC INV-5 SPEC INV-6
 @pytest.mark.parametrize(
     ("change", "code", "phrase"),
     [
@@ -152,6 +151,7 @@ def test_menu_edit_disabled_with_reason_when_setting_is_off(editor, open_invoice
         ({"values": {"hubspot_owner_id": "1"}}, "read_only", "Use assign_invoice_owner"),
     ],
 )
+# SPEC INV-5 SPEC INV-6
 def test_edit_refused_with_nothing_written_when_result_is_not_a_valid_invoice(
     admin, open_invoice, editing_on, change, code, phrase
 ):
@@ -165,8 +165,8 @@ def test_edit_refused_with_nothing_written_when_result_is_not_a_valid_invoice(
 # INV-8: no edits once a payment is on the invoice -------------------------------------------
 
 
-# SPEC INV-8
 @pytest.mark.parametrize("amount", ["0.01", "100.00", "250.00"])
+# SPEC INV-8
 def test_edit_refused_with_nothing_written_when_invoice_has_a_payment(
     admin, system, open_invoice, editing_on, amount
 ):
@@ -204,9 +204,9 @@ def test_edit_allowed_again_when_the_only_payment_is_deleted(admin, open_invoice
 # INV-10 and voided invoices ----------------------------------------------------------------
 
 
-# SPEC INV-10
 @pytest.mark.parametrize("finalized", [False, True])
 @pytest.mark.parametrize("who", ["admin", "workflow"])
+# SPEC INV-10
 def test_edit_refused_with_nothing_written_when_invoice_is_from_subscription(
     request, make_invoice, editing_on, finalized, who
 ):

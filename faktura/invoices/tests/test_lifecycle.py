@@ -142,8 +142,8 @@ def test_payments_listed_on_invoice_when_recorded(admin, open_invoice):
     assert first.contact == open_invoice.contacts.get()
 
 
-# SPEC INV-2
 @pytest.mark.parametrize("who", ["admin", "editor"])
+# SPEC INV-2
 def test_owner_changes_when_invoice_is_paid(request, who, viewer_user, open_invoice, system):
     actor = request.getfixturevalue(who)
     record_invoice_payment(open_invoice, actor=system, amount="250.00")
@@ -282,8 +282,8 @@ def test_invoice_is_not_overdue_when_draft_paid_voided_or_not_yet_due(make_invoi
 # INV-4: drafts: edit, property history, clone, delete ----------------------------------------
 
 
-# SPEC INV-4
 @pytest.mark.parametrize("who", ["admin", "editor"])
+# SPEC INV-4
 def test_draft_edited_when_user_may_edit_invoices(request, who, draft_invoice, grace):
     actor = request.getfixturevalue(who)
 
@@ -337,7 +337,6 @@ def test_draft_creation_refused_when_user_is_view_only(viewer, contact):
     assert (Invoice.objects.count(), Entry.objects.count()) == before
 
 
-# SPEC INV-4
 @pytest.mark.parametrize(
     ("values", "lines", "code", "phrase"),
     [
@@ -353,6 +352,7 @@ def test_draft_creation_refused_when_user_is_view_only(viewer, contact):
         ({"hs_comments": "ok"}, [{"name": "X"}], "rule_violation", "needs a unit price"),
     ],
 )
+# SPEC INV-4
 def test_draft_edit_refused_with_nothing_written_when_input_is_invalid(
     draft_invoice, system, values, lines, code, phrase
 ):
@@ -363,8 +363,8 @@ def test_draft_edit_refused_with_nothing_written_when_input_is_invalid(
     assert stored(draft_invoice) == before
 
 
-# SPEC INV-4
 @pytest.mark.parametrize("who", ["admin", "editor"])
+# SPEC INV-4
 def test_draft_deleted_when_user_may_edit_invoices(request, who, draft_invoice):
     actor = request.getfixturevalue(who)
     line_ids = list(draft_invoice.lines.values_list("pk", flat=True))
@@ -419,8 +419,8 @@ def test_clone_of_draft_is_new_draft_with_same_details_when_cloned(editor, draft
 # INV-5: finalizing -------------------------------------------------------------------------
 
 
-# SPEC INV-5
 @pytest.mark.parametrize("who", ["admin", "editor"])
+# SPEC INV-5
 def test_draft_becomes_open_with_number_and_link_when_finalized(request, who, draft_invoice):
     actor = request.getfixturevalue(who)
     last = numbering.last_invoice_number()
@@ -481,7 +481,6 @@ def _draft(system, contact, **kwargs):
     return invoices.create_draft_invoice(actor=system, **kwargs)
 
 
-# SPEC INV-5
 @pytest.mark.parametrize(
     ("kwargs", "code", "phrase"),
     [
@@ -509,6 +508,7 @@ def _draft(system, contact, **kwargs):
         ),
     ],
 )
+# SPEC INV-5
 def test_finalize_refused_with_nothing_written_when_draft_is_incomplete(
     admin, system, contact, kwargs, code, phrase
 ):
@@ -544,11 +544,11 @@ def test_due_date_follows_default_payment_terms_when_draft_created(system, conta
     assert net_60.due_date == today + dt.timedelta(60)
 
 
-# SPEC INV-4
 @pytest.mark.parametrize(
     ("terms", "days"),
     [("due_on_receipt", 0), ("net_15", 15), ("net_30", 30), ("net_45", 45), ("net_60", 60)],
 )
+# SPEC INV-4
 def test_due_date_follows_payment_terms_when_terms_or_invoice_date_change(
     system, draft_invoice, terms, days
 ):
@@ -723,8 +723,8 @@ def paid_invoice(system, admin, contact, grace):
     return invoice
 
 
-# SPEC INV-20 SPEC INV-4
 @pytest.mark.parametrize("who", ["admin", "editor"])
+# SPEC INV-20 SPEC INV-4
 def test_clone_of_paid_invoice_is_new_draft_without_payments_or_number_when_cloned(
     request, who, paid_invoice
 ):
