@@ -16,9 +16,11 @@ from faktura.invoices.models import Invoice
 
 
 @pytest.fixture(autouse=True)
-def _immediate_tasks(settings: Any) -> None:
+def _test_settings(settings: Any) -> None:
     # Tasks run inline in tests; the worker's own test switches back to the database backend.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    # Test users need no slow password hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_user(username: str, role: str) -> User:

@@ -111,8 +111,11 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
 def to_decimal(value: object, *, field: str) -> Decimal:
     """Parse user input (str, int or Decimal; never float) into a finite Decimal."""
     if isinstance(value, float):
-        # Floats cannot carry cents exactly; callers must pass text or Decimal.
-        value = repr(value)
+        raise RuleViolation(
+            f"{field} was given as a floating-point number ({value!r}), which cannot hold cents "
+            "exactly. Pass it as text or Decimal, e.g. '12.30'.",
+            code="invalid_number",
+        )
     try:
         number = Decimal(str(value).strip().replace(",", "")) if value is not None else None
     except InvalidOperation:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from faktura.accounts.permissions import can_edit_invoices
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
-from faktura.core.money import format_money, parse_amount
+from faktura.core.money import format_money, parse_amount, round_money
 from faktura.crm.models import Contact
 from faktura.history import services as history
 from faktura.invoices import rules
@@ -95,7 +95,7 @@ def apply_collected_payment(invoice: Invoice, payment: Payment, *, actor: Actor)
         actor=actor,
         data={
             "payment_id": payment.pk,
-            "amount": str(payment.amount),
+            "amount": str(round_money(payment.amount, payment.currency)),
             "currency": payment.currency,
             "online": payment.is_online,
         },
@@ -123,7 +123,7 @@ def delete_payment(payment: Payment, *, actor: Actor) -> None:
             actor=actor,
             data={
                 "payment_id": payment.pk,
-                "amount": str(payment.amount),
+                "amount": str(round_money(payment.amount, payment.currency)),
                 "currency": payment.currency,
             },
         )

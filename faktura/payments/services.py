@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
-from faktura.core.money import format_money, normalize_currency, parse_amount
+from faktura.core.money import format_money, normalize_currency, parse_amount, round_money
 from faktura.crm.models import Contact
 from faktura.history import services as history
 from faktura.payments.models import Payment, PaymentMethod, PaymentStatus, Processor
@@ -148,6 +148,9 @@ def delete_manual_payment(payment: Payment, *, actor: Actor) -> None:
             payment,
             "payment.deleted",
             actor=actor,
-            data={"amount": str(payment.amount), "currency": payment.currency},
+            data={
+                "amount": str(round_money(payment.amount, payment.currency)),
+                "currency": payment.currency,
+            },
         )
         payment.delete()

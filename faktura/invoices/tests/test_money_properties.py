@@ -233,8 +233,19 @@ def test_line_refused_with_a_reason_when_its_amount_does_not_fit_the_columns(mak
     huge = {"name": "Bulk", "quantity": "1000000", "unit_price": "1000000000"}
     assert Decimal(huge["quantity"]) <= MAX_AMOUNT
     assert Decimal(huge["unit_price"]) <= MAX_AMOUNT
-    with pytest.raises(RuleViolation):
+    with pytest.raises(RuleViolation, match="is too large") as refused:
         make_invoice(lines=[huge])
+    assert refused.value.code == "invalid_amount"
+    assert not Invoice.objects.exists()
+
+
+def test_invoice_refused_with_a_reason_when_its_total_does_not_fit_the_columns(make_invoice):
+    # SPEC INV-3: each line fits, their sum does not
+    big = {"name": "Ship", "quantity": "1", "unit_price": "600000000000"}
+    with pytest.raises(RuleViolation, match="total .* is too large") as refused:
+        make_invoice(lines=[big, big])
+    assert refused.value.code == "invalid_amount"
+    assert not Invoice.objects.exists()
 
 
 # --- payments against the balance (INV-11, INV-13) -------------------------------------------

@@ -102,8 +102,16 @@ def test_finalize_refused_with_a_reason_when_prefixed_number_is_already_taken(
     account(invoice_number_prefix="INV-")
     for _ in range(9):
         finalize(make_invoice, system)  # INV-2 … INV-10
-    with pytest.raises(RuleViolation, match="INV-11"):
-        finalize(make_invoice, system)
+    draft = make_invoice()
+    with pytest.raises(RuleViolation, match="INV-11, is already used") as refused:
+        services.finalize_invoice(draft, actor=system)
+    assert refused.value.code == "number_taken"
+    assert "Choose a different prefix" in refused.value.reason
+    draft.refresh_from_db()
+    assert (draft.status, draft.number) == ("draft", None)
+    assert numbering.last_invoice_number() == 10  # the refused number is given back
+    account(invoice_number_prefix="F-")
+    assert services.finalize_invoice(draft, actor=system).number == "F-11"
 
 
 def test_reset_refused_while_any_invoice_exists(make_invoice, system, admin, account):

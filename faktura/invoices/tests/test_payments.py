@@ -658,8 +658,13 @@ def test_completion_refused_when_processor_id_belongs_to_another_checkout(make_i
     first, second = make_invoice(finalized=True), make_invoice(finalized=True)
     pay_online(first, processor_id="pi_shared")
     started = checkout.start_checkout(second, actor=BUYER)
-    with pytest.raises(RuleViolation):
-        checkout.complete_checkout(
+    assert_refused(
+        lambda: checkout.complete_checkout(
             started.token, actor=STRIPE, processor_payment_id="pi_shared", amount="250.00"
-        )
+        ),
+        "duplicate_payment",
+        "pi_shared is already recorded as payment",
+    )
     assert state(second) == UNPAID
+    started.refresh_from_db()
+    assert (started.status, started.payment) == (CheckoutStatus.OPEN, None)

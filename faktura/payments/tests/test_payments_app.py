@@ -229,11 +229,14 @@ def test_online_payment_refused_and_nothing_written_when_report_is_invalid(db, k
     assert not Payment.objects.exists()
 
 
-def test_online_payment_refused_when_fees_are_negative(db):  # SPEC INV-14
-    with pytest.raises(RuleViolation):
+@pytest.mark.parametrize(("amount", "fees"), [("10.00", "-3"), ("10.00", "10.01"), ("0", "0")])
+def test_online_payment_refused_when_amount_or_fees_are_out_of_range(db, amount, fees):
+    # SPEC INV-14
+    with pytest.raises(RuleViolation, match="fees between zero and the amount") as refused:
         services.record_online_payment(
-            actor=STRIPE, processor_payment_id="pi_f", amount="10.00", currency="USD", fees="-3"
+            actor=STRIPE, processor_payment_id="pi_f", amount=amount, currency="USD", fees=fees
         )
+    assert refused.value.code == "invalid_amount"
     assert not Payment.objects.exists()
 
 

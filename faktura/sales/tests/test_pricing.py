@@ -137,10 +137,12 @@ def test_amounts_are_exact_when_many_small_lines_add_up(system, contact):
 
 
 # SPEC INV-3
-def test_float_price_is_read_as_written_when_given(system, contact):
-    invoice = draft(system, contact, [{"name": "X", "unit_price": 0.1, "quantity": 3}])
-    assert invoice.lines.get().unit_price == D("0.1")
-    assert invoice.total == D("0.30")
+def test_float_price_refused_with_a_reason_when_given(system, contact):
+    # ADR 0001: floats never enter; the caller is told to send text or Decimal.
+    with pytest.raises(RuleViolation, match="floating-point number") as refused:
+        draft(system, contact, [{"name": "X", "unit_price": 0.1, "quantity": 3}])
+    assert refused.value.code == "invalid_number"
+    assert not Invoice.objects.exists()
 
 
 # SPEC INV-3
