@@ -48,7 +48,7 @@ def _show(name: str, text: str | None, currency: str) -> str:
 
 def customer_message(invoice: Invoice, changes: list[Change]) -> ProposedMessage:
     company = get_account_settings().company_name
-    recipients = [c.email for c in invoice.contacts.order_by("invoicecontact__position") if c.email]
+    recipients = [c.email for c in invoice.contacts_in_order() if c.email]
     lines = "\n".join(f"- {change}" for change in changes)
     body = (
         f"Hello,\n\ninvoice {invoice.number} from {company} has been updated. What changed:\n\n"

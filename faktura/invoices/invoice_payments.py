@@ -144,7 +144,7 @@ def refund_payment(payment: Payment, amount: object, *, actor: Actor) -> Payment
 
 
 def billing_contact(invoice: Invoice) -> Contact | None:
-    return invoice.contacts.order_by("invoicecontact__position", "invoicecontact__id").first()
+    return invoice.contacts_in_order().first()
 
 
 def _require_within_balance(invoice: Invoice, amount: Decimal) -> None:

@@ -106,6 +106,10 @@ class Invoice(models.Model):
     def __str__(self) -> str:
         return self.number or f"Draft invoice {self.pk}"
 
+    def contacts_in_order(self) -> models.QuerySet[Contact]:
+        """The first is the billing contact."""
+        return self.contacts.order_by("invoicecontact__position", "invoicecontact__id")
+
     @property
     def is_finalized(self) -> bool:
         return self.status != InvoiceStatus.DRAFT

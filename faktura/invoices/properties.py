@@ -22,7 +22,7 @@ def _contacts_text(invoice: Invoice) -> str | None:
     return (
         "; ".join(
             f"{c.full_name} <{c.email}>" if c.email else c.full_name
-            for c in invoice.contacts.order_by("invoicecontact__position", "invoicecontact__id")
+            for c in invoice.contacts_in_order()
         )
         or None
     )

@@ -103,7 +103,7 @@ def create_invoice_from_deal(deal: Deal, *, actor: Actor) -> Invoice:
     return create_draft_invoice(
         actor=actor,
         deal=deal,
-        contacts=deal.contacts.order_by("dealcontact__created_at", "dealcontact__id"),
+        contacts=deal.contacts_in_order(),
         companies=deal.companies.all(),
         lines=[LineInput.from_line(item) for item in deal.line_items.all()],
         owner=deal.owner,
@@ -115,7 +115,7 @@ def create_invoice_from_quote(quote: Quote, *, actor: Actor) -> Invoice:
         actor=actor,
         quote=quote,
         deal=quote.deal,
-        contacts=quote.contacts.order_by("quotecontact__created_at", "quotecontact__id"),
+        contacts=quote.contacts_in_order(),
         companies=quote.companies.all(),
         lines=[LineInput.from_line(item) for item in quote.line_items.all()],
         owner=quote.owner,
@@ -244,7 +244,7 @@ def clone_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
             values["hs_due_date"] = timezone.localdate() + (source.due_date - source.invoice_date)
         clone = create_draft_invoice(
             actor=actor,
-            contacts=source.contacts.order_by("invoicecontact__position", "invoicecontact__id"),
+            contacts=source.contacts_in_order(),
             companies=source.companies.all(),
             deal=source.deal,
             quote=source.quote,

@@ -57,16 +57,25 @@ class Deal(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def contacts_in_order(self) -> models.QuerySet[Contact]:
+        return self.contacts.order_by("dealcontact__created_at", "dealcontact__id")
 
-class DealContact(models.Model):
-    """The association keeps its creation order: the oldest is the deal's primary contact."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE)
+class ContactAssociation(models.Model):
+    """A contact tied to a deal or quote, in creation order: the oldest is the primary contact."""
+
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["created_at", "id"]
+
+
+class DealContact(ContactAssociation):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE)
+
+    class Meta(ContactAssociation.Meta):
         constraints = [
             models.UniqueConstraint(fields=["deal", "contact"], name="unique_deal_contact")
         ]
@@ -102,16 +111,14 @@ class Quote(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def contacts_in_order(self) -> models.QuerySet[Contact]:
+        return self.contacts.order_by("quotecontact__created_at", "quotecontact__id")
 
-class QuoteContact(models.Model):
-    """Ordered like DealContact: the oldest association is the quote's primary contact."""
 
+class QuoteContact(ContactAssociation):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE)
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(ContactAssociation.Meta):
         constraints = [
             models.UniqueConstraint(fields=["quote", "contact"], name="unique_quote_contact")
         ]

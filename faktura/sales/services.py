@@ -71,8 +71,7 @@ def create_quote(
         if deal is not None:
             # One row each, in the deal's order: the association order is the contact order.
             QuoteContact.objects.bulk_create(
-                QuoteContact(quote=quote, contact=contact)
-                for contact in deal.contacts.order_by("dealcontact__created_at", "dealcontact__id")
+                QuoteContact(quote=quote, contact=contact) for contact in deal.contacts_in_order()
             )
             quote.companies.add(*deal.companies.all())
             if lines is None:
