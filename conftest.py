@@ -1,5 +1,6 @@
-"""Shared fixtures: the three roles, their actors, and invoices in each state."""
+"""Shared fixtures: the three roles, their actors, invoices in each state, and the browser."""
 
+import os
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,22 @@ from faktura.crm import services as crm
 from faktura.crm.models import Contact
 from faktura.invoices import services as invoices
 from faktura.invoices.models import Invoice
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
+# itself (fixtures, assertions) are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Debian's chromium (bin/test installs it); Playwright's own browser download is unreachable here.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -106,3 +123,34 @@ def open_invoice(make_invoice: Callable[..., Invoice]) -> Invoice:
     invoice = make_invoice(finalized=True)
     assert invoice.total == Decimal("250.00")
     return invoice
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # Laptop width by default; phone-width tests set their own viewport.
+    return {**browser_context_args, "viewport": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture
+def sign_in(live_server: Any, page: Any, client: Any) -> Callable[[User], Any]:
+    """sign_in(user) → the Playwright page, signed in as that user (session cookie, no form)."""
+
+    def sign(user: User) -> Any:
+        client.force_login(user)
+        cookie = client.cookies["sessionid"]
+        page.context.add_cookies(
+            [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
+        )
+        page.set_default_timeout(10_000)
+        return page
+
+    return sign

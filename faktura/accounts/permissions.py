@@ -27,6 +27,16 @@ def can_edit_invoices(actor: Actor) -> Decision:
     )
 
 
+def can_edit_records(actor: Actor) -> Decision:
+    """Creating and changing CRM records, products and payments: everyone but view-only users."""
+    if role_of(actor) == Role.VIEWER:
+        return refuse(
+            "You have view-only access. Ask a super admin for edit permission.",
+            "permission_denied",
+        )
+    return ALLOWED
+
+
 def can_manage_settings(actor: Actor) -> Decision:
     if actor.kind == ActorKind.SYSTEM or role_of(actor) == Role.SUPER_ADMIN:
         return ALLOWED

@@ -23,6 +23,9 @@ class Company(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return f"/companies/{self.pk}/"
+
 
 class Contact(models.Model):
     first_name = models.CharField(max_length=100, blank=True)
@@ -45,6 +48,9 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.full_name or self.email or f"Contact {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return f"/contacts/{self.pk}/"
 
     @property
     def full_name(self) -> str:

@@ -106,6 +106,9 @@ class Invoice(models.Model):
     def __str__(self) -> str:
         return self.number or f"Draft invoice {self.pk}"
 
+    def get_absolute_url(self) -> str:
+        return f"/invoices/{self.pk}/"
+
     def contacts_in_order(self) -> models.QuerySet[Contact]:
         """The first is the billing contact."""
         return self.contacts.order_by("invoicecontact__position", "invoicecontact__id")

@@ -75,6 +75,9 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"Payment {self.pk}: {self.amount} {self.currency}"
 
+    def get_absolute_url(self) -> str:
+        return f"/payments/{self.pk}/"
+
     @property
     def is_online(self) -> bool:
         return self.processor != Processor.NONE

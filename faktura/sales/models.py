@@ -25,6 +25,9 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return f"/products/{self.pk}/"
+
 
 class DealStage(models.TextChoices):
     APPOINTMENT = "appointmentscheduled", "Appointment scheduled"
@@ -56,6 +59,9 @@ class Deal(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"/deals/{self.pk}/"
 
     def contacts_in_order(self) -> models.QuerySet[Contact]:
         return self.contacts.order_by("dealcontact__created_at", "dealcontact__id")
@@ -110,6 +116,9 @@ class Quote(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/quotes/{self.pk}/"
 
     def contacts_in_order(self) -> models.QuerySet[Contact]:
         return self.contacts.order_by("quotecontact__created_at", "quotecontact__id")

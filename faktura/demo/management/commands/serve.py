@@ -39,13 +39,11 @@ class Command(BaseCommand):
         url = f"http://127.0.0.1:{port}/"
         self.stdout.write(f"Faktura is starting at {url} (Ctrl-C stops it).")
         if login_file.exists():
-            self.stdout.write(f"Log in at {url}admin/ with\n{login_file.read_text()}")
+            self.stdout.write(f"Log in at {url}login/ with\n{login_file.read_text()}")
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         children = [
-            # --insecure: the embedded server also serves the admin's static files.
-            subprocess.Popen(
-                [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"]
-            ),
+            # Static files are served by WhiteNoise, in DEBUG or not.
+            subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"]),
             subprocess.Popen([*manage, "db_worker", "--no-reload", "--interval", "1"]),
         ]
         self._supervise(children)

@@ -1,0 +1,29 @@
+"""The account settings page (super admins only)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from faktura.accounts import services
+from faktura.accounts.forms import AccountSettingsForm
+from faktura.accounts.permissions import can_manage_settings
+from faktura.core.errors import RuleViolation
+from faktura.core.web import actor_for, forbid_unless
+
+
+@login_required
+def account_settings(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    forbid_unless(can_manage_settings(actor))
+    current = services.get_account_settings()
+    form = AccountSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_account_settings(actor=actor, **form.cleaned_data)
+        except RuleViolation as error:
+            form.add_error(None, error.reason)
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("accounts:settings")
+    return render(request, "accounts/settings.html", {"form": form})
