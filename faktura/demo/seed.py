@@ -114,3 +114,46 @@ def _seed_records(actor: Actor) -> None:
     )
     invoices.void_invoice(voided, actor=actor)
     del unpaid
+    _seed_invoice_history(actor, [audit, hour, licence])
+
+
+# Customers for a few months of invoicing history, so index pages and filters have rows.
+CUSTOMERS = [
+    ("Initech", "initech.example", "Peter", "Gibbons"),
+    ("Umbrella Health", "umbrella.example", "Alice", "Abernathy"),
+    ("Stark Industries", "stark.example", "Pepper", "Potts"),
+    ("Wayne Enterprises", "wayne.example", "Lucius", "Fox"),
+    ("Hooli", "hooli.example", "Gavin", "Belson"),
+]
+
+
+def _seed_invoice_history(actor: Actor, products: list[Any]) -> None:
+    today = timezone.localdate()
+    for n in range(18):
+        name, domain, first, last = CUSTOMERS[n % len(CUSTOMERS)]
+        company = crm.create_company(
+            actor=actor, name=name, domain=domain, country="US"
+        ) if n < len(CUSTOMERS) else Company.objects.get(name=name)  # fmt: skip
+        person = Contact.objects.filter(email=f"{first.lower()}@{domain}").first()
+        if person is None:
+            person = crm.create_contact(
+                actor=actor, firstname=first, lastname=last, email=f"{first.lower()}@{domain}"
+            )
+            crm.associate_contact_with_company(person, company, actor=actor)
+        product = products[n % len(products)]
+        draft = invoices.create_draft_invoice(
+            actor=actor,
+            contacts=[person],
+            companies=[company],
+            lines=[{"product_id": product.pk, "quantity": str(1 + n % 4)}],
+            values={
+                "hs_invoice_date": today - dt.timedelta(days=7 * (18 - n)),
+                "hs_payment_terms": "net_30",
+                "hs_purchase_order_number": f"PO-{4100 + n}",
+            },
+        )
+        invoice = invoices.finalize_invoice(draft, actor=actor)
+        if n % 3 != 2:  # two in three customers have paid; the rest are open or overdue
+            invoice_payments.record_invoice_payment(
+                invoice, actor=actor, amount=str(invoice.total), reference=f"Wire {n + 1:03}"
+            )

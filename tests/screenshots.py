@@ -1,0 +1,143 @@
+"""Screenshots of the main pages for the README, taken from a fresh demo account.
+
+    uv run python -m tests.screenshots [--out docs/screenshots]
+
+Starts Faktura on a throwaway SQLite data folder with the demo data, drives Debian's chromium
+through Playwright (the same launch arguments as the browser tests) and writes one PNG per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.postgres import _free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"Faktura did not answer at {url} within {seconds} s.")
+
+
+def _seed(env: dict[str, str]) -> dict[str, str]:
+    """Migrate and seed in a child process; returns the login and the ids of pages to show."""
+    script = (
+        "import django, json; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('migrate', verbosity=0)\n"
+        "from faktura.demo.seed import seed_demo\n"
+        "from faktura.invoices.models import Invoice\n"
+        "from faktura.sales.models import Deal\n"
+        "login = seed_demo()\n"
+        "partly = Invoice.objects.filter(status='open', amount_paid__gt=0).first()\n"
+        "print(json.dumps({'username': login.username, 'password': login.password,\n"
+        "  'invoice': partly.pk, 'token': partly.public_token,\n"
+        "  'payment': partly.applied_payments.first().payment_id,\n"
+        "  'deal': Deal.objects.first().pk}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    data: dict[str, str] = json.loads(out.strip().splitlines()[-1])
+    return data
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="faktura-shots-") as data_dir:
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "FAKTURA_DATA_DIR": data_dir,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+        ids = _seed(env)
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            _wait_for(f"{base}/login/")
+            with sync_playwright() as p:
+                browser = p.chromium.launch(
+                    executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+                    args=CHROMIUM_ARGS,
+                )
+                page = browser.new_page(viewport={"width": 1440, "height": 900})
+                page.goto(f"{base}/login/")
+                page.get_by_label("Username").fill(ids["username"])
+                page.get_by_label("Password").fill(ids["password"])
+                page.get_by_role("button", name="Log in").click()
+                page.wait_for_url(f"{base}/invoices/")
+                shots = {
+                    "invoice-index": "/invoices/",
+                    "invoice-record": f"/invoices/{ids['invoice']}/",
+                    "payment-record": f"/payments/{ids['payment']}/",
+                    "payments-index": "/payments/",
+                    "contacts-index": "/contacts/",
+                    "deal-record": f"/deals/{ids['deal']}/",
+                    "settings": "/settings/",
+                }
+                for name, path in shots.items():
+                    page.goto(base + path)
+                    page.screenshot(path=args.out / f"{name}.png", full_page=True)
+                buyer = browser.new_page(viewport={"width": 1200, "height": 900})
+                buyer.goto(f"{base}/i/{ids['token']}/")
+                buyer.screenshot(path=args.out / "buyer-page.png", full_page=True)
+                phone = browser.new_context(
+                    viewport={"width": 390, "height": 844},
+                    is_mobile=True,
+                    storage_state=page.context.storage_state(),
+                ).new_page()
+                phone.goto(f"{base}/invoices/{ids['invoice']}/")
+                phone.screenshot(path=args.out / "invoice-record-phone.png", full_page=True)
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    print(f"Screenshots written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
