@@ -1,4 +1,5 @@
-"""Shared fixtures: the three roles, their actors, invoices in each state, and the browser."""
+"""Shared fixtures: the three roles, their actors, CRM records, invoices in each state, signed-in
+clients and the browser."""
 
 import os
 from collections.abc import Callable
@@ -11,9 +12,11 @@ from faktura.accounts.models import Role, User
 from faktura.accounts.services import update_account_settings
 from faktura.core.actors import Actor
 from faktura.crm import services as crm
-from faktura.crm.models import Contact
+from faktura.crm.models import Company, Contact
 from faktura.invoices import services as invoices
 from faktura.invoices.models import Invoice
+from faktura.sales import services as sales
+from faktura.sales.models import Deal, Product, Quote
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
 # itself (fixtures, assertions) are still plain synchronous code.
@@ -154,3 +157,62 @@ def sign_in(live_server: Any, page: Any, client: Any) -> Callable[[User], Any]:
         return page
 
     return sign
+
+
+@pytest.fixture
+def signed_in(client: Any) -> Callable[[User], Any]:
+    """signed_in(user) → Django's test client, logged in as that user."""
+
+    def sign(user: User) -> Any:
+        client.force_login(user)
+        return client
+
+    return sign
+
+
+@pytest.fixture
+def editing_on(account: Callable[..., None]) -> None:
+    account(allow_editing_finalized_invoices=True)
+
+
+@pytest.fixture
+def deleting_on(account: Callable[..., None]) -> None:
+    account(allow_deleting_invoices=True)
+
+
+@pytest.fixture
+def company(system: Actor) -> Company:
+    return crm.create_company(actor=system, name="Analytical Engines Ltd", domain="engines.test")
+
+
+@pytest.fixture
+def grace(system: Actor) -> Contact:
+    return crm.create_contact(
+        actor=system, firstname="Grace", lastname="Hopper", email="grace@example.com"
+    )
+
+
+@pytest.fixture
+def product(system: Actor) -> Product:
+    return sales.create_product(
+        actor=system, name="Support plan", price="80.00", hs_tax_rate="10", hs_sku="SUP-1"
+    )
+
+
+@pytest.fixture
+def deal(system: Actor, contact: Contact, company: Company) -> Deal:
+    return sales.create_deal(
+        actor=system,
+        dealname="Difference engine",
+        contacts=[contact],
+        companies=[company],
+        lines=[
+            {"name": "Gear set", "unit_price": "120.00", "quantity": "3"},
+            {"name": "Assembly", "unit_price": "60.00", "quantity": "1", "tax_rate": "25"},
+        ],
+    )
+
+
+@pytest.fixture
+def quote(system: Actor, deal: Deal) -> Quote:
+    return sales.create_quote(actor=system, hs_title="Engine quote", deal=deal)

@@ -4,7 +4,7 @@ API's property metadata all derive from these declarations (ARCHITECTURE §4.4).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -50,6 +50,20 @@ class Property:
     tracked: bool = True
     compute: Callable[[Any], Any] | None = None
     description: str = ""
+    # The computed value as an ORM expression (built per query: it may depend on today's date),
+    # so a property without a field can still be filtered and sorted in the database.
+    expression: Callable[[], Any] | None = None
+    # What reading the value needs loaded with the record, so a list of records reads every
+    # value without a query per row: select_related paths and prefetch_related lookups.
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str | models.Prefetch, ...] = ()
+    # A NUMBER that is an amount of money in the record's `currency`.
+    money: bool = False
+
+    @property
+    def queryable(self) -> bool:
+        """Whether the database can filter and sort by it (a field or an expression)."""
+        return self.field is not None or self.expression is not None
 
     def read(self, obj: models.Model) -> Any:
         if self.compute is not None:
@@ -115,6 +129,24 @@ class ObjectType:
 
 
 object_types: Registry[ObjectType] = Registry("object type")
+
+
+def load_for_reading[M: models.Model](
+    queryset: models.QuerySet[M], properties: Iterable[Property]
+) -> models.QuerySet[M]:
+    """The queryset with what reading these properties needs loaded in a few queries."""
+    selects: list[str] = []
+    prefetches: dict[str, str | models.Prefetch] = {}
+    for prop in properties:
+        selects.extend(s for s in prop.select_related if s not in selects)
+        for lookup in prop.prefetch_related:
+            key = lookup.prefetch_to if isinstance(lookup, models.Prefetch) else lookup
+            prefetches.setdefault(key, lookup)
+    if selects:
+        queryset = queryset.select_related(*selects)
+    if prefetches:
+        queryset = queryset.prefetch_related(*prefetches.values())
+    return queryset
 
 
 def object_type_for(model: type[models.Model] | models.Model) -> ObjectType:

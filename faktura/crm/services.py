@@ -33,8 +33,32 @@ def update_company(company: Company, *, actor: Actor, values: Mapping[str, Any])
 
 
 def associate_contact_with_company(contact: Contact, company: Company, *, actor: Actor) -> None:
+    """Tie a contact to a company; doing it twice changes nothing and records nothing."""
     with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        if contact.companies.filter(pk=company.pk).exists():
+            return
         contact.companies.add(company)
         history.record_event(
             contact, "contact.association_added", actor=actor, data={"company": company.pk}
+        )
+        history.record_event(
+            company, "company.association_added", actor=actor, data={"contact": contact.pk}
+        )
+
+
+def dissociate_contact_from_company(contact: Contact, company: Company, *, actor: Actor) -> None:
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        if not contact.companies.filter(pk=company.pk).exists():
+            raise RuleViolation(
+                f"{contact} is not associated with {company.name}, so there is nothing to "
+                "remove. Reload the page to see the current associations."
+            )
+        contact.companies.remove(company)
+        history.record_event(
+            contact, "contact.association_removed", actor=actor, data={"company": company.pk}
+        )
+        history.record_event(
+            company, "company.association_removed", actor=actor, data={"contact": contact.pk}
         )

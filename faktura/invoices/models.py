@@ -83,6 +83,10 @@ class Invoice(models.Model):
         indexes = [
             models.Index(fields=["status", "due_date"], name="invoice_status_due"),
             models.Index(fields=["-created_at", "-id"], name="invoice_created"),
+            # Index pages sort by these with the id as tie-breaker (keyset paging).
+            models.Index(fields=["due_date", "id"], name="invoice_due_id"),
+            models.Index(fields=["invoice_date", "id"], name="invoice_date_id"),
+            models.Index(fields=["total", "id"], name="invoice_total_id"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,9 +1,17 @@
 """Declared properties of invoices (HubSpot's internal names, reference §C5)."""
 
+from typing import Any
+
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Concat
+from django.utils import timezone
+
 from faktura.accounts.models import PaymentTerms
 from faktura.core.properties import ObjectType, Property, object_types, options_from
 from faktura.core.properties import PropertyType as T
-from faktura.invoices.models import Invoice, InvoiceStatus, PaymentState
+from faktura.crm.models import Company
+from faktura.invoices.models import Invoice, InvoiceContact, InvoiceStatus, PaymentState
 
 
 def public_url(invoice: Invoice) -> str | None:
@@ -14,22 +22,100 @@ def public_url(invoice: Invoice) -> str | None:
     return f"{get_account_settings().invoice_public_domain}/i/{invoice.public_token}/"
 
 
+def _public_url_expression() -> Case:
+    """public_url() in the database: one settings query for a whole list, not one per row."""
+    from faktura.accounts.services import get_account_settings
+
+    domain = get_account_settings().invoice_public_domain
+    return Case(
+        When(public_token__isnull=True, then=Value(None)),
+        default=Concat(Value(f"{domain}/i/"), F("public_token"), Value("/")),
+        output_field=models.CharField(),
+    )
+
+
 def _lines_text(invoice: Invoice) -> str | None:
     return "; ".join(line.describe() for line in invoice.lines.all()) or None  # fmt: skip
 
 
 def _contacts_text(invoice: Invoice) -> str | None:
+    # Lists prefetch the ordered links (see CONTACT_LINKS); a single invoice asks for them.
+    links = getattr(invoice, "listed_contact_links", None)
+    contacts = (
+        [link.contact for link in links] if links is not None else invoice.contacts_in_order()
+    )
     return (
-        "; ".join(
-            f"{c.full_name} <{c.email}>" if c.email else c.full_name
-            for c in invoice.contacts_in_order()
-        )
+        "; ".join(f"{c.full_name} <{c.email}>" if c.email else c.full_name for c in contacts)
         or None
     )
 
 
 def _companies_text(invoice: Invoice) -> str | None:
-    return "; ".join(c.name for c in invoice.companies.order_by("id")) or None
+    companies = getattr(invoice, "listed_companies", None)
+    if companies is None:
+        companies = invoice.companies.order_by("id")
+    return "; ".join(c.name for c in companies) or None
+
+
+CONTACT_LINKS = models.Prefetch(
+    "invoicecontact_set",
+    queryset=InvoiceContact.objects.select_related("contact").order_by("position", "id"),
+    to_attr="listed_contact_links",
+)
+COMPANIES = models.Prefetch(
+    "companies", queryset=Company.objects.order_by("id"), to_attr="listed_companies"
+)
+
+
+class DaysBetween(models.Func):
+    """Whole days from `start` (a date column) to `end` (a date), on SQLite and PostgreSQL."""
+
+    # PostgreSQL: date - date is a number of days.
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = models.IntegerField()
+
+    def __init__(self, end: Any, start: Any) -> None:
+        super().__init__(end, start)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+def _overdue() -> Q:
+    """The database's reading of Invoice.is_overdue(), for today."""
+    return Q(status=InvoiceStatus.OPEN, due_date__lt=timezone.localdate())
+
+
+def _payment_status_expression() -> Case:
+    return Case(
+        When(amount_paid__lte=0, then=Value(PaymentState.UNPAID.value)),
+        When(amount_paid__lt=F("total"), then=Value(PaymentState.PARTIALLY_PAID.value)),
+        default=Value(PaymentState.PAID.value),
+        output_field=models.CharField(),
+    )
+
+
+def _is_overdue_expression() -> Case:
+    return Case(
+        When(_overdue(), then=Value(True)),
+        default=Value(False),
+        output_field=models.BooleanField(),
+    )
+
+
+def _days_overdue_expression() -> Case:
+    return Case(
+        When(_overdue(), then=DaysBetween(Value(timezone.localdate()), F("due_date"))),
+        default=Value(0),
+        output_field=models.IntegerField(),
+    )
 
 
 INVOICE = object_types.register(
@@ -57,6 +143,7 @@ INVOICE = object_types.register(
                 read_only=True,
                 options=options_from(PaymentState),
                 compute=lambda i: i.payment_state.value,
+                expression=_payment_status_expression,
             ),
             Property("hs_currency", "Currency", T.STRING, field="currency"),
             Property("hs_invoice_date", "Invoice date", T.DATE, field="invoice_date"),
@@ -85,24 +172,62 @@ INVOICE = object_types.register(
                 read_only=True,
             ),
             Property("hubspot_owner_id", "Invoice owner", T.NUMBER, field="owner_id"),
-            Property("hs_line_items", "Line items", T.STRING, read_only=True, compute=_lines_text),
-            Property("hs_contacts", "Contacts", T.STRING, read_only=True, compute=_contacts_text),
             Property(
-                "hs_companies", "Companies", T.STRING, read_only=True, compute=_companies_text
+                "hs_line_items",
+                "Line items",
+                T.STRING,
+                read_only=True,
+                compute=_lines_text,
+                prefetch_related=("lines",),
+            ),
+            Property(
+                "hs_contacts",
+                "Contacts",
+                T.STRING,
+                read_only=True,
+                compute=_contacts_text,
+                prefetch_related=(CONTACT_LINKS,),
+            ),
+            Property(
+                "hs_companies",
+                "Companies",
+                T.STRING,
+                read_only=True,
+                compute=_companies_text,
+                prefetch_related=(COMPANIES,),
             ),
             Property("hs_deal_id", "Deal", T.NUMBER, field="deal_id", read_only=True),
             Property("hs_quote_id", "Quote", T.NUMBER, field="quote_id", read_only=True),
-            Property("hs_subtotal", "Subtotal", T.NUMBER, field="subtotal", read_only=True),
             Property(
-                "hs_total_discount", "Discounts", T.NUMBER, field="total_discount", read_only=True
-            ),
-            Property("hs_tax", "Taxes", T.NUMBER, field="total_tax", read_only=True),
-            Property("hs_amount_billed", "Total", T.NUMBER, field="total", read_only=True),
-            Property(
-                "hs_amount_paid", "Amount paid", T.NUMBER, field="amount_paid", read_only=True
+                "hs_subtotal", "Subtotal", T.NUMBER, field="subtotal", read_only=True, money=True
             ),
             Property(
-                "hs_balance_due", "Balance due", T.NUMBER, field="balance_due", read_only=True
+                "hs_total_discount",
+                "Discounts",
+                T.NUMBER,
+                field="total_discount",
+                read_only=True,
+                money=True,
+            ),
+            Property("hs_tax", "Taxes", T.NUMBER, field="total_tax", read_only=True, money=True),
+            Property(
+                "hs_amount_billed", "Total", T.NUMBER, field="total", read_only=True, money=True
+            ),
+            Property(
+                "hs_amount_paid",
+                "Amount paid",
+                T.NUMBER,
+                field="amount_paid",
+                read_only=True,
+                money=True,
+            ),
+            Property(
+                "hs_balance_due",
+                "Balance due",
+                T.NUMBER,
+                field="balance_due",
+                read_only=True,
+                money=True,
             ),
             Property(
                 "hs_invoice_link",
@@ -110,6 +235,7 @@ INVOICE = object_types.register(
                 T.STRING,
                 read_only=True,
                 compute=public_url,
+                expression=_public_url_expression,
                 tracked=False,
             ),
             Property(
@@ -137,6 +263,7 @@ INVOICE = object_types.register(
                 read_only=True,
                 tracked=False,
                 compute=lambda i: i.is_overdue(),
+                expression=_is_overdue_expression,
             ),
             Property(
                 "hs_days_overdue",
@@ -145,6 +272,7 @@ INVOICE = object_types.register(
                 read_only=True,
                 tracked=False,
                 compute=lambda i: i.days_overdue(),
+                expression=_days_overdue_expression,
             ),
             Property("hs_object_id", "Record ID", T.NUMBER, field="id", read_only=True),
             Property(

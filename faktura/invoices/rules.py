@@ -151,3 +151,27 @@ def can_start_checkout(invoice: Invoice) -> Decision:
             "This invoice cannot be paid online: it is not open for payment.", "invalid_state"
         )
     return ALLOWED
+
+
+def can_change_associations(invoice: Invoice, actor: Actor) -> Decision:
+    """Contacts and companies are on the buyer's invoice: a finalized one follows can_edit."""
+    if not (decision := can_edit_invoices(actor)):
+        return decision
+    if invoice.status == InvoiceStatus.VOIDED:
+        return refuse(
+            f"Invoice {invoice.number} is voided: its contacts and companies can no longer change.",
+            "invalid_state",
+        )
+    return can_edit(invoice, actor)
+
+
+def can_delete_payment(payment: Payment, actor: Actor) -> Decision:
+    """A manual payment can be deleted (INV-13); money collected online stays on record."""
+    if not (decision := can_edit_invoices(actor)):
+        return decision
+    if payment.is_online:
+        return refuse(
+            f"Payment {payment.pk} was collected online and cannot be deleted. Refund it instead.",
+            "online_payment",
+        )
+    return ALLOWED

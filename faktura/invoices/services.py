@@ -1,4 +1,5 @@
-"""The invoice lifecycle: drafts, finalizing, edits, cloning, voiding, deleting (INV-1…INV-23)."""
+"""The invoice lifecycle: drafts, finalizing, edits, associations, cloning, voiding, deleting
+(INV-1…INV-23)."""
 
 import datetime as dt
 import secrets
@@ -187,6 +188,55 @@ def assign_invoice_owner(invoice: Invoice, owner: User | None, *, actor: Actor) 
         invoice.save(update_fields=["owner", "updated_at"])
         history.record_changes(invoice, before, INVOICE.snapshot(invoice), actor=actor)
     return invoice
+
+
+def add_invoice_contact(invoice: Invoice, contact: Contact, *, actor: Actor) -> InvoiceEdit:
+    """Add a contact after the others: the first contact stays the billing contact."""
+    with transaction.atomic():
+        invoice = invoice_for_update(invoice.pk)
+        require(rules.can_change_associations(invoice, actor))
+        current = list(invoice.contacts_in_order())
+        if contact in current:
+            raise RuleViolation(
+                f"{contact} is already a contact on this invoice.", code="already_associated"
+            )
+        return update_invoice(invoice, actor=actor, contacts=[*current, contact])
+
+
+def remove_invoice_contact(invoice: Invoice, contact: Contact, *, actor: Actor) -> InvoiceEdit:
+    with transaction.atomic():
+        invoice = invoice_for_update(invoice.pk)
+        require(rules.can_change_associations(invoice, actor))
+        current = list(invoice.contacts_in_order())
+        if contact not in current:
+            raise RuleViolation(
+                f"{contact} is not a contact on this invoice.", code="not_associated"
+            )
+        return update_invoice(invoice, actor=actor, contacts=[c for c in current if c != contact])
+
+
+def add_invoice_company(invoice: Invoice, company: Company, *, actor: Actor) -> InvoiceEdit:
+    with transaction.atomic():
+        invoice = invoice_for_update(invoice.pk)
+        require(rules.can_change_associations(invoice, actor))
+        current = list(invoice.companies.order_by("id"))
+        if company in current:
+            raise RuleViolation(
+                f"{company} is already a company on this invoice.", code="already_associated"
+            )
+        return update_invoice(invoice, actor=actor, companies=[*current, company])
+
+
+def remove_invoice_company(invoice: Invoice, company: Company, *, actor: Actor) -> InvoiceEdit:
+    with transaction.atomic():
+        invoice = invoice_for_update(invoice.pk)
+        require(rules.can_change_associations(invoice, actor))
+        current = list(invoice.companies.order_by("id"))
+        if company not in current:
+            raise RuleViolation(
+                f"{company} is not a company on this invoice.", code="not_associated"
+            )
+        return update_invoice(invoice, actor=actor, companies=[c for c in current if c != company])
 
 
 def finalize_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:

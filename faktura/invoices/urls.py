@@ -1,5 +1,52 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from faktura.invoices import (
+    action_views,
+    buyer_views,
+    edit_views,
+    payment_views,
+    views,
+)
 
 app_name = "invoices"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("invoices/new/", edit_views.new_invoice, name="new"),
+    path("invoices/new/contacts/", edit_views.contact_options, name="contact_options"),
+    path("invoices/new/companies/", edit_views.company_options, name="company_options"),
+    path("invoices/from-deal/<int:deal_id>/", edit_views.from_deal, name="from_deal"),
+    path("invoices/from-quote/<int:quote_id>/", edit_views.from_quote, name="from_quote"),
+    path("invoices/<int:pk>/", views.record_page, name="detail"),
+    path("invoices/<int:pk>/edit/", edit_views.edit_invoice, name="edit"),
+    path(
+        "invoices/<int:pk>/changed/<int:entry_id>/",
+        edit_views.proposed_customer_message,
+        name="customer_message",
+    ),
+    path("invoices/<int:pk>/finalize/", action_views.finalize, name="finalize"),
+    path("invoices/<int:pk>/clone/", action_views.clone, name="clone"),
+    path("invoices/<int:pk>/void/", action_views.void, name="void"),
+    path("invoices/<int:pk>/delete/", action_views.delete, name="delete"),
+    path("invoices/<int:pk>/history/", views.property_history_dialog, name="property_history"),
+    path("invoices/<int:pk>/owner/", views.change_owner, name="owner"),
+    path("invoices/<int:pk>/contacts/add/", views.add_contact, name="add_contact"),
+    path(
+        "invoices/<int:pk>/contacts/<int:contact_id>/remove/",
+        views.remove_contact,
+        name="remove_contact",
+    ),
+    path("invoices/<int:pk>/companies/add/", views.add_company, name="add_company"),
+    path(
+        "invoices/<int:pk>/companies/<int:company_id>/remove/",
+        views.remove_company,
+        name="remove_company",
+    ),
+    path("invoices/<int:pk>/payments/new/", payment_views.record_payment, name="record_payment"),
+    path(
+        "invoices/<int:pk>/payments/search/", payment_views.payment_search, name="search_payments"
+    ),
+    path("invoices/<int:pk>/payments/apply/", payment_views.apply_payment, name="apply_payment"),
+    path("payments/<int:pk>/", payment_views.payment_page, name="payment"),
+    path("payments/<int:pk>/delete/", payment_views.delete_payment, name="delete_payment"),
+    path("i/<str:token>/", buyer_views.public_invoice, name="public"),
+]

@@ -57,7 +57,11 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-paid_on", "-id"]
-        indexes = [models.Index(fields=["amount"], name="payment_amount")]
+        indexes = [
+            models.Index(fields=["amount"], name="payment_amount"),
+            # The payments index page's default sort, with the id as tie-breaker.
+            models.Index(fields=["paid_on", "id"], name="payment_paid_on_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="payment_amount_positive"

@@ -14,7 +14,7 @@ PAYMENT = object_types.register(
         hubspot_type_id="0-101",
         properties=(
             Property("hs_object_id", "Payment ID", T.NUMBER, field="id", read_only=True),
-            Property("hs_initial_amount", "Amount", T.NUMBER, field="amount"),
+            Property("hs_initial_amount", "Amount", T.NUMBER, field="amount", money=True),
             Property("hs_currency_code", "Currency", T.STRING, field="currency"),
             Property("hs_initiated_date", "Payment date", T.DATE, field="paid_on"),
             Property(
@@ -49,13 +49,16 @@ PAYMENT = object_types.register(
                 options=options_from(PaymentStatus),
                 read_only=True,
             ),
-            Property("hs_fees_amount", "Fees", T.NUMBER, field="fees_amount", read_only=True),
+            Property(
+                "hs_fees_amount", "Fees", T.NUMBER, field="fees_amount", read_only=True, money=True
+            ),
             Property(
                 "hs_refunds_amount",
                 "Refunded amount",
                 T.NUMBER,
                 field="refunded_amount",
                 read_only=True,
+                money=True,
             ),
             Property(
                 "hs_net_amount_after_refunds",
@@ -63,6 +66,7 @@ PAYMENT = object_types.register(
                 T.NUMBER,
                 read_only=True,
                 compute=lambda p: p.collected_amount,
+                money=True,
             ),
             Property("hs_customer_email", "Customer email", T.STRING, field="customer_email"),
             Property("hs_contact_id", "Contact", T.NUMBER, field="contact_id"),

@@ -8,7 +8,7 @@ from typing import Any
 from faktura.core.errors import RuleViolation
 from faktura.core.money import to_decimal
 from faktura.sales.models import PricedLine, Product
-from faktura.sales.pricing import DiscountType, line_amounts
+from faktura.sales.pricing import DiscountType, LineAmounts, line_amounts
 
 MAX_LINES = 500
 
@@ -30,6 +30,16 @@ class LineInput:
     def from_line(cls, line: PricedLine) -> "LineInput":
         """Copy a stored line (deal → quote → invoice, or invoice → clone)."""
         return cls(**{name: getattr(line, name) for name in _FIELDS})
+
+    def amounts(self, currency: str) -> LineAmounts:
+        return line_amounts(
+            quantity=self.quantity,
+            unit_price=self.unit_price,
+            discount_type=self.discount_type,
+            discount_value=self.discount_value,
+            tax_rate=self.tax_rate,
+            currency=currency,
+        )
 
     def as_fields(self) -> dict[str, Any]:
         return {
@@ -99,7 +109,7 @@ def clean_line(raw: LineInput | Mapping[str, Any], currency: str, position: int)
         description=str(data.get("description") or (product.description if product else "")),
     )
     # Refuses a fixed discount larger than the line before anything is written.
-    line_amounts(currency=currency, **{k: v for k, v in line.as_fields().items() if k in _MATH})
+    line.amounts(currency)
     return line
 
 

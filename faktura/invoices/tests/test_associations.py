@@ -1,0 +1,77 @@
+"""Contacts and companies on an invoice (INV-2): added and removed by services that lock the
+invoice, check the rules and record history."""
+
+import pytest
+
+from faktura.core.errors import RuleViolation
+from faktura.history.queries import property_history
+from faktura.invoices import services as invoices
+from faktura.invoices.invoice_payments import record_invoice_payment
+
+pytestmark = pytest.mark.django_db
+
+
+# SPEC INV-2
+def test_contact_added_after_the_billing_contact_and_history_recorded(
+    editor, draft_invoice, contact, grace
+):
+    edit = invoices.add_invoice_contact(draft_invoice, grace, actor=editor)
+
+    assert list(draft_invoice.contacts_in_order()) == [contact, grace]
+    assert edit.customer_message is None  # a draft: nothing to tell the customer
+    latest = property_history(draft_invoice, "hs_contacts").first()
+    assert latest is not None
+    assert "Grace Hopper" in (latest.new_value or "")
+    assert latest.actor_label == "editor"
+
+
+def test_contact_added_twice_or_removed_when_absent_is_refused(editor, draft_invoice, grace):
+    with pytest.raises(RuleViolation, match="not a contact on this invoice"):
+        invoices.remove_invoice_contact(draft_invoice, grace, actor=editor)
+    invoices.add_invoice_contact(draft_invoice, grace, actor=editor)
+    with pytest.raises(RuleViolation, match="already a contact on this invoice"):
+        invoices.add_invoice_contact(draft_invoice, grace, actor=editor)
+
+
+def test_company_added_and_removed(editor, draft_invoice, company):
+    invoices.add_invoice_company(draft_invoice, company, actor=editor)
+    assert list(draft_invoice.companies.all()) == [company]
+    with pytest.raises(RuleViolation, match="already a company"):
+        invoices.add_invoice_company(draft_invoice, company, actor=editor)
+    invoices.remove_invoice_company(draft_invoice, company, actor=editor)
+    assert not draft_invoice.companies.exists()
+
+
+# SPEC INV-7
+def test_contact_added_to_a_finalized_invoice_is_an_edit_with_a_customer_message(
+    editor, open_invoice, grace, account
+):
+    account(allow_editing_finalized_invoices=True)
+    edit = invoices.add_invoice_contact(open_invoice, grace, actor=editor)
+    assert edit.customer_message is not None
+    assert [change.label for change in edit.changes] == ["Contacts"]
+
+
+@pytest.mark.parametrize(
+    ("situation", "reason"),
+    [
+        ("setting_off", "Editing finalized invoices is turned off"),  # SPEC INV-6
+        ("payment", "on it and cannot be edited"),  # SPEC INV-8
+        ("voided", "is voided: its contacts and companies can no longer change"),  # SPEC INV-23
+        ("viewer", "view-only access"),
+    ],
+)
+def test_associations_of_a_finalized_invoice_follow_the_edit_rules(
+    request, editor, system, open_invoice, company, account, situation, reason
+):
+    actor = request.getfixturevalue("viewer") if situation == "viewer" else editor
+    if situation != "setting_off":
+        account(allow_editing_finalized_invoices=True)
+    if situation == "payment":
+        record_invoice_payment(open_invoice, actor=system, amount="1.00")
+    if situation == "voided":
+        invoices.void_invoice(open_invoice, actor=system)
+
+    with pytest.raises(RuleViolation, match=reason):
+        invoices.add_invoice_company(open_invoice, company, actor=actor)
+    assert not open_invoice.companies.exists()

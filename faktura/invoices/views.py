@@ -1,0 +1,244 @@
+"""The invoice record page: the invoice as the buyer sees it and its side panel (INV-2), the
+property history dialog (INV-16), the owner and the contact and company associations."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from faktura.core.actors import Actor
+from faktura.core.errors import RuleViolation
+from faktura.core.web import actor_for, redirect_after_post, render_dialog, show_refusal
+from faktura.crm.models import Company, Contact
+from faktura.history.models import Entry
+from faktura.history.queries import edit_log, property_history
+from faktura.invoices import panels, rules, services
+from faktura.invoices.access import editing_actor, invoice_or_404
+from faktura.invoices.edit_views import after_edit_url
+from faktura.invoices.forms import OwnerForm
+from faktura.invoices.models import Invoice
+from faktura.invoices.properties import INVOICE
+from faktura.invoices.sheet import build_sheet
+
+PICKER_RESULTS = 20
+PROPERTY_HISTORY_LIMIT = 500
+
+
+@login_required
+@require_GET
+def record_page(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = invoice_or_404(pk)
+    actor = actor_for(request)
+    return render(request, "invoices/record.html", _record_context(invoice, actor))
+
+
+def _record_context(invoice: Invoice, actor: Actor) -> dict[str, Any]:
+    owner_decision = rules.can_assign_owner(invoice, actor)
+    associations = rules.can_change_associations(invoice, actor)
+    return {
+        "invoice": invoice,
+        "sheet": build_sheet(invoice),
+        "menu": panels.menu_entries(invoice, actor),
+        "show_finalize": not invoice.is_finalized,
+        "finalize": rules.can_finalize(invoice, actor),
+        "owner_form": _owner_form(invoice) if owner_decision else None,
+        "properties": panels.property_rows(INVOICE, invoice),
+        "payments": panels.payment_rows(invoice),
+        "contacts": list(invoice.contacts_in_order()),
+        "companies": list(invoice.companies.order_by("name", "id")),
+        "can_associate": associations.ok,
+        "association_reason": associations.reason,
+        "log": panels.edit_log_groups(invoice, INVOICE, invoice.currency),
+    }
+
+
+def _owner_form(invoice: Invoice, data: Any = None) -> OwnerForm:
+    return OwnerForm(data, initial={"owner": invoice.owner_id})
+
+
+# --- owner -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def change_owner(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner select posts here on change (HTMX) or with its button; any status (INV-2)."""
+    actor = editing_actor(request)
+    invoice = invoice_or_404(pk)
+    form = _owner_form(invoice, request.POST)
+    status, error = "", ""
+    if form.is_valid():
+        owner = form.cleaned_data["owner"]
+        try:
+            invoice = services.assign_invoice_owner(invoice, owner, actor=actor)
+        except RuleViolation as refusal:
+            error = refusal.reason
+        else:
+            status = f"Owner set to {owner.full_name}." if owner else "Owner removed."
+    else:
+        error = "Choose one of the listed users."
+    if request.htmx:  # type: ignore[attr-defined]
+        context = {"invoice": invoice, "owner_form": _owner_form(invoice)}
+        context |= {"owner_status": status, "owner_error": error}
+        return render(request, "invoices/_owner_form.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, status)
+    return redirect_after_post(request, invoice.get_absolute_url())
+
+
+# --- property history (INV-16) -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def property_history_dialog(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every earlier value of one property, or of all of them, with who set it and when."""
+    invoice = invoice_or_404(pk)
+    chosen = request.GET.get("property", "")
+    error = ""
+    entries: QuerySet[Entry] = Entry.objects.none()
+    try:
+        if chosen:
+            entries = property_history(invoice, chosen)
+        else:
+            entries = edit_log(invoice).filter(kind=Entry.Kind.CHANGE)
+    except RuleViolation as refusal:
+        error = refusal.reason
+    values = panels.ValueText(INVOICE, invoice.currency)
+    rows = list(entries[:PROPERTY_HISTORY_LIMIT])
+    users = values.users({e.actor_user_id for e in rows if e.actor_user_id})
+    declared = {p.name: p for p in INVOICE.properties}
+    history = [
+        {
+            "label": declared[e.property].label,
+            "value": values.show(declared[e.property], e.new_value),
+            "when": panels.format_when(e.at),
+            "who": panels.who_did(e, users),
+        }
+        for e in rows
+        if e.property in declared  # a property since removed from the declarations
+    ]
+    return render_dialog(
+        request,
+        f"Property history · {invoice}",
+        "invoices/property_history.html",
+        {
+            "invoice": invoice,
+            "choices": [p for p in INVOICE.properties if p.tracked],
+            "chosen": chosen,
+            "history": history,
+            "error": error,
+            "action": reverse("invoices:property_history", args=[invoice.pk]),
+        },
+    )
+
+
+# --- associations: contacts and companies (INV-2) --------------------------------------------
+
+
+def _contact_matches(invoice: Invoice, text: str) -> QuerySet[Contact]:
+    contacts = Contact.objects.exclude(invoicecontact__invoice=invoice)
+    for word in text.split()[:5]:
+        contacts = contacts.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    return contacts.order_by("first_name", "last_name", "id")[:PICKER_RESULTS]
+
+
+def _company_matches(invoice: Invoice, text: str) -> QuerySet[Company]:
+    companies = Company.objects.exclude(invoices=invoice)
+    for word in text.split()[:5]:
+        companies = companies.filter(Q(name__icontains=word) | Q(domain__icontains=word))
+    return companies.order_by("name", "id")[:PICKER_RESULTS]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    return _association(request, pk, "contact")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_company(request: HttpRequest, pk: int) -> HttpResponse:
+    return _association(request, pk, "company")
+
+
+def _association(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """GET: search and pick a record to add (a dialog); POST: add the picked one."""
+    actor = editing_actor(request)
+    invoice = invoice_or_404(pk)
+    action = reverse(f"invoices:add_{kind}", args=[invoice.pk])
+    if request.method == "POST":
+        record_id = request.POST.get(kind, "")
+        record: Contact | Company | None = None
+        if record_id.isdigit() and kind == "contact":
+            record = get_object_or_404(Contact, pk=record_id)
+        elif record_id.isdigit():
+            record = get_object_or_404(Company, pk=record_id)
+        if record is None:
+            messages.error(request, f"Pick a {kind} to add.")
+            return redirect_after_post(request, invoice.get_absolute_url())
+        try:
+            if isinstance(record, Contact):
+                edit = services.add_invoice_contact(invoice, record, actor=actor)
+            else:
+                edit = services.add_invoice_company(invoice, record, actor=actor)
+        except RuleViolation as refusal:
+            show_refusal(request, refusal)
+            return redirect_after_post(request, invoice.get_absolute_url())
+        messages.success(request, f"{_name(record)} added to the invoice.")
+        return redirect_after_post(request, after_edit_url(edit))
+    text = request.GET.get("q", "").strip()
+    matches = (
+        _contact_matches(invoice, text) if kind == "contact" else _company_matches(invoice, text)
+    )
+    context = {"invoice": invoice, "kind": kind, "q": text, "matches": matches, "action": action}
+    if request.htmx and request.htmx.target == "association-results":  # type: ignore[attr-defined]
+        return render(request, "invoices/pick_association.html#results", context)
+    decision = rules.can_change_associations(invoice, actor)
+    context["refusal"] = decision.reason
+    return render_dialog(request, f"Add a {kind}", "invoices/pick_association.html", context)
+
+
+@login_required
+@require_POST
+def remove_contact(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
+    actor = editing_actor(request)
+    invoice = invoice_or_404(pk)
+    contact = get_object_or_404(Contact, pk=contact_id)
+    try:
+        edit = services.remove_invoice_contact(invoice, contact, actor=actor)
+    except RuleViolation as refusal:
+        show_refusal(request, refusal)
+        return redirect_after_post(request, invoice.get_absolute_url())
+    messages.success(request, f"{_name(contact)} removed from the invoice.")
+    return redirect_after_post(request, after_edit_url(edit))
+
+
+@login_required
+@require_POST
+def remove_company(request: HttpRequest, pk: int, company_id: int) -> HttpResponse:
+    actor = editing_actor(request)
+    invoice = invoice_or_404(pk)
+    company = get_object_or_404(Company, pk=company_id)
+    try:
+        edit = services.remove_invoice_company(invoice, company, actor=actor)
+    except RuleViolation as refusal:
+        show_refusal(request, refusal)
+        return redirect_after_post(request, invoice.get_absolute_url())
+    messages.success(request, f"{company.name} removed from the invoice.")
+    return redirect_after_post(request, after_edit_url(edit))
+
+
+def _name(record: Contact | Company) -> str:
+    if isinstance(record, Contact):
+        return record.full_name or record.email or str(record)
+    return record.name

@@ -1,0 +1,111 @@
+"""A property's value in a table cell and in an export file.
+
+Numbers that point at another record (an owner, a deal, a contact) show that record's name
+and link to it; enumerations show their labels; money shows the record's currency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils import dateformat, timezone
+
+from faktura.core.money import CURRENCIES, format_money, plain
+from faktura.core.properties import Property
+from faktura.core.properties import PropertyType as T
+from faktura.listings.filters import annotation_name
+
+EMPTY = "—"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    url: str = ""
+    numeric: bool = False
+    empty: bool = False
+
+
+def relation_field(model: type[models.Model], prop: Property) -> models.ForeignKey[Any, Any] | None:
+    """The foreign key a NUMBER property holds the id of (hubspot_owner_id → owner)."""
+    if prop.field is None or "__" in prop.field:
+        return None
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.ForeignKey) and field.attname == prop.field:
+            return field
+    return None
+
+
+def relations_to_load(model: type[models.Model], columns: tuple[Property, ...]) -> list[str]:
+    return [field.name for prop in columns if (field := relation_field(model, prop)) is not None]
+
+
+def value_of(prop: Property, record: models.Model) -> Any:
+    """The typed value a person reads: the related record, an option's label, a number..."""
+    if (field := relation_field(type(record), prop)) is not None:
+        return getattr(record, field.name)
+    # Lists annotate computed properties that have a database expression (same value).
+    annotated = annotation_name(prop)
+    value = getattr(record, annotated) if hasattr(record, annotated) else prop.read(record)
+    if value is None or value == "":
+        return None
+    if prop.type == T.ENUMERATION:
+        return prop.display(str(value))
+    return value
+
+
+def currency_of(record: models.Model) -> str | None:
+    currency = getattr(record, "currency", None)
+    return currency if isinstance(currency, str) and currency in CURRENCIES else None
+
+
+def cell(prop: Property, record: models.Model) -> Cell:
+    value = value_of(prop, record)
+    if value is None:
+        return Cell(EMPTY, empty=True)
+    if isinstance(value, models.Model):
+        url = value.get_absolute_url() if hasattr(value, "get_absolute_url") else ""
+        return Cell(_record_name(value), url=url)
+    if isinstance(value, bool):
+        return Cell("Yes" if value else "No")
+    if isinstance(value, dt.datetime):
+        return Cell(dateformat.format(timezone.localtime(value), "M j, Y H:i"))
+    if isinstance(value, dt.date):
+        return Cell(dateformat.format(value, "M j, Y"))
+    if isinstance(value, Decimal | int) and prop.type == T.NUMBER:
+        return Cell(_number_text(prop, record, value), numeric=True)
+    return Cell(str(value))
+
+
+def _number_text(prop: Property, record: models.Model, value: Decimal | int) -> str:
+    if prop.money:
+        if currency := currency_of(record):
+            return format_money(Decimal(value), currency)
+        return f"{Decimal(value):,.2f}"
+    if isinstance(value, int):
+        return str(value)
+    return plain(value)
+
+
+def _record_name(record: models.Model) -> str:
+    return str(getattr(record, "full_name", "") or record)
+
+
+def export_value(prop: Property, record: models.Model) -> Any:
+    """The value for a CSV or XLSX cell: text, a plain Decimal, a date, or None."""
+    value = value_of(prop, record)
+    if value is None:
+        return None
+    if isinstance(value, models.Model):
+        return _record_name(value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).replace(microsecond=0)
+    if isinstance(value, Decimal):
+        return Decimal(plain(value))
+    return value

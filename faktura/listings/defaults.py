@@ -1,0 +1,121 @@
+"""What each object type's index page starts with: its address, columns, sort and search.
+
+Declared once here by type name; listings knows the object types only through the registry,
+so a type without an entry still gets an index page with generic defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from faktura.accounts.permissions import can_edit_invoices, can_edit_records
+from faktura.core.actors import Actor
+from faktura.core.errors import Decision
+from faktura.core.properties import ObjectType, PropertyType, object_types
+
+
+@dataclass(frozen=True)
+class IndexDefaults:
+    path: str  # the URL segment: /<path>/
+    columns: tuple[str, ...]
+    # A property name, "-" first for descending. Newest first is "-hs_object_id": ids grow
+    # with creation and are always indexed, so the first page stays fast at a million rows.
+    sort: str
+    search: tuple[str, ...]  # string properties the quick search looks in
+    creatable: bool = False  # a "Create" page exists at /<path>/new/
+    can_edit: Callable[[Actor], Decision] = can_edit_records
+
+
+DECLARED: dict[str, IndexDefaults] = {
+    "invoices": IndexDefaults(
+        path="invoices",
+        columns=(
+            "hs_number",
+            "hs_contacts",
+            "hs_invoice_status",
+            "hs_payment_status",
+            "hs_amount_billed",
+            "hs_balance_due",
+            "hs_invoice_date",
+            "hs_due_date",
+        ),
+        sort="-hs_createdate",
+        search=("hs_number", "hs_purchase_order_number"),
+        creatable=True,
+        can_edit=can_edit_invoices,
+    ),
+    "commerce_payments": IndexDefaults(
+        path="payments",
+        columns=(
+            "hs_object_id",
+            "hs_initiated_date",
+            "hs_initial_amount",
+            "hs_payment_method_type",
+            "hs_latest_status",
+            "hs_customer_email",
+            "hs_reference_number",
+        ),
+        sort="-hs_initiated_date",
+        search=("hs_reference_number", "hs_customer_email", "hs_payment_id"),
+    ),
+    "contacts": IndexDefaults(
+        path="contacts",
+        columns=("firstname", "lastname", "email", "phone", "city", "createdate"),
+        sort="-hs_object_id",
+        search=("firstname", "lastname", "email"),
+        creatable=True,
+    ),
+    "companies": IndexDefaults(
+        path="companies",
+        columns=("name", "domain", "city", "country", "createdate"),
+        sort="-hs_object_id",
+        search=("name", "domain"),
+        creatable=True,
+    ),
+    "deals": IndexDefaults(
+        path="deals",
+        columns=("dealname", "dealstage", "amount", "closedate", "createdate"),
+        sort="-hs_object_id",
+        search=("dealname",),
+        creatable=True,
+    ),
+    "quotes": IndexDefaults(
+        path="quotes",
+        columns=("hs_title", "hs_status", "hs_quote_amount", "hs_expiration_date", "createdate"),
+        sort="-hs_object_id",
+        search=("hs_title",),
+        creatable=True,
+    ),
+    "products": IndexDefaults(
+        path="products",
+        columns=("name", "hs_sku", "price", "hs_tax_rate"),
+        sort="name",
+        search=("name", "hs_sku"),
+        creatable=True,
+    ),
+}
+
+
+def defaults_for(object_type: ObjectType) -> IndexDefaults:
+    if declared := DECLARED.get(object_type.name):
+        return declared
+    # An undeclared type: its first few properties, newest record first.
+    return IndexDefaults(
+        path=object_type.name,
+        columns=tuple(p.name for p in object_type.properties[:6]),
+        sort="",
+        search=tuple(
+            p.name
+            for p in object_type.properties
+            if p.type == PropertyType.STRING and p.field is not None
+        )[:3],
+    )
+
+
+def object_type_at(path: str) -> ObjectType | None:
+    """The object type whose index page lives at /<path>/."""
+    for object_type in object_types:
+        if defaults_for(object_type).path == path:
+            return object_type
+    return None

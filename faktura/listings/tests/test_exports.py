@@ -1,0 +1,226 @@
+"""Exports (INV-26): all rows of a view or the ticked ones, CSV or XLSX, chosen columns in
+order, safe against formula injection, downloadable by their owner only."""
+
+import csv
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+from faktura.core.actors import Actor
+from faktura.core.errors import RuleViolation
+from faktura.crm import services as crm
+from faktura.listings import exports, services
+from faktura.listings.models import Export, ExportStatus
+from faktura.listings.tests.querying import state_for
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = "hs_object_id,lastname,email,createdate"
+
+
+@pytest.fixture
+def people(system):
+    return [
+        crm.create_contact(actor=system, firstname="Ada", lastname="Lovelace", email="a@x.io"),
+        crm.create_contact(actor=system, firstname="Eve", lastname="=HYPERLINK(1)", email="e@y.io"),
+        crm.create_contact(actor=system, firstname="Max", lastname="-2+3", email="m@x.io"),
+    ]
+
+
+def run(user, query, file_format="csv", ids=None):
+    export = services.start_export(
+        state_for("contacts", query), actor=Actor.for_user(user), file_format=file_format, ids=ids
+    )
+    # The immediate task backend runs on commit; tests run inside one transaction.
+    services.run_export(export.pk)
+    export.refresh_from_db()
+    return export
+
+
+def read_csv(export):
+    with export.file.open("rb") as handle:
+        return list(csv.reader(io.StringIO(handle.read().decode("utf-8"))))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+47 22 00 00 00", "'+47 22 00 00 00"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Ada", "Ada"),
+        ("a=b", "a=b"),
+    ],
+)
+def test_text_that_starts_like_a_formula_is_neutralised(text, shown):  # SPEC INV-26
+    assert exports.neutralised(text) == shown
+    assert exports.csv_text(text) == shown
+
+
+def test_numbers_and_dates_are_written_plainly():  # SPEC INV-26
+    assert exports.csv_text(Decimal("-12.5000")) == "-12.5"
+    assert exports.csv_text(dt.date(2026, 3, 1)) == "2026-03-01"
+    assert exports.csv_text(None) == ""
+
+
+def test_csv_has_the_chosen_columns_in_order_and_every_row_of_the_view(
+    editor_user, people
+):  # SPEC INV-26
+    export = run(editor_user, f"cols={COLUMNS}&sort=lastname&f=0:email:contains:x.io")
+    assert export.status == ExportStatus.DONE
+    assert (export.rows_done, export.rows_total) == (2, 2)
+    assert export.message == "2 rows exported."
+    rows = read_csv(export)
+    assert rows[0] == ["Record ID", "Last name", "Email", "Create date"]
+    assert [row[:3] for row in rows[1:]] == [
+        [str(people[2].pk), "'-2+3", "m@x.io"],
+        [str(people[0].pk), "Lovelace", "a@x.io"],
+    ]
+    created = dt.datetime.fromisoformat(rows[1][3])
+    assert created.tzinfo is not None
+
+
+def test_only_the_ticked_rows(editor_user, people):  # SPEC INV-26
+    export = run(editor_user, f"cols={COLUMNS}", ids=[people[0].pk, people[1].pk])
+    rows = read_csv(export)
+    assert sorted(row[1] for row in rows[1:]) == ["'=HYPERLINK(1)", "Lovelace"]
+
+
+def test_xlsx_keeps_text_as_text_and_numbers_as_numbers(editor_user, people):  # SPEC INV-26
+    export = run(editor_user, f"cols={COLUMNS}&sort=hs_object_id", file_format="xlsx")
+    with export.file.open("rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Record ID", "Last name", "Email", "Create date")
+    assert [row[1] for row in rows[1:]] == ["Lovelace", "=HYPERLINK(1)", "-2+3"]
+    assert rows[1][0] == people[0].pk
+    assert isinstance(rows[1][3], dt.datetime)
+    # Stored as a text cell: a spreadsheet shows it, it never runs it.
+    assert sheet.cell(row=3, column=2).data_type == "s"
+
+
+def test_invoice_export_has_money_as_plain_decimals_and_dates_in_iso(
+    editor_user, make_invoice
+):  # SPEC INV-26
+    invoice = make_invoice(finalized=True)
+    export = services.start_export(
+        state_for("invoices", "cols=hs_number,hs_amount_billed,hs_due_date,hs_invoice_status"),
+        actor=Actor.for_user(editor_user),
+        file_format="csv",
+    )
+    services.run_export(export.pk)
+    export.refresh_from_db()
+    rows = read_csv(export)
+    assert rows[1] == [invoice.number, "250", invoice.due_date.isoformat(), "Open"]
+
+
+def test_running_an_export_twice_writes_it_once(editor_user, people):
+    export = run(editor_user, COLUMNS)
+    name = export.file.name
+    assert services.run_export(export.pk) == ExportStatus.DONE
+    export.refresh_from_db()
+    assert export.file.name == name
+
+
+def test_a_failed_export_says_so(editor_user, people):
+    export = services.start_export(
+        state_for("contacts"), actor=Actor.for_user(editor_user), file_format="csv"
+    )
+    Export.objects.filter(pk=export.pk).update(
+        params={"filters": [[{"property": "email", "operator": "gt", "values": ["1"]}]]}
+    )
+    assert services.run_export(export.pk) == ExportStatus.FAILED
+    export.refresh_from_db()
+    assert export.message.startswith("The export failed because of")
+    assert export.finished_at is not None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"file_format": "pdf"}, "Pick CSV or Excel"),
+        ({"file_format": "csv", "ids": []}, "No rows are ticked"),
+        ({"file_format": "csv", "ids": list(range(1, 1002))}, "At most 1000 ticked rows"),
+    ],
+)
+def test_exports_that_cannot_start_are_refused(editor_user, kwargs, message):
+    with pytest.raises(RuleViolation, match=message):
+        services.start_export(state_for("contacts"), actor=Actor.for_user(editor_user), **kwargs)
+    assert not Export.objects.exists()
+
+
+def test_export_page_shows_progress_then_download_for_its_owner_only(
+    client, editor_user, viewer_user, people, django_capture_on_commit_callbacks
+):  # SPEC INV-26
+    client.force_login(viewer_user)  # reading is allowed, so is exporting what one reads
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/contacts/export/", {"cols": COLUMNS, "rows": "all", "format": "csv"}
+        )
+    export = Export.objects.get()
+    assert response["Location"] == f"/exports/{export.pk}/"
+    assert export.owner == viewer_user
+    page = client.get(f"/exports/{export.pk}/").content.decode()
+    assert "Ready: 3 rows exported." in page
+    assert 'hx-trigger="every 1s"' not in page  # finished: no more polling
+    download = client.get(f"/exports/{export.pk}/download/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith('attachment; filename="contacts-')
+    assert b"Record ID,Last name,Email,Create date" in b"".join(download.streaming_content)
+
+    client.force_login(editor_user)
+    assert client.get(f"/exports/{export.pk}/").status_code == 404
+    assert client.get(f"/exports/{export.pk}/download/").status_code == 404
+
+
+def test_an_unfinished_export_keeps_polling(client, editor_user, people):  # SPEC INV-26
+    export = services.start_export(
+        state_for("contacts"), actor=Actor.for_user(editor_user), file_format="csv"
+    )
+    client.force_login(editor_user)
+    page = client.get(f"/exports/{export.pk}/").content.decode()
+    assert 'hx-trigger="every 1s"' in page
+    assert "Waiting for a worker" in page
+    assert client.get(f"/exports/{export.pk}/download/").status_code == 404
+    partial = client.get(f"/exports/{export.pk}/", headers={"HX-Request": "true"})
+    assert partial.content.decode().lstrip().startswith('<div id="export-progress"')
+
+
+def test_export_dialog_offers_the_ticked_rows(client, editor_user, people):  # SPEC INV-26
+    client.force_login(editor_user)
+    page = client.get(
+        f"/contacts/export/?ids={people[0].pk}&ids={people[1].pk}",
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "All 3 rows of this view" in page
+    assert "Only the 2 ticked rows" in page
+    assert 'value="ticked" id="rows-ticked" checked' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_writes_a_queued_export(settings, editor_user, people):  # SPEC INV-26
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    export = services.start_export(
+        state_for("contacts", f"cols={COLUMNS}"),
+        actor=Actor.for_user(editor_user),
+        file_format="csv",
+    )
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs["args"] == [export.pk]
+    export.refresh_from_db()
+    assert export.status == ExportStatus.QUEUED
+
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE
+    assert len(read_csv(export)) == 4
+    assert DBTaskResult.objects.get().return_value == ExportStatus.DONE

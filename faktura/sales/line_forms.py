@@ -1,0 +1,132 @@
+"""The line-item rows of the deal, quote and invoice forms: product picker, quantity, price,
+discount and tax per line. Rows only shape input; `clean_lines` checks every rule."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.forms.formsets import BaseFormSet
+
+from faktura.core.forms import StyledForm
+from faktura.core.money import plain
+from faktura.sales.lines import MAX_LINES
+from faktura.sales.models import PricedLine, Product
+from faktura.sales.pricing import DiscountType
+
+
+def _number(label: str, **attrs: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        required=False,
+        label=label,
+        widget=forms.NumberInput(attrs={"step": "any", "aria-label": label, **attrs}),
+    )
+
+
+def with_added_line(data: Any) -> Any:
+    """The posted form with one more empty row (the "Add line" button without JavaScript)."""
+    data = data.copy()
+    total = data.get("lines-TOTAL_FORMS", "0")
+    data["lines-TOTAL_FORMS"] = str(int(total) + 1 if total.isdigit() else 1)
+    return data
+
+
+class ProductSelect(forms.Select):
+    """Each product option carries its name, price and tax rate for the line's JS hook."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        product = getattr(option["value"], "instance", None)
+        if isinstance(product, Product):
+            option["attrs"].update(
+                {
+                    "data-name": product.name,
+                    "data-price": plain(product.unit_price),
+                    "data-tax": plain(product.tax_rate),
+                }
+            )
+        return option
+
+
+class LineForm(StyledForm):
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.order_by("name", "id"),
+        required=False,
+        empty_label="— No product —",
+        widget=ProductSelect(attrs={"aria-label": "Product", "data-product-picker": ""}),
+        help_text="Leave name and price empty to take the product's.",
+    )
+    name = forms.CharField(
+        required=False, max_length=200, widget=forms.TextInput(attrs={"aria-label": "Name"})
+    )
+    quantity = _number("Quantity", min="0", placeholder="1")
+    unit_price = _number("Unit price", min="0")
+    discount_value = _number("Discount", min="0", placeholder="0")
+    discount_type = forms.ChoiceField(
+        choices=[(DiscountType.PERCENT, "%"), (DiscountType.FIXED, "Amount")],
+        initial=DiscountType.PERCENT,
+        widget=forms.Select(attrs={"aria-label": "Discount type"}),
+    )
+    tax_rate = _number("Tax rate (%)", min="0", max="100", placeholder="0")
+    sku = forms.CharField(required=False, widget=forms.HiddenInput)
+    description = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def line_input(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        product = data.get("product")
+
+        def text(value: Decimal | None) -> str:
+            return "" if value is None else str(value)
+
+        return {
+            "product_id": product.pk if product else None,
+            "name": data.get("name") or "",
+            "quantity": text(data.get("quantity")) or "1",
+            "unit_price": text(data.get("unit_price")),
+            "discount_type": data.get("discount_type") or DiscountType.PERCENT,
+            "discount_value": text(data.get("discount_value")) or "0",
+            "tax_rate": text(data.get("tax_rate")),
+            "sku": data.get("sku") or "",
+            "description": data.get("description") or "",
+        }
+
+
+class BaseLineFormSet(BaseFormSet[LineForm]):
+    def line_inputs(self) -> list[dict[str, Any]]:
+        """The kept lines, in order: rows left empty or marked for removal are dropped."""
+        kept = []
+        for index, form in enumerate(self.forms):
+            stored = index < self.initial_form_count()
+            if (stored or form.has_changed()) and not form.cleaned_data.get("DELETE"):
+                kept.append(form.line_input())
+        return kept
+
+
+LineFormSet = forms.formset_factory(
+    LineForm, formset=BaseLineFormSet, extra=1, can_delete=True, max_num=MAX_LINES
+)
+
+
+def line_formset(data: Any = None, stored: Iterable[PricedLine] = ()) -> BaseLineFormSet:
+    """The line-item rows of a form: the stored lines of a document, then one empty row."""
+    initial = [
+        {
+            "product": line.product_id,
+            "name": line.name,
+            "quantity": plain(line.quantity),
+            "unit_price": plain(line.unit_price),
+            "discount_value": plain(line.discount_value) if line.discount_value else None,
+            "discount_type": line.discount_type,
+            "tax_rate": plain(line.tax_rate),
+            "sku": line.sku,
+            "description": line.description,
+        }
+        for line in stored
+    ]
+    formset = LineFormSet(data, initial=initial, prefix="lines")
+    assert isinstance(formset, BaseLineFormSet)
+    for form in [*formset.forms, formset.empty_form]:
+        form.fields["DELETE"].widget.attrs.update(
+            {"class": "form-check-input", "aria-label": "Remove line"}
+        )
+    return formset
