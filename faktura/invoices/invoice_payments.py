@@ -104,7 +104,7 @@ def apply_collected_payment(invoice: Invoice, payment: Payment, *, actor: Actor)
 
 def delete_payment(payment: Payment, *, actor: Actor) -> None:
     """Delete a manual payment; the invoice it paid reopens as needed (INV-13)."""
-    require(can_edit_invoices(actor))
+    require(rules.can_delete_payment(payment, actor))
     application = InvoicePayment.objects.filter(payment=payment).first()
     if application is None:
         payment_services.delete_manual_payment(payment, actor=actor)

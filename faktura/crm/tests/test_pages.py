@@ -49,9 +49,7 @@ def test_contact_without_name_or_email_gets_the_services_reason(signed_in, edito
     assert not Contact.objects.exists()
 
 
-def test_company_contact_added_and_removed_from_either_side(
-    signed_in, editor_user, contact, grace
-):
+def test_company_contact_added_and_removed_from_either_side(signed_in, editor_user, contact, grace):
     client = signed_in(editor_user)
     client.post("/companies/new/", {"name": "Langley Research", "domain": "langley.test"})
     company = Company.objects.get()
