@@ -17,22 +17,11 @@ from faktura.invoices import services as invoices
 from faktura.invoices.models import Invoice
 from faktura.sales import services as sales
 from faktura.sales.models import Deal, Product, Quote
+from tests.browser import CHROMIUM_ARGS, chromium_path
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
 # itself (fixtures, assertions) are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-# Debian's chromium (bin/test installs it); Playwright's own browser download is unreachable here.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(autouse=True)
@@ -132,7 +121,7 @@ def open_invoice(make_invoice: Callable[..., Invoice]) -> Invoice:
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {
         **browser_type_launch_args,
-        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        "executable_path": chromium_path(),
         "args": CHROMIUM_ARGS,
     }
 

@@ -18,19 +18,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.browser import CHROMIUM_ARGS, chromium_path
 from tests.postgres import _free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _wait_for(url: str, seconds: float = 30) -> None:
@@ -53,12 +44,14 @@ def _seed(env: dict[str, str]) -> dict[str, str]:
         "from faktura.demo.seed import seed_demo\n"
         "from faktura.invoices.models import Invoice\n"
         "from faktura.sales.models import Deal\n"
+        "from faktura.listings.models import SavedView\n"
         "login = seed_demo()\n"
         "partly = Invoice.objects.filter(status='open', amount_paid__gt=0).first()\n"
         "print(json.dumps({'username': login.username, 'password': login.password,\n"
         "  'invoice': partly.pk, 'token': partly.public_token,\n"
         "  'payment': partly.applied_payments.first().payment_id,\n"
-        "  'deal': Deal.objects.first().pk}))\n"
+        "  'deal': Deal.objects.first().pk,\n"
+        "  'view': SavedView.objects.get(name='Open invoices').pk}))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", script],
@@ -100,7 +93,7 @@ def main(argv: list[str]) -> int:
             _wait_for(f"{base}/login/")
             with sync_playwright() as p:
                 browser = p.chromium.launch(
-                    executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+                    executable_path=chromium_path(),
                     args=CHROMIUM_ARGS,
                 )
                 page = browser.new_page(viewport={"width": 1440, "height": 900})
@@ -111,11 +104,13 @@ def main(argv: list[str]) -> int:
                 page.wait_for_url(f"{base}/invoices/")
                 shots = {
                     "invoice-index": "/invoices/",
+                    "invoice-index-open-view": f"/invoices/?view={ids['view']}",
                     "invoice-record": f"/invoices/{ids['invoice']}/",
                     "payment-record": f"/payments/{ids['payment']}/",
                     "payments-index": "/payments/",
                     "contacts-index": "/contacts/",
                     "deal-record": f"/deals/{ids['deal']}/",
+                    "deal-edit": f"/deals/{ids['deal']}/edit/",
                     "settings": "/settings/",
                 }
                 for name, path in shots.items():

@@ -53,7 +53,10 @@ def _related_choices(field: models.ForeignKey[Any, Any], label: str) -> forms.Fi
     if not related._meta.ordering:
         queryset = queryset.order_by("pk")
     return RecordChoiceField(
-        queryset=queryset, required=not field.blank, label=label, empty_label=f"— No {label} —"
+        queryset=queryset,
+        required=not field.blank,
+        label=label,
+        empty_label=f"— No {label.lower()} —",
     )
 
 

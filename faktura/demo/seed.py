@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from faktura.accounts.models import Role, User
@@ -19,6 +20,9 @@ from faktura.crm.models import Company, Contact
 from faktura.invoices import invoice_payments
 from faktura.invoices import services as invoices
 from faktura.invoices.models import Invoice
+from faktura.invoices.properties import INVOICE
+from faktura.listings.services import save_view
+from faktura.listings.state import state_from_query
 from faktura.sales import services as sales
 
 
@@ -47,6 +51,7 @@ def seed_demo(admin_username: str = "admin") -> Login:
             default_from_email="billing@nordlys.example",
         )
         _seed_records(Actor.for_user(admin))
+        _seed_views(Actor.for_user(admin))
     return Login(admin_username, password)
 
 
@@ -157,3 +162,20 @@ def _seed_invoice_history(actor: Actor, products: list[Any]) -> None:
             invoice_payments.record_invoice_payment(
                 invoice, actor=actor, amount=str(invoice.total), reference=f"Wire {n + 1:03}"
             )
+
+
+# Shared invoice views of the demo account: (name, the index page's query string).
+DEMO_VIEWS = (
+    (
+        "Open invoices",
+        "f=0:hs_invoice_status:any_of:open&sort=hs_due_date"
+        "&cols=hs_number,hs_contacts,hs_balance_due,hs_due_date,hs_invoice_status",
+    ),
+    ("Drafts", "f=0:hs_invoice_status:any_of:draft&sort=-hs_createdate"),
+)
+
+
+def _seed_views(actor: Actor) -> None:
+    for name, query in DEMO_VIEWS:
+        state = state_from_query(INVOICE, QueryDict(query))
+        save_view(state, actor=actor, name=name, shared=True)

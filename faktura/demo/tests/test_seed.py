@@ -3,6 +3,7 @@ import pytest
 from faktura.accounts.models import User
 from faktura.demo.seed import seed_demo
 from faktura.invoices.models import Invoice, InvoiceStatus, PaymentState
+from faktura.listings.models import SavedView
 
 
 def test_demo_has_invoices_in_every_state_when_seeded(db):
@@ -38,3 +39,13 @@ def test_admin_lists_invoices_read_only_when_operator_logs_in(client, db):
     assert 'name="_save"' not in page.text
     assert client.post(f"/admin/invoices/invoice/{invoice.pk}/change/", {}).status_code == 403
     assert client.get("/admin/invoices/invoice/add/").status_code == 403
+
+
+def test_demo_shares_invoice_views_that_open_as_tabs(client, db):
+    login = seed_demo()
+    client.login(username=login.username, password=login.password)
+    views = SavedView.objects.filter(shared=True).order_by("id")
+    assert [v.name for v in views] == ["Open invoices", "Drafts"]
+    page = client.get(f"/invoices/?view={views[0].pk}").content.decode()
+    assert "Open invoices" in page
+    assert "Draft invoice" not in page  # the view shows only open invoices
