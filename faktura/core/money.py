@@ -145,3 +145,9 @@ def plain(number: Decimal) -> str:
 
 def format_money(amount: Decimal, currency: str) -> str:
     return f"{round_money(amount, currency):,.{minor_units(currency)}f} {currency}"
+
+
+def currency_of(record: object) -> str | None:
+    """The currency a record's amounts are in, when it has a known one."""
+    currency = getattr(record, "currency", None)
+    return currency if isinstance(currency, str) and currency in CURRENCIES else None

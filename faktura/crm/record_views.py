@@ -16,8 +16,9 @@ from faktura.core.errors import RuleViolation
 from faktura.core.property_forms import PropertyForm
 from faktura.core.web import actor_for, forbid_unless, redirect_after_post, render_dialog
 from faktura.crm.models import Company, Contact
-from faktura.crm.panels import edit_log_groups, property_rows
+from faktura.crm.panels import record_log
 from faktura.crm.queries import PICKER_RESULTS, search_companies, search_contacts
+from faktura.listings.columns import property_rows
 
 Kind = Literal["contact", "company"]
 
@@ -40,7 +41,7 @@ def record_context(
         "index_url": index[1],
         "edit_url": edit_url,
         "properties": property_rows(record),
-        "log": edit_log_groups(record),
+        "log": record_log(record),
         "can_edit": bool(can_edit_records(actor_for(request))),
     }
 

@@ -18,8 +18,8 @@ from faktura.invoices import invoice_payments, panels, rules
 from faktura.invoices.access import dialog_status, editing_actor, invoice_or_404
 from faktura.invoices.forms import PaymentForm
 from faktura.invoices.models import Invoice, InvoicePayment, InvoiceStatus, PaymentState
+from faktura.listings.columns import property_rows
 from faktura.payments.models import Payment
-from faktura.payments.properties import PAYMENT
 from faktura.payments.queries import search_payments
 
 
@@ -195,8 +195,8 @@ def payment_page(request: HttpRequest, pk: int) -> HttpResponse:
                 format_money(invoice.balance_due, invoice.currency) if invoice else ""
             ),
             "delete": rules.can_delete_payment(payment, actor),
-            "properties": panels.property_rows(PAYMENT, payment),
-            "log": panels.edit_log_groups(payment, PAYMENT, payment.currency),
+            "properties": property_rows(payment),
+            "log": panels.invoice_log(payment),
         },
     )
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,6 +15,8 @@ from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
 from faktura.core.web import actor_for, redirect_after_post, render_dialog, show_refusal
 from faktura.crm.models import Company, Contact
+from faktura.crm.queries import PICKER_RESULTS, search_companies, search_contacts
+from faktura.history import readable
 from faktura.history.models import Entry
 from faktura.history.queries import edit_log, property_history
 from faktura.invoices import panels, rules, services
@@ -24,8 +26,8 @@ from faktura.invoices.forms import OwnerForm
 from faktura.invoices.models import Invoice
 from faktura.invoices.properties import INVOICE
 from faktura.invoices.sheet import build_sheet
+from faktura.listings.columns import property_rows
 
-PICKER_RESULTS = 20
 PROPERTY_HISTORY_LIMIT = 500
 
 
@@ -47,13 +49,13 @@ def _record_context(invoice: Invoice, actor: Actor) -> dict[str, Any]:
         "show_finalize": not invoice.is_finalized,
         "finalize": rules.can_finalize(invoice, actor),
         "owner_form": _owner_form(invoice) if owner_decision else None,
-        "properties": panels.property_rows(INVOICE, invoice),
+        "properties": property_rows(invoice),
         "payments": panels.payment_rows(invoice),
         "contacts": list(invoice.contacts_in_order()),
         "companies": list(invoice.companies.order_by("name", "id")),
         "can_associate": associations.ok,
         "association_reason": associations.reason,
-        "log": panels.edit_log_groups(invoice, INVOICE, invoice.currency),
+        "log": panels.invoice_log(invoice),
     }
 
 
@@ -111,7 +113,7 @@ def property_history_dialog(request: HttpRequest, pk: int) -> HttpResponse:
             entries = edit_log(invoice).filter(kind=Entry.Kind.CHANGE)
     except RuleViolation as refusal:
         error = refusal.reason
-    values = panels.ValueText(INVOICE, invoice.currency)
+    values = readable.ValueText(INVOICE, invoice.currency)
     rows = list(entries[:PROPERTY_HISTORY_LIMIT])
     users = values.users({e.actor_user_id for e in rows if e.actor_user_id})
     declared = {p.name: p for p in INVOICE.properties}
@@ -119,8 +121,8 @@ def property_history_dialog(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "label": declared[e.property].label,
             "value": values.show(declared[e.property], e.new_value),
-            "when": panels.format_when(e.at),
-            "who": panels.who_did(e, users),
+            "when": readable.format_when(e.at),
+            "who": readable.who_did(e, users),
         }
         for e in rows
         if e.property in declared  # a property since removed from the declarations
@@ -141,22 +143,6 @@ def property_history_dialog(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- associations: contacts and companies (INV-2) --------------------------------------------
-
-
-def _contact_matches(invoice: Invoice, text: str) -> QuerySet[Contact]:
-    contacts = Contact.objects.exclude(invoicecontact__invoice=invoice)
-    for word in text.split()[:5]:
-        contacts = contacts.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-        )
-    return contacts.order_by("first_name", "last_name", "id")[:PICKER_RESULTS]
-
-
-def _company_matches(invoice: Invoice, text: str) -> QuerySet[Company]:
-    companies = Company.objects.exclude(invoices=invoice)
-    for word in text.split()[:5]:
-        companies = companies.filter(Q(name__icontains=word) | Q(domain__icontains=word))
-    return companies.order_by("name", "id")[:PICKER_RESULTS]
 
 
 @login_required
@@ -197,15 +183,24 @@ def _association(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         messages.success(request, f"{_name(record)} added to the invoice.")
         return redirect_after_post(request, after_edit_url(edit))
     text = request.GET.get("q", "").strip()
-    matches = (
-        _contact_matches(invoice, text) if kind == "contact" else _company_matches(invoice, text)
-    )
-    context = {"invoice": invoice, "kind": kind, "q": text, "matches": matches, "action": action}
+    if kind == "contact":
+        matches: QuerySet[Any] = search_contacts(
+            text, exclude=invoice.contacts.values_list("pk", flat=True)
+        )
+    else:
+        matches = search_companies(text, exclude=invoice.companies.values_list("pk", flat=True))
+    context = {
+        "parent": invoice,
+        "kind": kind,
+        "q": text,
+        "matches": matches[:PICKER_RESULTS],
+        "action": action,
+        "back": invoice.get_absolute_url(),
+    }
     if request.htmx and request.htmx.target == "association-results":  # type: ignore[attr-defined]
-        return render(request, "invoices/pick_association.html#results", context)
-    decision = rules.can_change_associations(invoice, actor)
-    context["refusal"] = decision.reason
-    return render_dialog(request, f"Add a {kind}", "invoices/pick_association.html", context)
+        return render(request, "crm/pick_record.html#results", context)
+    context["refusal"] = rules.can_change_associations(invoice, actor).reason
+    return render_dialog(request, f"Add a {kind}", "crm/pick_record.html", context)
 
 
 @login_required

@@ -14,8 +14,8 @@ from typing import Any
 from django.db import models
 from django.utils import dateformat, timezone
 
-from faktura.core.money import CURRENCIES, format_money, plain
-from faktura.core.properties import Property
+from faktura.core.money import currency_of, format_money, plain
+from faktura.core.properties import Property, object_type_for
 from faktura.core.properties import PropertyType as T
 from faktura.listings.filters import annotation_name
 
@@ -56,11 +56,6 @@ def value_of(prop: Property, record: models.Model) -> Any:
     if prop.type == T.ENUMERATION:
         return prop.display(str(value))
     return value
-
-
-def currency_of(record: models.Model) -> str | None:
-    currency = getattr(record, "currency", None)
-    return currency if isinstance(currency, str) and currency in CURRENCIES else None
 
 
 def cell(prop: Property, record: models.Model) -> Cell:
@@ -109,3 +104,17 @@ def export_value(prop: Property, record: models.Model) -> Any:
     if isinstance(value, Decimal):
         return Decimal(plain(value))
     return value
+
+
+@dataclass(frozen=True)
+class PropertyRow:
+    name: str
+    label: str
+    cell: Cell
+
+
+def property_rows(record: models.Model) -> list[PropertyRow]:
+    """Every declared property of a record, with its value as a person reads it."""
+    return [
+        PropertyRow(p.name, p.label, cell(p, record)) for p in object_type_for(record).properties
+    ]

@@ -1,4 +1,4 @@
-// Faktura's small amount of page behaviour: the shared dialog, copy-to-clipboard, and
+// Faktura's small amount of page behaviour: the shared dialog, copy to the clipboard, and
 // clear messages when a background request fails. Everything else is HTMX attributes.
 (function () {
   "use strict";
@@ -53,12 +53,22 @@
     if (document.getElementById("dialog").classList.contains("show")) modal().hide();
   });
 
+  // data-copy="text" copies that text; data-copy-text="#id" copies the (possibly edited)
+  // text of that element; data-copied is the message shown afterwards.
   document.addEventListener("click", function (event) {
-    const button = event.target.closest("[data-copy]");
+    const button = event.target.closest("[data-copy], [data-copy-text]");
     if (!button) return;
     event.preventDefault();
-    copyText(button.getAttribute("data-copy")).then(function () {
-      flash("Link copied: " + button.getAttribute("data-copy"), "success");
+    let text = button.getAttribute("data-copy");
+    let done = "Link copied: " + text;
+    if (text === null) {
+      const source = document.querySelector(button.getAttribute("data-copy-text"));
+      if (!source) return;
+      text = source.value !== undefined ? source.value : source.textContent;
+      done = button.getAttribute("data-copied") || "Copied.";
+    }
+    copyText(text).then(function () {
+      flash(done, "success");
     });
   });
 
