@@ -59,10 +59,11 @@ def test_editor_creates_a_draft_with_a_product_line_and_finalizes_it(
 
     page.get_by_role("button", name="Finalize").click()
 
+    expect(page.get_by_role("alert")).to_contain_text("is finalized.")
     invoice = Invoice.objects.get()
     assert invoice.status == InvoiceStatus.OPEN
     expect(page.get_by_role("heading", name=f"Invoice {invoice.number}")).to_be_visible()
-    expect(page.get_by_test_id("invoice-number")).to_have_text(invoice.number)
+    expect(page.get_by_test_id("invoice-number")).to_have_text(f"{invoice.number}")
     expect(page.get_by_role("alert")).to_contain_text(f"Invoice {invoice.number} is finalized.")
 
 
