@@ -97,8 +97,8 @@ _ASSOCIATIONS: dict[tuple[type[Document], str], tuple[Callable[..., None], Calla
 }
 
 
-def _kind(document: Document | type[Document]) -> str:
-    return "deal" if document is Deal or isinstance(document, Deal) else "quote"
+def _kind(document: Document) -> str:
+    return "deal" if isinstance(document, Deal) else "quote"
 
 
 def _document_or_404(model: type[Document], pk: int) -> Document:
