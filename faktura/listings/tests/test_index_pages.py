@@ -33,6 +33,18 @@ def test_index_pages_need_a_login(client, path):
     assert response["Location"] == f"/login/?next=/{path}/"
 
 
+@pytest.mark.parametrize("path", [p for p in PAGES if p != "payments"])
+def test_create_button_leads_to_a_form_for_editors_only(client, editor_user, viewer_user, path):
+    client.force_login(editor_user)
+    button = f'href="/{path}/new/"'
+    assert button in client.get(f"/{path}/").content.decode()
+    form = client.get(f"/{path}/new/")
+    assert form.status_code == 200
+    assert "<form" in form.content.decode()
+    client.force_login(viewer_user)
+    assert button not in client.get(f"/{path}/").content.decode()
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_every_object_type_has_an_index_page(client, viewer_user, path):
     client.force_login(viewer_user)
