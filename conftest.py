@@ -18,6 +18,7 @@ from faktura.invoices.models import Invoice
 from faktura.sales import services as sales
 from faktura.sales.models import Deal, Product, Quote
 from tests.browser import CHROMIUM_ARGS, chromium_path
+from tests.smtp import SmtpServer
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
 # itself (fixtures, assertions) are still plain synchronous code.
@@ -205,3 +206,13 @@ def deal(system: Actor, contact: Contact, company: Company) -> Deal:
 @pytest.fixture
 def quote(system: Actor, deal: Deal) -> Quote:
     return sales.create_quote(actor=system, hs_title="Engine quote", deal=deal)
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Any:
+    """A real SMTP server on 127.0.0.1 that Faktura's mailer sends to during the test."""
+    server = SmtpServer()
+    server.start()
+    settings.MAILERS = server.mailer_settings()
+    yield server
+    server.stop()

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "faktura.accounts",
     "faktura.history",
     "faktura.listings",
+    "faktura.emails",
     "faktura.crm",
     "faktura.sales",
     "faktura.payments",
@@ -143,6 +144,31 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(os.environ.get("FAKTURA_MEDIA_ROOT", DATA_DIR / "files"))
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Outbound email: an SMTP server when SMTP_HOST is set; otherwise each email is written as a
+# file under DATA_DIR/outbox (the embedded demo sends nothing anywhere).
+if os.environ.get("SMTP_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["SMTP_HOST"],
+                "port": int(os.environ.get("SMTP_PORT", "587")),
+                "username": os.environ.get("SMTP_USER", ""),
+                "password": os.environ.get("SMTP_PASSWORD", ""),
+                "use_tls": os.environ.get("SMTP_SECURITY", "starttls") == "starttls",
+                "use_ssl": os.environ.get("SMTP_SECURITY", "starttls") == "ssl",
+                "timeout": int(os.environ.get("SMTP_TIMEOUT", "20")),
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "outbox")},
+        }
+    }
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -155,4 +181,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -1,9 +1,11 @@
-"""Screenshots of the main pages for the README, taken from a fresh demo account.
+"""Screenshots of the main pages and a sample invoice PDF for the README, from a fresh demo
+account.
 
     uv run python -m tests.screenshots [--out docs/screenshots]
 
 Starts Faktura on a throwaway SQLite data folder with the demo data, drives Debian's chromium
-through Playwright (the same launch arguments as the browser tests) and writes one PNG per page.
+through Playwright (the same launch arguments as the browser tests), writes one PNG per page
+to docs/screenshots/ and the invoice's PDF to docs/samples/.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def _seed(env: dict[str, str]) -> dict[str, str]:
         "login = seed_demo()\n"
         "partly = Invoice.objects.filter(status='open', amount_paid__gt=0).first()\n"
         "print(json.dumps({'username': login.username, 'password': login.password,\n"
-        "  'invoice': partly.pk, 'token': partly.public_token,\n"
+        "  'invoice': partly.pk, 'token': partly.public_token, 'number': partly.number,\n"
         "  'payment': partly.applied_payments.first().payment_id,\n"
         "  'deal': Deal.objects.first().pk,\n"
         "  'view': SavedView.objects.get(name='Open invoices').pk}))\n"
@@ -113,6 +115,11 @@ def main(argv: list[str]) -> int:
                     "deal-edit": f"/deals/{ids['deal']}/edit/",
                     "settings": "/settings/",
                 }
+                # A sample PDF of the same invoice, for the README.
+                samples = args.out.parent / "samples"
+                samples.mkdir(exist_ok=True)
+                pdf = page.request.get(f"{base}/invoices/{ids['invoice']}/pdf/")
+                (samples / f"invoice-{ids['number']}.pdf").write_bytes(pdf.body())
                 for name, path in shots.items():
                     page.goto(base + path)
                     page.screenshot(path=args.out / f"{name}.png", full_page=True)

@@ -12,18 +12,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from faktura.invoices.models import Invoice, InvoiceStatus
+from faktura.invoices.tests.browsing import actions
 from faktura.listings.tests.test_browser import choose, filter_row
 from faktura.payments import services as payments
 from faktura.sales.models import Deal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def actions(page: Page):
-    page.get_by_role("button", name="Actions").click()
-    menu = page.get_by_label("Actions", exact=True)
-    expect(menu).to_be_visible()
-    return menu
 
 
 def record_payment_dialog(page: Page):

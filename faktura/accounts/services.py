@@ -72,3 +72,14 @@ def _clean_setting(name: str, value: Any) -> Any:
     if name.startswith(("allow_", "let_")) and not isinstance(value, bool):
         raise RuleViolation(f"{name} must be true or false.")
     return value
+
+
+def adopt_default_from_email(address: str) -> None:
+    """INV-28: while no default From address is set, the first one an invoice is sent from
+    becomes the default for later invoices."""
+    with transaction.atomic():
+        get_account_settings()
+        settings = AccountSettings.objects.select_for_update().get(pk=1)
+        if not settings.default_from_email:
+            settings.default_from_email = address
+            settings.save(update_fields=["default_from_email", "updated_at"])

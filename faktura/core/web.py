@@ -53,3 +53,10 @@ def redirect_after_post(request: HttpRequest, url: str) -> HttpResponse:
         response["HX-Redirect"] = url
         return response
     return HttpResponseRedirect(url)
+
+
+def attachment_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    """A file the browser downloads under `filename`."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -3,35 +3,45 @@ INV-17, INV-31). It shows what the buyer is billed for, and nothing of the staff
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from faktura.core.errors import RuleViolation
+from faktura.core.web import attachment_response
+from faktura.invoices.documents import invoice_pdf
+from faktura.invoices.models import Invoice
 from faktura.invoices.queries import invoice_for_public_token
 from faktura.invoices.sheet import build_sheet
 
 
-def _pdf_url(token: str) -> str:
-    """The PDF comes with invoice documents (issue 4): link it once its URL exists."""
+def _invoice_or_404(token: str) -> Invoice:
     try:
-        return reverse("invoices:public_pdf", args=[token])
-    except NoReverseMatch:
-        return ""
-
-
-@require_GET
-def public_invoice(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        invoice = invoice_for_public_token(token)
+        return invoice_for_public_token(token)
     except RuleViolation:
         raise Http404("This invoice link is not valid.") from None
-    response = render(
-        request,
-        "invoices/buyer.html",
-        {"sheet": build_sheet(invoice), "invoice": invoice, "pdf_url": _pdf_url(token)},
-    )
+
+
+def _private(response: HttpResponse) -> HttpResponse:
     # The link is the buyer's key: keep it out of search engines and out of Referer headers.
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+def public_invoice(request: HttpRequest, token: str) -> HttpResponse:
+    invoice = _invoice_or_404(token)
+    context = {
+        "sheet": build_sheet(invoice),
+        "invoice": invoice,
+        "pdf_url": reverse("invoices:public_pdf", args=[token]),
+    }
+    return _private(render(request, "invoices/buyer.html", context))
+
+
+@require_GET
+def public_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """Download PDF on the buyer page (INV-31)."""
+    filename, pdf = invoice_pdf(_invoice_or_404(token))
+    return _private(attachment_response(pdf, filename, "application/pdf"))

@@ -153,3 +153,31 @@ class OwnerForm(StyledForm):
         empty_label="— No owner —",
         label="Invoice owner",
     )
+
+
+class SendInvoiceForm(StyledForm):
+    """The Send dialog (INV-28): the rules are checked by `sending.send_invoice`."""
+
+    to = forms.CharField(
+        label="To",
+        max_length=254,
+        widget=forms.TextInput(attrs={"list": "send-contacts", "autocomplete": "off"}),
+        help_text="Pick a contact or type an address; a new address becomes a contact.",
+    )
+    cc = forms.CharField(
+        label="CC",
+        required=False,
+        widget=forms.TextInput(attrs={"list": "send-contacts", "autocomplete": "off"}),
+        help_text="Up to 9 addresses, separated by commas.",
+    )
+    from_address = forms.ChoiceField(label="From")
+    subject = forms.CharField(max_length=300)
+    message = forms.CharField(widget=forms.Textarea(attrs={"rows": 7}))
+
+    def __init__(self, *args: Any, from_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from_field = self.fields["from_address"]
+        assert isinstance(from_field, forms.ChoiceField)
+        from_field.choices = from_choices
+        if len(from_choices) == 1:
+            from_field.help_text = "Set by the invoice settings."

@@ -6,7 +6,6 @@ invoice, View property history, Copy link, Send, Download, Clone, Delete, Void (
 
 from dataclasses import dataclass
 
-from faktura.accounts.permissions import can_edit_invoices
 from faktura.core.actors import Actor
 from faktura.core.errors import ALLOWED, Decision, refuse
 from faktura.invoices import rules
@@ -26,16 +25,6 @@ def _finalized(invoice: Invoice, what: str) -> Decision:
     return ALLOWED
 
 
-def _can_send(invoice: Invoice, actor: Actor) -> Decision:
-    if not (decision := can_edit_invoices(actor)):
-        return decision
-    if invoice.status == InvoiceStatus.VOIDED:
-        return refuse(
-            f"Invoice {invoice.number} is voided and is not sent any more.", "invalid_state"
-        )
-    return _finalized(invoice, "send it")
-
-
 def invoice_menu(invoice: Invoice, actor: Actor) -> list[MenuItem]:
     history = MenuItem("history", "View property history", ALLOWED)
     edit = MenuItem("edit", "Edit", rules.can_edit(invoice, actor))
@@ -49,7 +38,7 @@ def invoice_menu(invoice: Invoice, actor: Actor) -> list[MenuItem]:
         MenuItem("view", "View invoice", ALLOWED),
         history,
         MenuItem("copy_link", "Copy link", ALLOWED),
-        MenuItem("send", "Send", _can_send(invoice, actor)),
+        MenuItem("send", "Send", rules.can_send(invoice, actor)),
         MenuItem("download", "Download", ALLOWED),
         clone,
         delete,

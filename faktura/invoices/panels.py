@@ -16,13 +16,6 @@ from faktura.invoices.models import Invoice
 from faktura.invoices.properties import public_url
 from faktura.payments.models import Payment, PaymentMethod
 
-# Sending and the PDF arrive with invoice documents (issue 4). Until then the menu shows these
-# actions disabled with these reasons; issue 4 replaces this table with the real actions.
-DOCUMENTS_NOT_YET_AVAILABLE: dict[str, str] = {
-    "send": "Sending by email comes with invoice documents (not yet available).",
-    "download": "PDF download comes with invoice documents (not yet available).",
-}
-
 
 @dataclass(frozen=True)
 class MenuEntry:
@@ -61,6 +54,8 @@ def menu_entries(invoice: Invoice, actor: Actor) -> list[MenuEntry]:
         "clone": ("post", reverse("invoices:clone", args=[pk])),
         "delete": ("dialog", reverse("invoices:delete", args=[pk])),
         "void": ("dialog", reverse("invoices:void", args=[pk])),
+        "send": ("dialog", reverse("invoices:send", args=[pk])),
+        "download": ("link", reverse("invoices:pdf", args=[pk])),
     }
     if invoice.public_token:
         how["view"] = ("new_tab", reverse("invoices:public", args=[invoice.public_token]))
@@ -68,8 +63,6 @@ def menu_entries(invoice: Invoice, actor: Actor) -> list[MenuEntry]:
     entries = []
     for item in invoice_menu(invoice, actor):
         enabled, reason = item.decision.ok, item.decision.reason
-        if enabled and item.key in DOCUMENTS_NOT_YET_AVAILABLE:
-            enabled, reason = False, DOCUMENTS_NOT_YET_AVAILABLE[item.key]
         kind, url = how.get(item.key, ("link", ""))
         entries.append(
             MenuEntry(
@@ -122,6 +115,10 @@ def describe_event(entry: Entry) -> str:
         except (InvalidOperation, ValueError, KeyError):
             return f"{data.get('amount', '')} {data.get('currency', '')}".strip()
 
+    def recipients() -> str:
+        to, cc = ", ".join(data.get("to") or []), ", ".join(data.get("cc") or [])
+        return f"{to} (CC {cc})" if cc else to
+
     texts = {
         "invoice.created": "Created the invoice",
         "invoice.finalized": f"Finalized the invoice as {data.get('number', '')}",
@@ -139,7 +136,10 @@ def describe_event(entry: Entry) -> str:
             else ""
         ),
         "invoice.checkout_started": "The buyer started paying online",
-        "invoice.email_sent": "Sent the invoice by email",
+        "invoice.email_sent": f"Sent the invoice by email to {recipients()} from "
+        f"{data.get('from', '')}",
+        "invoice.email_failed": f"The invoice email to {recipients()} could not be delivered: "
+        f"{data.get('reason', '')}",
         "payment.created": "Recorded the payment",
         "payment.refunded": f"Refunded {data.get('amount', '')}",
         "payment.deleted": "Deleted the payment",

@@ -17,7 +17,8 @@ from faktura.core.web import actor_for, redirect_after_post, render_dialog
 from faktura.invoices import invoice_payments, panels, rules
 from faktura.invoices.access import dialog_status, editing_actor, invoice_or_404
 from faktura.invoices.forms import PaymentForm
-from faktura.invoices.models import Invoice, InvoicePayment, InvoiceStatus, PaymentState
+from faktura.invoices.models import Invoice, InvoiceStatus, PaymentState
+from faktura.invoices.queries import applied_invoice
 from faktura.listings.columns import property_rows
 from faktura.payments.models import Payment
 from faktura.payments.queries import search_payments
@@ -173,17 +174,12 @@ def apply_payment(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the payment record page (INV-13) -------------------------------------------------------
 
 
-def _applied_invoice(payment: Payment) -> Invoice | None:
-    application = InvoicePayment.objects.filter(payment=payment).select_related("invoice").first()
-    return application.invoice if application else None
-
-
 @login_required
 @require_GET
 def payment_page(request: HttpRequest, pk: int) -> HttpResponse:
     payment = get_object_or_404(Payment.objects.select_related("contact"), pk=pk)
     actor = actor_for(request)
-    invoice = _applied_invoice(payment)
+    invoice = applied_invoice(payment)
     return render(
         request,
         "invoices/payment.html",
@@ -195,6 +191,7 @@ def payment_page(request: HttpRequest, pk: int) -> HttpResponse:
                 format_money(invoice.balance_due, invoice.currency) if invoice else ""
             ),
             "delete": rules.can_delete_payment(payment, actor),
+            "receipt": rules.can_send_receipt(payment, actor),
             "properties": property_rows(payment),
             "log": panels.invoice_log(payment),
         },
@@ -207,7 +204,7 @@ def delete_payment(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm with "Delete record"; the invoice's amounts and status follow (INV-13)."""
     actor = editing_actor(request)
     payment = get_object_or_404(Payment, pk=pk)
-    invoice = _applied_invoice(payment)
+    invoice = applied_invoice(payment)
     amount = format_money(payment.amount, payment.currency)
     error = ""
     if request.method == "POST":

@@ -3,7 +3,8 @@
 from django.db.models import QuerySet
 
 from faktura.core.errors import RuleViolation
-from faktura.invoices.models import Invoice, InvoiceStatus
+from faktura.invoices.models import Invoice, InvoicePayment, InvoiceStatus
+from faktura.payments.models import Payment
 
 
 def invoice_for_public_token(token: str) -> Invoice:
@@ -27,3 +28,9 @@ def search_invoices_for_insert(text: str, limit: int = 20) -> QuerySet[Invoice]:
     if text:
         invoices = invoices.filter(number__icontains=text.strip())
     return invoices.order_by("-number_seq")[:limit]
+
+
+def applied_invoice(payment: Payment) -> Invoice | None:
+    """The invoice a payment paid, if any (a payment pays at most one)."""
+    application = InvoicePayment.objects.filter(payment=payment).select_related("invoice").first()
+    return application.invoice if application else None

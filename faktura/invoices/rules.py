@@ -10,7 +10,7 @@ from faktura.core.actors import Actor
 from faktura.core.errors import ALLOWED, Decision, refuse
 from faktura.core.money import format_money
 from faktura.invoices.models import Invoice, InvoiceStatus
-from faktura.payments.models import Payment
+from faktura.payments.models import COLLECTED, Payment
 
 
 def _payments(invoice: Invoice) -> list[Payment]:
@@ -131,6 +131,19 @@ def can_void(invoice: Invoice, actor: Actor) -> Decision:
     return ALLOWED
 
 
+def can_send(invoice: Invoice, actor: Actor) -> Decision:
+    """Email the invoice to the buyer (INV-18, INV-28)."""
+    if not (decision := can_edit_invoices(actor)):
+        return decision
+    if invoice.status == InvoiceStatus.DRAFT:
+        return refuse("Finalize the invoice to send it.", "invalid_state")
+    if invoice.status == InvoiceStatus.VOIDED:
+        return refuse(
+            f"Invoice {invoice.number} is voided and is not sent any more.", "invalid_state"
+        )
+    return ALLOWED
+
+
 def can_record_payment(invoice: Invoice, actor: Actor) -> Decision:
     if not (decision := can_edit_invoices(actor)):
         return decision
@@ -173,5 +186,18 @@ def can_delete_payment(payment: Payment, actor: Actor) -> Decision:
         return refuse(
             f"Payment {payment.pk} was collected online and cannot be deleted. Refund it instead.",
             "online_payment",
+        )
+    return ALLOWED
+
+
+def can_send_receipt(payment: Payment, actor: Actor) -> Decision:
+    """A receipt is sent on request, for money received (INV-12)."""
+    if not (decision := can_edit_invoices(actor)):
+        return decision
+    if payment.status not in COLLECTED:
+        return refuse(
+            f"Payment {payment.pk} is {payment.get_status_display().lower()}: a receipt is for "
+            "money received.",
+            "invalid_state",
         )
     return ALLOWED

@@ -2,9 +2,25 @@
 
 from django.tasks import task
 
-from faktura.invoices import checkout
+from faktura.emails.tasks import deliver_and_schedule_retry
+from faktura.invoices import checkout, sending
 
 
 @task()
 def expire_checkout_task(checkout_id: int) -> str:
     return checkout.expire_checkout(checkout_id)
+
+
+@task()
+def deliver_invoice_email_task(email_id: int) -> str:
+    """Deliver an invoice email; its last sent date follows the server's acceptance."""
+    email = deliver_and_schedule_retry(deliver_invoice_email_task, email_id)
+    sending.record_delivery(email)
+    return email.status
+
+
+@task()
+def deliver_receipt_email_task(email_id: int) -> str:
+    email = deliver_and_schedule_retry(deliver_receipt_email_task, email_id)
+    sending.record_receipt_delivery(email)
+    return email.status

@@ -5,6 +5,8 @@ from faktura.invoices import (
     buyer_views,
     edit_views,
     payment_views,
+    receipt_views,
+    send_views,
     views,
 )
 
@@ -27,6 +29,8 @@ urlpatterns = [
     path("invoices/<int:pk>/clone/", action_views.clone, name="clone"),
     path("invoices/<int:pk>/void/", action_views.void, name="void"),
     path("invoices/<int:pk>/delete/", action_views.delete, name="delete"),
+    path("invoices/<int:pk>/send/", send_views.send, name="send"),
+    path("invoices/<int:pk>/pdf/", views.download_pdf, name="pdf"),
     path("invoices/<int:pk>/history/", views.property_history_dialog, name="property_history"),
     path("invoices/<int:pk>/owner/", views.change_owner, name="owner"),
     path("invoices/<int:pk>/contacts/add/", views.add_contact, name="add_contact"),
@@ -47,6 +51,9 @@ urlpatterns = [
     ),
     path("invoices/<int:pk>/payments/apply/", payment_views.apply_payment, name="apply_payment"),
     path("payments/<int:pk>/", payment_views.payment_page, name="payment"),
+    path("payments/receipts/", receipt_views.send_receipts, name="send_receipts"),
+    path("payments/<int:pk>/receipt/", receipt_views.send_receipt, name="send_receipt"),
     path("payments/<int:pk>/delete/", payment_views.delete_payment, name="delete_payment"),
     path("i/<str:token>/", buyer_views.public_invoice, name="public"),
+    path("i/<str:token>/pdf/", buyer_views.public_pdf, name="public_pdf"),
 ]

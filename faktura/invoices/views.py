@@ -13,14 +13,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
-from faktura.core.web import actor_for, redirect_after_post, render_dialog, show_refusal
+from faktura.core.web import (
+    actor_for,
+    attachment_response,
+    redirect_after_post,
+    render_dialog,
+    show_refusal,
+)
 from faktura.crm.models import Company, Contact
 from faktura.crm.queries import PICKER_RESULTS, search_companies, search_contacts
+from faktura.emails.queries import emails_about
 from faktura.history import readable
 from faktura.history.models import Entry
 from faktura.history.queries import edit_log, property_history
 from faktura.invoices import panels, rules, services
 from faktura.invoices.access import editing_actor, invoice_or_404
+from faktura.invoices.documents import invoice_pdf
 from faktura.invoices.edit_views import after_edit_url
 from faktura.invoices.forms import OwnerForm
 from faktura.invoices.models import Invoice
@@ -29,6 +37,18 @@ from faktura.invoices.sheet import build_sheet
 from faktura.listings.columns import property_rows
 
 PROPERTY_HISTORY_LIMIT = 500
+
+
+# The side panel lists the newest emails about the invoice, at most this many.
+EMAILS_SHOWN = 20
+
+
+@login_required
+@require_GET
+def download_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download (INV-19): anyone who may read the invoice; a draft's PDF is marked DRAFT."""
+    filename, pdf = invoice_pdf(invoice_or_404(pk))
+    return attachment_response(pdf, filename, "application/pdf")
 
 
 @login_required
@@ -56,6 +76,7 @@ def _record_context(invoice: Invoice, actor: Actor) -> dict[str, Any]:
         "can_associate": associations.ok,
         "association_reason": associations.reason,
         "log": panels.invoice_log(invoice),
+        "emails": list(emails_about(invoice)[:EMAILS_SHOWN]),
     }
 
 

@@ -16,6 +16,16 @@ from faktura.core.properties import ObjectType, PropertyType, object_types
 
 
 @dataclass(frozen=True)
+class BulkAction:
+    """A button that opens a dialog for the ticked rows (their ids as `ids`)."""
+
+    label: str
+    icon: str  # a Bootstrap icon name
+    url: str
+    allowed: Callable[[Actor], Decision]
+
+
+@dataclass(frozen=True)
 class IndexDefaults:
     path: str  # the URL segment: /<path>/
     columns: tuple[str, ...]
@@ -25,6 +35,7 @@ class IndexDefaults:
     search: tuple[str, ...]  # string properties the quick search looks in
     creatable: bool = False  # a "Create" page exists at /<path>/new/
     can_edit: Callable[[Actor], Decision] = can_edit_records
+    bulk_actions: tuple[BulkAction, ...] = ()
 
 
 DECLARED: dict[str, IndexDefaults] = {
@@ -58,6 +69,10 @@ DECLARED: dict[str, IndexDefaults] = {
         ),
         sort="-hs_initiated_date",
         search=("hs_reference_number", "hs_customer_email", "hs_payment_id"),
+        # INV-12: receipts are sent on request from here.
+        bulk_actions=(
+            BulkAction("Send receipts", "envelope", "/payments/receipts/", can_edit_invoices),
+        ),
     ),
     "contacts": IndexDefaults(
         path="contacts",

@@ -107,6 +107,7 @@ def index(request: HttpRequest, object_type: ObjectType) -> HttpResponse:
             active and not state.same_content(saved_views.view_state(active, object_type))
         ),
         "can_change_active": bool(active and rules.can_change_view(active, actor)),
+        "bulk_actions": [a for a in defaults.bulk_actions if a.allowed(actor)],
         "create_url": (
             f"/{defaults.path}/new/" if defaults.creatable and defaults.can_edit(actor) else ""
         ),

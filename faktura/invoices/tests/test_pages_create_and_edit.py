@@ -11,16 +11,9 @@ from playwright.sync_api import Page, expect
 from faktura.core.actors import Actor
 from faktura.invoices import services as invoices
 from faktura.invoices.models import Invoice, InvoiceStatus
+from faktura.invoices.tests.browsing import actions
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def actions(page: Page):
-    """Open the Actions menu and return it."""
-    page.get_by_role("button", name="Actions").click()
-    menu = page.get_by_label("Actions", exact=True)
-    expect(menu).to_be_visible()
-    return menu
 
 
 def line_rows(page: Page):

@@ -102,6 +102,7 @@ def test_buyer_sees_clearly_when_the_invoice_is_paid_or_voided(client, make_invo
 
 
 # SPEC INV-31
-def test_download_pdf_is_offered_only_once_invoice_documents_provide_the_pdf(client, open_invoice):
-    # The PDF arrives with invoice documents (issue 4): no route yet, so no button.
-    assert "Download PDF" not in buyer_page(client, open_invoice).content.decode()
+def test_buyer_page_offers_the_pdf_download(client, open_invoice):
+    html = buyer_page(client, open_invoice).content.decode()
+    assert "Download PDF" in html
+    assert f'href="/i/{open_invoice.public_token}/pdf/"' in html

@@ -9,7 +9,6 @@ from faktura.history.models import Entry
 from faktura.invoices import services as invoices
 from faktura.invoices.invoice_payments import record_invoice_payment
 from faktura.invoices.models import Invoice, InvoiceStatus
-from faktura.invoices.panels import DOCUMENTS_NOT_YET_AVAILABLE
 
 pytestmark = pytest.mark.django_db
 
@@ -101,14 +100,10 @@ def test_finalize_button_is_disabled_with_the_reason_when_the_draft_is_incomplet
 
 # SPEC INV-18
 # SPEC INV-19
-def test_send_and_download_are_disabled_until_invoice_documents_exist(
-    signed_in, editor_user, open_invoice
-):
+def test_send_opens_its_dialog_and_download_gives_the_pdf(signed_in, editor_user, open_invoice):
     html = page(signed_in(editor_user), open_invoice)
-    for key in ("send", "download"):
-        item = menu_item(html, key)
-        assert "disabled" in item
-        assert DOCUMENTS_NOT_YET_AVAILABLE[key] in item
+    assert f'hx-get="/invoices/{open_invoice.pk}/send/"' in menu_item(html, "send")
+    assert f'href="/invoices/{open_invoice.pk}/pdf/"' in menu_item(html, "download")
 
 
 # SPEC INV-15
