@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("faktura.accounts.urls")),
     path("", include("faktura.listings.urls")),
+    path("", include("faktura.emails.urls")),
     path("", include("faktura.crm.urls")),
     path("", include("faktura.sales.urls")),
     path("", include("faktura.invoices.urls")),

@@ -9,15 +9,19 @@ from django.contrib import messages
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from faktura.accounts.permissions import can_edit_records
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
+from faktura.core.properties import object_type_for
 from faktura.core.property_forms import PropertyForm
 from faktura.core.web import actor_for, forbid_unless, redirect_after_post, render_dialog
 from faktura.crm.models import Company, Contact
 from faktura.crm.panels import record_log
 from faktura.crm.queries import PICKER_RESULTS, search_companies, search_contacts
+from faktura.emails.composing import COMPOSABLE
+from faktura.emails.queries import emails_about
 from faktura.listings.columns import property_rows
 
 Kind = Literal["contact", "company"]
@@ -43,7 +47,21 @@ def record_context(
         "properties": property_rows(record),
         "log": record_log(record),
         "can_edit": bool(can_edit_records(actor_for(request))),
+        "emails": list(emails_about(record)[:EMAILS_SHOWN]),
+        "compose_url": _compose_url(record),
     }
+
+
+# A record page lists the newest emails about it, at most this many.
+EMAILS_SHOWN = 20
+
+
+def _compose_url(record: models.Model) -> str:
+    """Where a one-to-one email from this record is written, for records that have one."""
+    object_type = object_type_for(record).name
+    if object_type not in COMPOSABLE:
+        return ""
+    return reverse("emails:compose", args=[object_type, record.pk])
 
 
 def property_form_page(

@@ -6,4 +6,8 @@ class InvoicesConfig(AppConfig):
     label = "invoices"
 
     def ready(self) -> None:
+        from faktura.emails.inserts import InsertSource, insert_sources
         from faktura.invoices import properties  # noqa: F401  (registers the object type)
+
+        # INV-30: one-to-one emails can insert an invoice's link.
+        insert_sources.register("invoice", InsertSource("Invoice", "/invoices/insert/"))

@@ -1,6 +1,8 @@
 """The Send dialog (INV-18, INV-28): who the invoice goes to, from which address, with what
 message. Sending itself is `sending.send_invoice`."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,10 +14,12 @@ from faktura.core.errors import RuleViolation
 from faktura.core.web import redirect_after_post, render_dialog
 from faktura.crm.models import Contact
 from faktura.emails.addresses import split_addresses
+from faktura.emails.composing import link_text
 from faktura.invoices import rules, sending
 from faktura.invoices.access import dialog_status, editing_actor, invoice_or_404
 from faktura.invoices.forms import SendInvoiceForm
 from faktura.invoices.models import Invoice
+from faktura.invoices.properties import public_url
 
 # The To and CC boxes suggest the invoice's own contacts first, then others, this many.
 SUGGESTED_CONTACTS = 50
@@ -32,6 +36,19 @@ def _suggestions(invoice: Invoice) -> list[Contact]:
         "first_name", "last_name", "id"
     )[: SUGGESTED_CONTACTS - len(colleagues)]
     return [*chosen, *colleagues, *others]
+
+
+def _write_manually(invoice: Invoice) -> tuple[str, str] | None:
+    """INV-29: a one-to-one email from the invoice's deal (else its billing contact) whose
+    message holds the invoice link; (where it is written, what the link says about it)."""
+    link = public_url(invoice)
+    record = invoice.deal or sending.default_recipient(invoice)
+    if link is None or record is None:
+        return None
+    kind = "deals" if invoice.deal else "contacts"
+    url = reverse("emails:compose", args=[kind, record.pk])
+    body = urlencode({"body": link_text(invoice.number or "", link)})
+    return f"{url}?{body}", f"on the deal {record}" if invoice.deal else f"to {record}"
 
 
 def _form(invoice: Invoice, actor: Actor, data: object = None) -> SendInvoiceForm:
@@ -58,6 +75,7 @@ def _dialog(
         "refusal": "" if decision else decision.reason,
         "contacts": _suggestions(invoice),
         "action": reverse("invoices:send", args=[invoice.pk]),
+        "manual": _write_manually(invoice),
     }
     return render_dialog(
         request,

@@ -4,6 +4,7 @@ from faktura.invoices import (
     action_views,
     buyer_views,
     edit_views,
+    insert_views,
     payment_views,
     receipt_views,
     send_views,
@@ -18,6 +19,7 @@ urlpatterns = [
     path("invoices/new/companies/", edit_views.company_options, name="company_options"),
     path("invoices/from-deal/<int:deal_id>/", edit_views.from_deal, name="from_deal"),
     path("invoices/from-quote/<int:quote_id>/", edit_views.from_quote, name="from_quote"),
+    path("invoices/insert/", insert_views.insert_picker, name="insert_picker"),
     path("invoices/<int:pk>/", views.record_page, name="detail"),
     path("invoices/<int:pk>/edit/", edit_views.edit_invoice, name="edit"),
     path(

@@ -1,5 +1,7 @@
 """The Send dialog and receipts in Chromium, delivered to a real SMTP server (aiosmtpd)."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -86,3 +88,44 @@ def test_pdf_downloaded_from_the_record_page_and_the_buyer_page(
         assert bought.value.suggested_filename == f"{open_invoice.number}.pdf"
     finally:
         stranger.close()
+
+
+# SPEC INV-29
+# SPEC INV-30
+def test_write_manually_on_the_deal_then_insert_another_invoice_and_send(
+    sign_in, live_server, editor_user, deal, system, account, smtp_server
+):
+    from faktura.invoices import services
+
+    account(default_from_email="billing@nordlys.example")
+    invoice = services.finalize_invoice(
+        services.create_invoice_from_deal(deal, actor=system), actor=system
+    )
+    other = services.finalize_invoice(
+        services.create_invoice_from_deal(deal, actor=system), actor=system
+    )
+    page = sign_in(editor_user)
+    page.goto(f"{live_server.url}/invoices/{invoice.pk}/")
+    actions(page).get_by_role("link", name="Send").click()
+    page.locator("#dialog").get_by_role("link", name="Write email manually").click()
+
+    expect(page.get_by_role("heading", name=f"Email from {deal.name}")).to_be_visible()
+    message = page.get_by_label("Message")
+    expect(message).to_have_value(re.compile(rf"^\[{invoice.number}\]\(http"))
+    page.get_by_label("Subject").fill("Two invoices")
+    message.press("End")
+    page.get_by_role("button", name="Invoice").click()
+    page.get_by_label("Find an invoice").fill(other.number)
+    page.get_by_role("button", name=re.compile(rf"^{other.number} ")).click()
+    expect(message).to_have_value(re.compile(rf"\[{other.number}\]\(http"))
+    page.get_by_role("button", name="Send email").click()
+
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Your email to ada@example.com is on its way."
+    )
+    expect(page.get_by_role("list", name="Emails")).to_contain_text("Two invoices")
+    html = smtp_server.messages[0].get_body(("html",)).get_content()
+    assert f">{invoice.number}</a>" in html
+    assert f">{other.number}</a>" in html
+    invoice.refresh_from_db()
+    assert invoice.last_sent_at is None

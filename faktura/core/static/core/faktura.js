@@ -72,6 +72,21 @@
     });
   });
 
+  // An Insert picker's choice goes into the composer's message at the cursor.
+  document.addEventListener("click", function (event) {
+    const choice = event.target.closest("[data-insert-text]");
+    if (!choice) return;
+    const body = choice.closest("form").querySelector("[data-composer-body]");
+    if (!body) return;
+    event.preventDefault();
+    const text = choice.getAttribute("data-insert-text");
+    const at = body.selectionStart ?? body.value.length;
+    body.value = body.value.slice(0, at) + text + body.value.slice(body.selectionEnd ?? at);
+    body.focus();
+    body.selectionStart = body.selectionEnd = at + text.length;
+    document.getElementById("insert-picker").replaceChildren();
+  });
+
   // "Select all" checkboxes tick every row checkbox of their table.
   document.addEventListener("change", function (event) {
     const all = event.target.closest("[data-select-all]");

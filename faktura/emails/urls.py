@@ -1,0 +1,9 @@
+from django.urls import path
+
+from faktura.emails import views
+
+app_name = "emails"
+
+urlpatterns = [
+    path("email/<str:object_type>/<int:pk>/", views.compose, name="compose"),
+]

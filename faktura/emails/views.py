@@ -1,0 +1,89 @@
+"""The one-to-one composer on a record's page (INV-27, INV-29, INV-30)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from faktura.accounts.permissions import can_edit_records
+from faktura.core.errors import RuleViolation
+from faktura.core.properties import object_types
+from faktura.core.web import actor_for, forbid_unless, redirect_after_post, render_dialog
+from faktura.emails import composing
+from faktura.emails.addresses import split_addresses
+from faktura.emails.composing import COMPOSABLE
+from faktura.emails.forms import ComposeForm
+from faktura.emails.inserts import insert_sources
+
+
+def _record(object_type: str, pk: int) -> models.Model:
+    if object_type not in COMPOSABLE:
+        raise Http404("One-to-one email is written from a contact, company or deal.")
+    model = object_types.get(object_type).model
+    record = model._default_manager.filter(pk=pk).first()
+    if record is None:
+        raise Http404("This record does not exist.")
+    return record
+
+
+def recipients(record: models.Model) -> list[str]:
+    """Who a message from this record goes to first: the contact, or the record's contacts."""
+    if email := getattr(record, "email", ""):
+        return [email]
+    contacts: Any = getattr(record, "contacts", None)
+    if contacts is None:
+        return []
+    return [c.email for c in contacts.all() if c.email]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compose(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
+    actor = actor_for(request)
+    forbid_unless(can_edit_records(actor))
+    record = _record(object_type, pk)
+    choices = composing.from_addresses(actor)
+    initial = {
+        "to": ", ".join(recipients(record)),
+        "from_address": choices[0] if choices else "",
+        "body": request.GET.get("body", ""),
+    }
+    form = ComposeForm(request.POST or None, initial=initial, from_choices=choices)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            email = composing.send_one_to_one(
+                record,
+                actor=actor,
+                to=split_addresses(data["to"]),
+                cc=split_addresses(data["cc"]),
+                from_address=data["from_address"],
+                subject=data["subject"],
+                body=data["body"],
+            )
+        except RuleViolation as refusal:
+            error = refusal.reason
+        else:
+            messages.success(request, f"Your email to {', '.join(email.to)} is on its way.")
+            return redirect_after_post(request, record.get_absolute_url())  # type: ignore[attr-defined]
+    elif request.method == "POST":
+        error = "Please correct the fields marked below."
+    return render_dialog(
+        request,
+        f"Email from {record}",
+        "emails/compose.html",
+        {
+            "record": record,
+            "form": form,
+            "error": error,
+            "no_sender": not choices,
+            "inserts": list(insert_sources),
+            "action": reverse("emails:compose", args=[object_type, pk]),
+        },
+        status=400 if error and not request.htmx else 200,  # type: ignore[attr-defined]
+    )
