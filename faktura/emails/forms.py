@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from faktura.accounts.models import User
 from faktura.core.forms import StyledForm
 
 
@@ -21,3 +22,17 @@ class ComposeForm(StyledForm):
         field = self.fields["from_address"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(address, address) for address in from_choices]
+
+
+class InboxForm(StyledForm):
+    address = forms.EmailField()
+    name = forms.CharField(required=False, max_length=200)
+    shared = forms.BooleanField(
+        required=False, initial=True, label="Team inbox", help_text="Shared by a team."
+    )
+    users = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name", "id"),
+        required=False,
+        label="Who may send from it",
+        widget=forms.CheckboxSelectMultiple,
+    )

@@ -17,11 +17,17 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import models, transaction
 from django.utils import timezone
 
+from faktura.accounts.permissions import can_manage_settings
 from faktura.core.actors import Actor
-from faktura.core.errors import RuleViolation
+from faktura.core.errors import RuleViolation, require
 from faktura.core.properties import object_type_for
 from faktura.emails.addresses import clean_address, clean_addresses
-from faktura.emails.models import EmailStatus, OutboundAttachment, OutboundEmail
+from faktura.emails.models import (
+    ConnectedInbox,
+    EmailStatus,
+    OutboundAttachment,
+    OutboundEmail,
+)
 
 MAX_ATTEMPTS = 5
 # Waits before the 2nd, 3rd, 4th and 5th attempt.
@@ -169,3 +175,37 @@ def _reason(error: Exception) -> str:
 
 def _text(message: bytes | str) -> str:
     return message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+
+
+# --- connected inboxes (super admins, in Settings) ---------------------------------------------
+
+
+def save_inbox(
+    *,
+    actor: Actor,
+    address: str,
+    name: str = "",
+    shared: bool = True,
+    users: Sequence[Any] = (),
+    inbox: ConnectedInbox | None = None,
+) -> ConnectedInbox:
+    """Connect an inbox, or change one: its name, and who may send from it."""
+    require(can_manage_settings(actor))
+    address = clean_address(address, field="Address")
+    taken = ConnectedInbox.objects.filter(address__iexact=address)
+    if inbox is not None:
+        taken = taken.exclude(pk=inbox.pk)
+    if taken.exists():
+        raise RuleViolation(f"{address} is connected already; change that one instead.")
+    with transaction.atomic():
+        inbox = inbox or ConnectedInbox()
+        inbox.address, inbox.name, inbox.shared = address, name.strip(), shared
+        inbox.save()
+        inbox.users.set(users)
+    return inbox
+
+
+def remove_inbox(inbox: ConnectedInbox, *, actor: Actor) -> None:
+    """Disconnect an inbox; emails already sent from it keep their From address."""
+    require(can_manage_settings(actor))
+    inbox.delete()

@@ -6,18 +6,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from faktura.accounts.permissions import can_edit_records
+from faktura.accounts.permissions import can_edit_records, can_manage_settings
 from faktura.core.errors import RuleViolation
 from faktura.core.properties import object_types
 from faktura.core.web import actor_for, forbid_unless, redirect_after_post, render_dialog
 from faktura.emails import composing
+from faktura.emails import services as emails_services
 from faktura.emails.addresses import split_addresses
 from faktura.emails.composing import COMPOSABLE
-from faktura.emails.forms import ComposeForm
+from faktura.emails.forms import ComposeForm, InboxForm
 from faktura.emails.inserts import insert_sources
+from faktura.emails.models import ConnectedInbox
 
 
 def _record(object_type: str, pk: int) -> models.Model:
@@ -86,4 +89,47 @@ def compose(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
             "action": reverse("emails:compose", args=[object_type, pk]),
         },
         status=400 if error and not request.htmx else 200,  # type: ignore[attr-defined]
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inboxes(request: HttpRequest) -> HttpResponse:
+    """Settings → Connected inboxes: the addresses users may send from, and who may."""
+    actor = actor_for(request)
+    forbid_unless(can_manage_settings(actor))
+    editing = None
+    if (pk := request.GET.get("edit") or request.POST.get("inbox", "")).isdigit():
+        editing = ConnectedInbox.objects.filter(pk=pk).first()
+    initial = (
+        {
+            "address": editing.address,
+            "name": editing.name,
+            "shared": editing.shared,
+            "users": editing.users.all(),
+        }
+        if editing
+        else None
+    )
+    form = InboxForm(request.POST or None, initial=initial)
+    if request.method == "POST" and "remove" in request.POST and editing is not None:
+        emails_services.remove_inbox(editing, actor=actor)
+        messages.success(request, f"{editing.address} is no longer connected.")
+        return redirect("emails:inboxes")
+    if request.method == "POST" and form.is_valid():
+        try:
+            inbox = emails_services.save_inbox(actor=actor, inbox=editing, **form.cleaned_data)
+        except RuleViolation as refusal:
+            form.add_error(None, refusal.reason)
+        else:
+            messages.success(request, f"{inbox.address} saved.")
+            return redirect("emails:inboxes")
+    return render(
+        request,
+        "emails/inboxes.html",
+        {
+            "inboxes": ConnectedInbox.objects.prefetch_related("users"),
+            "form": form,
+            "editing": editing,
+        },
     )
