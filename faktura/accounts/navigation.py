@@ -25,6 +25,7 @@ SECTIONS = [
     ("Products", "/products/", "box"),
     ("Invoices", "/invoices/", "receipt"),
     ("Payments", "/payments/", "credit-card"),
+    ("Conversations", "/conversations/", "chat-left-text"),
 ]
 
 

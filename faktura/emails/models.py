@@ -94,3 +94,23 @@ class OutboundAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Reply(models.Model):
+    """An answer to a one-to-one email, added by hand or imported from the message itself."""
+
+    email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="replies")
+    from_address = models.EmailField()
+    received_at = models.DateTimeField()
+    body = models.TextField()
+    # The reply's own Message-ID when imported: the same message is imported once.
+    message_id = models.CharField(max_length=300, unique=True, null=True, blank=True)
+    added_by = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name_plural = "replies"
+
+    def __str__(self) -> str:
+        return f"Reply from {self.from_address}"

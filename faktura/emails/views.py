@@ -8,13 +8,14 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from faktura.accounts.permissions import can_edit_records, can_manage_settings
 from faktura.core.errors import RuleViolation
 from faktura.core.properties import object_types
 from faktura.core.web import actor_for, forbid_unless, redirect_after_post, render_dialog
-from faktura.emails import composing
+from faktura.emails import composing, conversations
 from faktura.emails import services as emails_services
 from faktura.emails.addresses import split_addresses
 from faktura.emails.composing import COMPOSABLE
@@ -133,3 +134,45 @@ def inboxes(request: HttpRequest) -> HttpResponse:
             "editing": editing,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conversations_page(request: HttpRequest) -> HttpResponse:
+    """The conversations inbox: threads per connected inbox; replies added by hand or imported."""
+    actor = actor_for(request)
+    inboxes = list(conversations.visible_inboxes(actor))
+    chosen = next((i for i in inboxes if str(i.pk) == request.GET.get("inbox")), None)
+    chosen = chosen or (inboxes[0] if inboxes else None)
+    if request.method == "POST":
+        forbid_unless(can_edit_records(actor))
+        try:
+            if upload := request.FILES.get("message"):
+                reply = conversations.import_reply(upload.read(), actor=actor)
+            else:
+                reply = conversations.add_reply(
+                    int(request.POST.get("email", "0") or 0),
+                    actor=actor,
+                    from_address=request.POST.get("from_address", ""),
+                    body=request.POST.get("body", ""),
+                    received_at=timezone.now(),
+                )
+        except RuleViolation as refusal:
+            messages.error(request, refusal.reason)
+        else:
+            messages.success(request, f"Reply from {reply.from_address} added.")
+        return redirect(request.get_full_path())
+    return render(
+        request,
+        "emails/conversations.html",
+        {
+            "inboxes": inboxes,
+            "chosen": chosen,
+            "threads": conversations.threads(chosen)[:THREADS_SHOWN] if chosen else [],
+            "can_edit": bool(can_edit_records(actor)),
+        },
+    )
+
+
+# The conversations page lists the newest threads of an inbox, at most this many.
+THREADS_SHOWN = 100
