@@ -1,10 +1,16 @@
 """The PDFs Faktura hands out: an invoice (Download, the buyer page, the invoice email) and a
 payment receipt. Both are rendered from the same data the pages show."""
 
+import hashlib
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
 from faktura.accounts.services import get_account_settings
 from faktura.core.money import format_money
-from faktura.invoices.models import Invoice
-from faktura.invoices.pdf import render_pdf
+from faktura.invoices.models import Invoice, InvoiceDocument
+from faktura.invoices.pdf import STYLESHEET, pdf_from_html, render_pdf
 from faktura.invoices.properties import public_url
 from faktura.invoices.queries import applied_invoice
 from faktura.invoices.sheet import build_sheet
@@ -15,15 +21,59 @@ def invoice_filename(invoice: Invoice) -> str:
     return f"{invoice.number or f'draft-invoice-{invoice.pk}'}.pdf"
 
 
-def invoice_pdf(invoice: Invoice) -> tuple[str, bytes]:
-    """(file name, PDF) of the invoice as it is now; a draft is marked DRAFT on every page."""
+def _invoice_html(invoice: Invoice) -> str:
     context = {
         "sheet": build_sheet(invoice),
         "invoice": invoice,
         "link": public_url(invoice),
         "account": get_account_settings(),
     }
-    return invoice_filename(invoice), render_pdf("invoices/pdf/invoice.html", context)
+    return render_to_string("invoices/pdf/invoice.html", context)
+
+
+def _version(html: str) -> str:
+    return hashlib.sha256((html + STYLESHEET.read_text(encoding="utf-8")).encode()).hexdigest()
+
+
+def invoice_pdf(invoice: Invoice) -> tuple[str, bytes]:
+    """(file name, PDF) of the invoice as it is now: a finalized invoice's stored PDF while it
+    is current, else rendered now (and stored); a draft's is marked DRAFT and not stored."""
+    html = _invoice_html(invoice)
+    if not invoice.is_finalized:
+        return invoice_filename(invoice), pdf_from_html(html)
+    version = _version(html)
+    stored = InvoiceDocument.objects.filter(invoice=invoice, version=version).first()
+    if stored is not None and stored.content:
+        return invoice_filename(invoice), bytes(stored.content)
+    pdf = pdf_from_html(html)
+    InvoiceDocument.objects.update_or_create(
+        invoice=invoice,
+        defaults={"version": version, "content": pdf, "rendered_at": timezone.now(), "error": ""},
+    )
+    return invoice_filename(invoice), pdf
+
+
+def render_later(invoice: Invoice) -> None:
+    """Bring the stored PDF up to date in the background once this change commits."""
+    from faktura.invoices.tasks import render_invoice_pdf_task
+
+    pk = invoice.pk
+    transaction.on_commit(lambda: render_invoice_pdf_task.enqueue(pk))
+
+
+def render_stored_pdf(invoice_id: int) -> str:
+    """The background rendering: leaves the stored PDF current, or the reason it is not."""
+    invoice = Invoice.objects.filter(pk=invoice_id).first()
+    if invoice is None or not invoice.is_finalized:
+        return "nothing to render"
+    try:
+        invoice_pdf(invoice)
+    except Exception as error:  # a failed rendering is kept for people to read; Download retries
+        InvoiceDocument.objects.update_or_create(
+            invoice=invoice, defaults={"version": "", "error": f"{type(error).__name__}: {error}"}
+        )
+        return "failed"
+    return "current"
 
 
 def receipt_pdf(payment: Payment) -> tuple[str, bytes]:

@@ -16,7 +16,7 @@ from faktura.core.errors import RuleViolation, require
 from faktura.core.money import format_money, parse_amount, round_money
 from faktura.crm.models import Contact
 from faktura.history import services as history
-from faktura.invoices import rules
+from faktura.invoices import documents, rules
 from faktura.invoices.lock_objects import invoice_for_update
 from faktura.invoices.models import Invoice, InvoicePayment, InvoiceStatus
 from faktura.invoices.properties import INVOICE
@@ -171,3 +171,4 @@ def _refresh_payment_state(invoice: Invoice) -> None:
         elif not fully_paid and invoice.status == InvoiceStatus.PAID:
             invoice.status, invoice.paid_at = InvoiceStatus.OPEN, None
     invoice.save(update_fields=["amount_paid", "balance_due", "status", "paid_at", "updated_at"])
+    documents.render_later(invoice)  # the PDF shows the amount paid and the balance

@@ -213,3 +213,18 @@ class InvoiceNumberCounter(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="one_invoice_counter")]
+
+
+class InvoiceDocument(models.Model):
+    """The stored PDF of a finalized invoice as it is now; `version` is a hash of what it shows,
+    so a change that shows on the PDF (an edit, a payment, voiding) makes it stale."""
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.CASCADE, related_name="document")
+    version = models.CharField(max_length=64)
+    content = models.BinaryField(blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    # The last background rendering's failure, kept for people to read.
+    error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"PDF of {self.invoice}"

@@ -17,7 +17,10 @@ def _fetcher() -> URLFetcher:
 
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
-    html = render_to_string(template, context)
+    return pdf_from_html(render_to_string(template, context))
+
+
+def pdf_from_html(html: str) -> bytes:
     fetcher = _fetcher()
     stylesheet = CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=fetcher)
     document = HTML(string=html, base_url=None, url_fetcher=fetcher)

@@ -19,7 +19,7 @@ from faktura.core.money import normalize_currency
 from faktura.core.properties import parse_value
 from faktura.crm.models import Company, Contact
 from faktura.history import services as history
-from faktura.invoices import numbering, rules
+from faktura.invoices import documents, numbering, rules
 from faktura.invoices.changes import Change, ProposedMessage, customer_message, summarize
 from faktura.invoices.checkout import cancel_open_checkouts
 from faktura.invoices.lock_objects import invoice_for_update
@@ -165,6 +165,7 @@ def update_invoice(
             cancel_open_checkouts(invoice, reason="The invoice was edited.") if changes else 0
         )
         if changes:
+            documents.render_later(invoice)  # INV-6: the buyer's PDF shows the edit
             history.record_event(
                 invoice,
                 "invoice.edited_after_finalization",
@@ -274,6 +275,7 @@ def finalize_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
         history.record_event(
             invoice, "invoice.finalized", actor=actor, data={"number": invoice.number}
         )
+        documents.render_later(invoice)
     return invoice
 
 
@@ -324,6 +326,7 @@ def void_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
         history.record_event(
             invoice, "invoice.voided", actor=actor, data={"number": invoice.number}
         )
+        documents.render_later(invoice)
     return invoice
 
 

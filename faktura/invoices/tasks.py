@@ -3,7 +3,7 @@
 from django.tasks import task
 
 from faktura.emails.tasks import deliver_and_schedule_retry
-from faktura.invoices import checkout, sending
+from faktura.invoices import checkout, documents, sending
 
 
 @task()
@@ -24,3 +24,8 @@ def deliver_receipt_email_task(email_id: int) -> str:
     email = deliver_and_schedule_retry(deliver_receipt_email_task, email_id)
     sending.record_receipt_delivery(email)
     return email.status
+
+
+@task()
+def render_invoice_pdf_task(invoice_id: int) -> str:
+    return documents.render_stored_pdf(invoice_id)

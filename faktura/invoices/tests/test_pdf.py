@@ -155,3 +155,68 @@ def test_buyer_pdf_of_a_draft_or_unknown_link_is_404(client, draft_invoice, open
     assert client.get(f"/i/{open_invoice.public_token}x/pdf/").status_code == 404
     assert client.get("/i/not-a-token/pdf/").status_code == 404
     assert client.get(f"/invoices/{draft_invoice.pk}/pdf/").status_code == 302  # login first
+
+
+# SPEC INV-19
+def test_finalized_pdf_rendered_once_in_the_background_and_reused(
+    make_invoice, system, django_capture_on_commit_callbacks, monkeypatch
+):
+    from faktura.invoices import documents
+    from faktura.invoices.models import InvoiceDocument
+
+    draft = make_invoice()
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = invoices.finalize_invoice(draft, actor=system)
+    stored = InvoiceDocument.objects.get(invoice=invoice)
+    assert bytes(stored.content).startswith(b"%PDF-")
+    assert stored.error == ""
+
+    renders: list[str] = []
+    real = documents.pdf_from_html
+
+    def counted(html: str) -> bytes:
+        renders.append(html)
+        return real(html)
+
+    monkeypatch.setattr(documents, "pdf_from_html", counted)
+    assert invoice_pdf(invoice)[1] == bytes(stored.content)
+    assert renders == []  # Download and email use the stored PDF
+
+
+# SPEC INV-19
+def test_an_edit_or_a_payment_renders_a_new_pdf(
+    open_invoice, system, account, django_capture_on_commit_callbacks
+):
+    from faktura.invoices.invoice_payments import record_invoice_payment
+    from faktura.invoices.models import InvoiceDocument
+
+    account(allow_editing_finalized_invoices=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        invoices.update_invoice(open_invoice, actor=system, values={"hs_comments": "Thanks!"})
+    first = InvoiceDocument.objects.get(invoice=open_invoice)
+    assert "Thanks!" in read(bytes(first.content))[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        record_invoice_payment(open_invoice, actor=system, amount="50.00")
+    second = InvoiceDocument.objects.get(invoice=open_invoice)
+    assert second.version != first.version
+    assert "200.00 USD" in read(bytes(second.content))[1]  # the new balance due
+
+
+def test_a_failed_background_render_is_kept_readable_and_download_still_works(
+    open_invoice, monkeypatch
+):
+    from faktura.invoices import documents
+    from faktura.invoices.models import InvoiceDocument
+
+    real = documents.pdf_from_html
+
+    def broken(html: str) -> bytes:
+        # Stands in for a machine whose fonts are broken, which cannot be made here.
+        raise OSError("font cache unavailable")
+
+    monkeypatch.setattr(documents, "pdf_from_html", broken)
+    assert documents.render_stored_pdf(open_invoice.pk) == "failed"
+    assert InvoiceDocument.objects.get().error == "OSError: font cache unavailable"
+    monkeypatch.setattr(documents, "pdf_from_html", real)
+    assert invoice_pdf(open_invoice)[1].startswith(b"%PDF-")
+    assert InvoiceDocument.objects.get().error == ""

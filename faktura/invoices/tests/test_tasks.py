@@ -20,7 +20,7 @@ def database_tasks(settings):
 @pytest.mark.django_db(transaction=True)
 def test_worker_expires_checkout_when_its_time_has_come(database_tasks, open_invoice):  # SPEC INV-9
     started = checkout.start_checkout(open_invoice, actor=Actor.system("buyer"))
-    queued = DBTaskResult.objects.get()
+    queued = DBTaskResult.objects.get(task_path__endswith="expire_checkout_task")
     assert queued.args_kwargs["args"] == [started.pk]
     assert queued.run_after == started.expires_at
 
