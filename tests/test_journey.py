@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from faktura.invoices.models import Invoice, InvoiceStatus
 from faktura.invoices.tests.browsing import actions
-from faktura.listings.tests.test_browser import choose, filter_row
+from faktura.listings.tests.browsing import choose, filter_row, open_filters
 from faktura.payments import services as payments
 from faktura.sales.models import Deal
 
@@ -69,7 +69,7 @@ def create_contact_and_deal(page: Page) -> Deal:
 def filter_and_save_view(page: Page, invoice: Invoice) -> None:
     """Open AND total over 1,000, OR draft: finds the new invoice; saved as a shared view."""
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Invoices").click()
-    page.get_by_role("button", name="Filters").click()
+    open_filters(page)
     group = page.locator("[data-filter-group]").first
     group.get_by_role("button", name="Add filter").click()
     choose(page, 0, "Invoice status", "hs_invoice_status")

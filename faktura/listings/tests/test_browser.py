@@ -13,6 +13,7 @@ from faktura.crm import services as crm
 from faktura.invoices import invoice_payments
 from faktura.invoices import services as invoices
 from faktura.listings.models import SavedView
+from faktura.listings.tests.browsing import choose, filter_row, open_filters
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,24 +40,6 @@ def row_names(page):
     return page.locator("table.table-index tbody tr td:nth-child(2)").all_inner_texts()
 
 
-def filter_row(page, index):
-    return page.locator("[data-filter-row]").nth(index)
-
-
-def choose(page, index, label, name, operator=None):
-    """Pick a filter row's property (and operator); each pick redraws the row over HTMX, and
-    the new row listens once htmx has processed it (data-ready)."""
-    row = filter_row(page, index)
-    expect(row).to_have_attribute("data-ready", "1")
-    row.get_by_label("Property").select_option(label=label)
-    expect(row).to_have_attribute("data-property", name)
-    expect(row).to_have_attribute("data-ready", "1")
-    if operator:
-        row.get_by_label("Operator").select_option(label=operator[0])
-        expect(row).to_have_attribute("data-operator", operator[1])
-        expect(row).to_have_attribute("data-ready", "1")
-
-
 def test_filter_with_and_or_then_save_and_reopen_the_view(
     sign_in, live_server, editor_user, four_invoices
 ):  # SPEC INV-24
@@ -64,7 +47,7 @@ def test_filter_with_and_or_then_save_and_reopen_the_view(
     page.goto(f"{live_server.url}/invoices/")
     expect(page.locator("table.table-index tbody tr")).to_have_count(4)
 
-    page.get_by_role("button", name="Filters").click()
+    open_filters(page)
     first_group = page.locator("[data-filter-group]").first
     # Group 1: status is Open AND total is greater than 500.
     first_group.get_by_role("button", name="Add filter").click()
@@ -147,7 +130,7 @@ def test_bad_filter_value_is_explained_on_the_page(
 ):  # SPEC INV-24
     page = sign_in(editor_user)
     page.goto(f"{live_server.url}/invoices/")
-    page.get_by_role("button", name="Filters").click()
+    open_filters(page)
     page.get_by_role("button", name="Add filter").click()
     choose(page, 0, "Purchase order number", "hs_purchase_order_number")
     page.get_by_role("button", name="Apply filters").click()
