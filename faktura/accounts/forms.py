@@ -1,18 +1,38 @@
 """The settings page's form: field types and labels; the rules stay in services."""
 
+from typing import Any
+
 from django import forms
 
+from faktura.accounts.logo import MAX_LOGO_BYTES
 from faktura.accounts.models import AccountSettings
 from faktura.core.forms import StyledModelForm
+from faktura.core.locales import locale_choices
 
 
 class AccountSettingsForm(StyledModelForm):
+    invoice_locale = forms.ChoiceField(
+        label="Invoice language and region",
+        choices=locale_choices,
+        help_text="How new invoices write amounts and dates for the buyer, e.g. 1 234,50 kr.",
+    )
+    logo = forms.FileField(
+        required=False,
+        label="Company logo",
+        help_text=f"PNG or JPEG, at most {MAX_LOGO_BYTES // 1024} KB; shown on invoices.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+    field_order = ["company_name", "company_address", "company_country", "company_tax_id", "logo"]
+
     class Meta:
         model = AccountSettings
         fields = [
             "company_name",
             "company_address",
             "company_country",
+            "company_tax_id",
+            "invoice_locale",
             "invoice_public_domain",
             "invoice_number_prefix",
             "default_currency",
@@ -23,6 +43,7 @@ class AccountSettingsForm(StyledModelForm):
             "allow_deleting_invoices",
         ]
         labels = {
+            "company_tax_id": "Company tax ID",
             "invoice_public_domain": "Domain of invoice links",
             "allow_personal_from_addresses": "Let users send from their personal or team addresses",
             "allow_editing_finalized_invoices": "Allow editing finalized invoices",
@@ -32,5 +53,23 @@ class AccountSettingsForm(StyledModelForm):
             "invoice_public_domain": "Base URL buyers open invoices at, e.g. https://billing.example.com.",
             "invoice_number_prefix": "Put before each invoice number, e.g. INV-.",
             "company_country": "Two-letter ISO code, e.g. US or NO.",
+            "company_tax_id": "Printed on invoices, e.g. NO 923 456 789 MVA; new invoices "
+            "start with it.",
         }
         widgets = {"company_address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.company_logo:
+            del self.fields["remove_logo"]
+
+    def changes(self) -> dict[str, Any]:
+        """The settings to save: the logo's bytes when one was uploaded, b"" to remove it."""
+        data = dict(self.cleaned_data)
+        upload, remove = data.pop("logo"), data.pop("remove_logo", False)
+        if remove:
+            data["company_logo"] = b""
+        elif upload is not None:
+            # One byte over the limit is enough for the service to say the file is too big.
+            data["company_logo"] = upload.read(MAX_LOGO_BYTES + 1)
+        return data

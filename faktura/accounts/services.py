@@ -6,13 +6,18 @@ from urllib.parse import urlsplit
 from django.db import transaction
 
 from faktura.accounts import permissions
+from faktura.accounts.logo import check_logo
 from faktura.accounts.models import AccountSettings, PaymentTerms
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
+from faktura.core.locales import normalize_locale
 from faktura.core.money import normalize_currency
 
+# The logo's content type follows the logo; it is never set on its own.
 SETTINGS_FIELDS = frozenset(
-    f.name for f in AccountSettings._meta.get_fields() if f.name not in {"id", "updated_at"}
+    f.name
+    for f in AccountSettings._meta.get_fields()
+    if f.name not in {"id", "updated_at", "company_logo_type"}
 )
 
 
@@ -27,6 +32,9 @@ def update_account_settings(*, actor: Actor, **changes: Any) -> AccountSettings:
     if unknown:
         raise RuleViolation(f"Unknown account settings: {', '.join(sorted(unknown))}.")
     cleaned = {name: _clean_setting(name, value) for name, value in changes.items()}
+    if "company_logo" in cleaned:  # b"" removes the logo
+        logo = cleaned["company_logo"]
+        cleaned["company_logo_type"] = check_logo(logo) if logo else ""
     with transaction.atomic():
         get_account_settings()
         settings = AccountSettings.objects.select_for_update().get(pk=1)
@@ -39,6 +47,12 @@ def update_account_settings(*, actor: Actor, **changes: Any) -> AccountSettings:
 def _clean_setting(name: str, value: Any) -> Any:
     if name == "default_currency":
         return normalize_currency(value)
+    if name == "invoice_locale":
+        return normalize_locale(value)
+    if name == "company_logo":
+        if not isinstance(value, bytes | bytearray | memoryview):
+            raise RuleViolation("The logo must be the bytes of a PNG or JPEG file.")
+        return bytes(value)
     if name == "company_country":
         country = str(value).strip().upper()
         if len(country) != 2 or not country.isalpha():

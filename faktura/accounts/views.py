@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from faktura.accounts import services
 from faktura.accounts.forms import AccountSettingsForm
+from faktura.accounts.logo import logo_data_url
 from faktura.accounts.permissions import can_manage_settings
 from faktura.core.errors import RuleViolation
 from faktura.core.web import actor_for, forbid_unless
@@ -17,13 +18,17 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     forbid_unless(can_manage_settings(actor))
     current = services.get_account_settings()
-    form = AccountSettingsForm(request.POST or None, instance=current)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = AccountSettingsForm(
+        request.POST if posted else None, request.FILES if posted else None, instance=current
+    )
+    if posted and form.is_valid():
         try:
-            services.update_account_settings(actor=actor, **form.cleaned_data)
+            services.update_account_settings(actor=actor, **form.changes())
         except RuleViolation as error:
             form.add_error(None, error.reason)
         else:
             messages.success(request, "Settings saved.")
             return redirect("accounts:settings")
-    return render(request, "accounts/settings.html", {"form": form})
+    logo = logo_data_url(current)
+    return render(request, "accounts/settings.html", {"form": form, "logo": logo})

@@ -6,6 +6,7 @@ Everything is created through the services, so the demo's history reads like rea
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -48,6 +49,8 @@ def seed_demo(admin_username: str = "admin") -> Login:
             company_name="Nordlys Consulting Inc.",
             company_address="100 Market Street\nSan Francisco, CA 94105",
             company_country="US",
+            company_tax_id="US EIN 12-3456789",
+            company_logo=(Path(__file__).parent / "logo.png").read_bytes(),
             default_from_email="billing@nordlys.example",
         )
         _seed_records(Actor.for_user(admin))

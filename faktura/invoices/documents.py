@@ -2,19 +2,26 @@
 payment receipt. Both are rendered from the same data the pages show."""
 
 import hashlib
+from typing import Any
 
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from faktura.accounts.logo import logo_data_url
 from faktura.accounts.services import get_account_settings
-from faktura.core.money import format_money
+from faktura.core.locales import format_amount, format_day
 from faktura.invoices.models import Invoice, InvoiceDocument
 from faktura.invoices.pdf import STYLESHEET, pdf_from_html, render_pdf
 from faktura.invoices.properties import public_url
 from faktura.invoices.queries import applied_invoice
 from faktura.invoices.sheet import build_sheet
 from faktura.payments.models import Payment
+
+
+def receipt_locale(invoice: Invoice | None) -> str:
+    """A receipt speaks like the invoice it paid, else like the account's new invoices."""
+    return invoice.locale if invoice is not None else get_account_settings().invoice_locale
 
 
 def invoice_filename(invoice: Invoice) -> str:
@@ -76,18 +83,29 @@ def render_stored_pdf(invoice_id: int) -> str:
     return "current"
 
 
-def receipt_pdf(payment: Payment) -> tuple[str, bytes]:
+def receipt_facts(payment: Payment) -> dict[str, Any]:
+    """What a receipt says, in the words of its locale: for the PDF and the email alike."""
     invoice = applied_invoice(payment)
-    context = {
+    account = get_account_settings()
+    locale = receipt_locale(invoice)
+    return {
         "payment": payment,
-        "amount": format_money(payment.amount, payment.currency),
+        "paid_on": format_day(payment.paid_on, locale),
+        "amount": format_amount(payment.amount, payment.currency, locale),
         "refunded": (
-            format_money(payment.refunded_amount, payment.currency)
+            format_amount(payment.refunded_amount, payment.currency, locale)
             if payment.refunded_amount
             else ""
         ),
         "invoice": invoice,
-        "balance_due": format_money(invoice.balance_due, invoice.currency) if invoice else "",
-        "account": get_account_settings(),
+        "balance_due": (
+            format_amount(invoice.balance_due, invoice.currency, locale) if invoice else ""
+        ),
+        "account": account,
+        "tax_id": invoice.tax_id if invoice is not None else account.company_tax_id,
     }
+
+
+def receipt_pdf(payment: Payment) -> tuple[str, bytes]:
+    context = {**receipt_facts(payment), "logo": logo_data_url(get_account_settings())}
     return f"receipt-{payment.pk}.pdf", render_pdf("invoices/pdf/receipt.html", context)

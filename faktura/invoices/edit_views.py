@@ -57,6 +57,8 @@ def new_invoice(request: HttpRequest) -> HttpResponse:
             "currency": account.default_currency,
             "payment_terms": account.default_payment_terms,
             "invoice_date": timezone.localdate(),
+            "tax_id": account.company_tax_id,
+            "locale": account.invoice_locale,
         }
         if (contact_id := request.GET.get("contact", "")).isdigit():
             initial["contact"] = contact_id

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from faktura.accounts.models import PaymentTerms, User
 from faktura.core.forms import StyledForm
+from faktura.core.locales import locale_choices
 from faktura.core.money import CURRENCIES, round_money
 from faktura.crm.models import Company, Contact
 from faktura.invoices.models import Invoice
@@ -37,6 +38,12 @@ class InvoiceDetailsForm(StyledForm):
         required=False, max_length=100, label="Purchase order number"
     )
     tax_id = forms.CharField(required=False, max_length=100, label="Tax ID")
+    locale = forms.ChoiceField(
+        required=False,  # left out, the invoice keeps its locale
+        choices=locale_choices,
+        label="Language and region",
+        help_text="How amounts and dates are written for the buyer.",
+    )
     comments = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     footer = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -51,6 +58,7 @@ class InvoiceDetailsForm(StyledForm):
                     "due_date": invoice.due_date,
                     "purchase_order_number": invoice.purchase_order_number,
                     "tax_id": invoice.tax_id,
+                    "locale": invoice.locale,
                     "comments": invoice.comments,
                     "footer": invoice.footer,
                 },
@@ -77,6 +85,8 @@ class InvoiceDetailsForm(StyledForm):
             "hs_comments": data["comments"],
             "hs_invoice_footer": data["footer"],
         }
+        if data.get("locale"):
+            values["hs_locale"] = data["locale"]
         if not self.fields["currency"].disabled:
             values["hs_currency"] = data["currency"]
         custom = data["payment_terms"] == PaymentTerms.CUSTOM

@@ -51,6 +51,8 @@ class Invoice(models.Model):
     footer = models.TextField(blank=True)
     purchase_order_number = models.CharField(max_length=100, blank=True)
     tax_id = models.CharField(max_length=100, blank=True)
+    # How the buyer's copy writes amounts and dates (faktura.core.locales); English wording.
+    locale = models.CharField(max_length=16, default="en-US")
     from_subscription = models.BooleanField(default=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -8,7 +8,8 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from faktura.accounts.models import PaymentTerms
-from faktura.core.properties import ObjectType, Property, object_types, options_from
+from faktura.core.locales import locale_choices
+from faktura.core.properties import ObjectType, Option, Property, object_types, options_from
 from faktura.core.properties import PropertyType as T
 from faktura.crm.models import Company
 from faktura.invoices.models import Invoice, InvoiceContact, InvoiceStatus, PaymentState
@@ -164,6 +165,13 @@ INVOICE = object_types.register(
                 field="purchase_order_number",
             ),
             Property("hs_tax_id", "Tax ID", T.STRING, field="tax_id"),
+            Property(
+                "hs_locale",
+                "Locale",
+                T.ENUMERATION,
+                field="locale",
+                options=tuple(Option(code, label) for code, label in locale_choices()),
+            ),
             Property(
                 "hs_created_by_subscription",
                 "Created by a subscription",

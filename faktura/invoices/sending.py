@@ -9,13 +9,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import dateformat
 
 from faktura.accounts.models import User
 from faktura.accounts.services import adopt_default_from_email, get_account_settings
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
-from faktura.core.money import format_money
+from faktura.core.locales import format_amount, format_day
 from faktura.core.properties import object_type_for
 from faktura.crm import services as crm
 from faktura.crm.models import Contact
@@ -26,11 +25,10 @@ from faktura.emails.services import Attachment, Sender, queue_email
 from faktura.history import services as history
 from faktura.history.models import Entry
 from faktura.invoices import rules
-from faktura.invoices.documents import invoice_pdf, receipt_pdf
+from faktura.invoices.documents import invoice_pdf, receipt_facts, receipt_pdf
 from faktura.invoices.lock_objects import invoice_for_update
 from faktura.invoices.models import Invoice
 from faktura.invoices.properties import INVOICE, public_url
-from faktura.invoices.queries import applied_invoice
 from faktura.payments.models import Payment
 
 MAX_CC = 9
@@ -73,11 +71,11 @@ def default_subject(invoice: Invoice) -> str:
 def default_message(invoice: Invoice) -> str:
     contact = default_recipient(invoice)
     greeting = f"Hello {contact.first_name}," if contact and contact.first_name else "Hello,"
-    due = f" by {dateformat.format(invoice.due_date, 'F j, Y')}" if invoice.due_date else ""
+    due = f" by {format_day(invoice.due_date, invoice.locale)}" if invoice.due_date else ""
+    amount = format_amount(invoice.balance_due, invoice.currency, invoice.locale)
     return (
-        f"{greeting}\n\nHere is invoice {invoice.number} for "
-        f"{format_money(invoice.balance_due, invoice.currency)}, due{due}. You can view and pay "
-        "it online at the link below; the PDF is attached.\n\n"
+        f"{greeting}\n\nHere is invoice {invoice.number} for {amount}, due{due}. You can view "
+        "and pay it online at the link below; the PDF is attached.\n\n"
         f"Thank you,\n{get_account_settings().company_name}"
     )
 
@@ -116,7 +114,8 @@ def send_invoice(
             "invoice": invoice,
             "message": message.strip(),
             "link": public_url(invoice),
-            "amount_due": format_money(invoice.balance_due, invoice.currency),
+            "amount_due": format_amount(invoice.balance_due, invoice.currency, invoice.locale),
+            "due_date": format_day(invoice.due_date, invoice.locale),
             "company": get_account_settings().company_name,
         }
         return queue_email(
@@ -193,14 +192,7 @@ def send_receipt(payment: Payment, *, actor: Actor, to: str = "") -> OutboundEma
             "address in Settings.",
             code="from",
         )
-    invoice = applied_invoice(payment)
-    context = {
-        "payment": payment,
-        "amount": format_money(payment.amount, payment.currency),
-        "invoice": invoice,
-        "balance_due": format_money(invoice.balance_due, invoice.currency) if invoice else "",
-        "company": account.company_name,
-    }
+    context = receipt_facts(payment)
     filename, pdf = receipt_pdf(payment)
     return queue_email(
         actor=actor,

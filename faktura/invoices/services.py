@@ -15,6 +15,7 @@ from faktura.accounts.permissions import can_edit_invoices
 from faktura.accounts.services import get_account_settings
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
+from faktura.core.locales import normalize_locale
 from faktura.core.money import normalize_currency
 from faktura.core.properties import parse_value
 from faktura.crm.models import Company, Contact
@@ -48,6 +49,7 @@ EDITABLE = frozenset(
         "hs_invoice_footer",
         "hs_purchase_order_number",
         "hs_tax_id",
+        "hs_locale",
     }
 )
 
@@ -81,6 +83,8 @@ def create_draft_invoice(
         currency=source.currency if source else account.default_currency,
         invoice_date=timezone.localdate(),
         payment_terms=account.default_payment_terms,
+        tax_id=account.company_tax_id,
+        locale=account.invoice_locale,
         owner=owner if owner is not None else cast(User | None, actor.user),
         deal=deal,
         quote=quote,
@@ -291,6 +295,7 @@ def clone_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
             "hs_invoice_footer": source.footer,
             "hs_purchase_order_number": source.purchase_order_number,
             "hs_tax_id": source.tax_id,
+            "hs_locale": source.locale,
         }
         if source.payment_terms == PaymentTerms.CUSTOM:
             values["hs_due_date"] = timezone.localdate() + (source.due_date - source.invoice_date)
@@ -360,6 +365,8 @@ def _assign_values(invoice: Invoice, values: Mapping[str, Any]) -> None:
             )
     for name, raw in values.items():
         prop = INVOICE.property(name)
+        if name == "hs_locale":  # before the option check: "nb_no" is nb-NO too
+            raw = normalize_locale(raw)
         value = parse_value(prop, raw)
         if name == "hs_currency":
             value = normalize_currency(value)

@@ -1,12 +1,17 @@
 """The invoice as the buyer reads it: one sheet for the record page and the public page.
 
-Amounts are formatted here, in the invoice currency, so the template only lays them out.
+Amounts and dates are formatted here, in the invoice's currency and locale, so the templates
+(page and PDF) only lay them out.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
+from faktura.accounts.logo import logo_data_url
 from faktura.accounts.services import get_account_settings
-from faktura.core.money import format_money, plain
+from faktura.core.locales import format_amount, format_day
+from faktura.core.money import plain
 from faktura.crm.models import Company, Contact
 from faktura.invoices.models import Invoice, InvoiceLine, InvoiceStatus, PaymentState
 from faktura.sales.pricing import DiscountType
@@ -43,6 +48,12 @@ class Sheet:
     badges: list[Badge]
     seller_name: str
     seller_address: str
+    seller_tax_id: str
+    logo: str  # a data: URL, or ""
+    invoice_date: str
+    due_date: str
+    paid_on: str
+    voided_on: str
     bill_to: Contact | None
     companies: list[Company]
     lines: list[SheetLine]
@@ -74,44 +85,51 @@ def invoice_title(invoice: Invoice) -> str:
     return invoice.number or "Draft"
 
 
-def _line(line: InvoiceLine, currency: str) -> SheetLine:
+def _line(line: InvoiceLine, money: Callable[[Decimal], str]) -> SheetLine:
     if not line.discount_value:
         discount = ""
     elif line.discount_type == DiscountType.PERCENT:
-        discount = (
-            f"{plain(line.discount_value)} % (−{format_money(line.discount_amount, currency)})"
-        )
+        discount = f"{plain(line.discount_value)} % (−{money(line.discount_amount)})"
     else:
-        discount = f"−{format_money(line.discount_amount, currency)}"
+        discount = f"−{money(line.discount_amount)}"
     return SheetLine(
         name=line.name,
         description=line.description,
         quantity=plain(line.quantity),
-        unit_price=format_money(line.unit_price, currency),
+        unit_price=money(line.unit_price),
         discount=discount,
         tax_rate=f"{plain(line.tax_rate)} %" if line.tax_rate else "",
-        amount=format_money(line.amount, currency),
+        amount=money(line.amount),
     )
 
 
 def build_sheet(invoice: Invoice) -> Sheet:
     settings = get_account_settings()
-    currency = invoice.currency
-    totals = [Total("Subtotal", format_money(invoice.subtotal, currency))]
+
+    def money(amount: Decimal) -> str:
+        return format_amount(amount, invoice.currency, invoice.locale)
+
+    totals = [Total("Subtotal", money(invoice.subtotal))]
     if invoice.total_discount:
-        totals.append(Total("Discounts", f"−{format_money(invoice.total_discount, currency)}"))
-    totals.append(Total("Taxes", format_money(invoice.total_tax, currency)))
-    totals.append(Total("Total", format_money(invoice.total, currency), strong=True))
-    totals.append(Total("Amount paid", format_money(invoice.amount_paid, currency)))
+        totals.append(Total("Discounts", f"−{money(invoice.total_discount)}"))
+    totals.append(Total("Taxes", money(invoice.total_tax)))
+    totals.append(Total("Total", money(invoice.total), strong=True))
+    totals.append(Total("Amount paid", money(invoice.amount_paid)))
     return Sheet(
         invoice=invoice,
         title=invoice_title(invoice),
         badges=status_badges(invoice),
         seller_name=settings.company_name,
         seller_address=settings.company_address,
+        seller_tax_id=invoice.tax_id,
+        logo=logo_data_url(settings),
+        invoice_date=format_day(invoice.invoice_date, invoice.locale),
+        due_date=format_day(invoice.due_date, invoice.locale),
+        paid_on=format_day(invoice.paid_at, invoice.locale),
+        voided_on=format_day(invoice.voided_at, invoice.locale),
         bill_to=invoice.contacts_in_order().first(),
         companies=list(invoice.companies.order_by("id")),
-        lines=[_line(line, currency) for line in invoice.lines.all()],
+        lines=[_line(line, money) for line in invoice.lines.all()],
         totals=totals,
-        balance_due=format_money(invoice.balance_due, currency),
+        balance_due=money(invoice.balance_due),
     )

@@ -41,7 +41,7 @@ def test_payment_recorded_with_the_new_payment_tab_appears_in_payments(
     payments_panel = page.locator("section", has=page.get_by_role("heading", name="Payments"))
     expect(payments_panel).to_contain_text("100.00 USD")
     expect(payments_panel).to_contain_text("Check")
-    expect(page.get_by_test_id("balance-due")).to_contain_text("150.00 USD")
+    expect(page.get_by_test_id("balance-due")).to_contain_text("$150.00")
 
 
 # SPEC INV-11
@@ -117,7 +117,7 @@ def test_payment_opened_from_the_invoice_and_deleted_returns_the_balance(
     expect(page.get_by_role("alert")).to_contain_text(
         "Invoice INV-1 is now Open, with 250.00 USD due."
     )
-    expect(page.get_by_test_id("balance-due")).to_contain_text("250.00 USD")
+    expect(page.get_by_test_id("balance-due")).to_contain_text("$250.00")
     expect(page.get_by_text("No payments yet.")).to_be_visible()
     assert Invoice.objects.get().balance_due == 250
 

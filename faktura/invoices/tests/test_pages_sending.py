@@ -63,7 +63,7 @@ def test_receipt_sent_from_the_payment_page(
         f"The receipt for payment {payment.pk} is on its way to ada@example.com."
     )
     [message] = smtp_server.messages
-    assert message["Subject"] == "Receipt for your payment of 50.00 USD to My Company"
+    assert message["Subject"] == "Receipt for your payment of $50.00 to My Company"
 
 
 # SPEC INV-19

@@ -43,10 +43,10 @@ def test_receipt_sent_on_request_with_its_pdf_and_logged_on_the_payment(
         sending.send_receipt(paid, actor=editor)
     [message] = smtp_server.messages
     assert message["To"] == "ada@example.com"
-    assert message["Subject"] == "Receipt for your payment of 100.00 USD to My Company"
+    assert message["Subject"] == "Receipt for your payment of $100.00 to My Company"
     text = message.get_body(("plain",)).get_content()
     assert "Reference: WIRE-42" in text
-    assert "For invoice INV-1; balance due now 150.00 USD." in text
+    assert "For invoice INV-1; balance due now $150.00." in text
     [attachment] = message.iter_attachments()
     pdf = PdfReader(io.BytesIO(attachment.get_content()))
     pdf_text = "".join(page.extract_text() for page in pdf.pages)

@@ -55,7 +55,7 @@ def test_buyer_receives_details_link_and_pdf_and_last_sent_date_is_set(
     link = f"/i/{open_invoice.public_token}/"
     text = message.get_body(("plain",)).get_content()
     assert link in text
-    assert "Amount due: 250.00 USD" in text
+    assert "Amount due: $250.00" in text
     assert "Here is your invoice." in text
     assert link in message.get_body(("html",)).get_content()
     [attachment] = message.iter_attachments()

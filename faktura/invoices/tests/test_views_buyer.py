@@ -30,9 +30,9 @@ def test_buyer_sees_the_invoice_without_logging_in(client, make_invoice, account
         "Ada Lovelace",
         "ada@example.com",
         "Consulting hour",
-        "200.00 USD",  # the line amount
-        "50.00 USD",  # taxes
-        "250.00 USD",  # total and balance due
+        "$200.00",  # the line amount
+        "$50.00",  # taxes
+        "$250.00",  # total and balance due
         "Balance due",
     ):
         assert text in html, text

@@ -303,3 +303,14 @@ def test_edit_cancels_the_buyers_open_checkout_and_says_so(
     started.refresh_from_db()
     assert started.status == CheckoutStatus.CANCELLED
     assert "that checkout was cancelled" in messages_of(response)[0]
+
+
+def test_edit_form_changes_the_locale(signed_in, editor_user, draft_invoice):
+    data = form_data(
+        [{"name": "Consulting hour", "unit_price": "100", "quantity": "2", "tax_rate": "25"}],
+        stored=1,
+        locale="en-GB",
+    )
+    signed_in(editor_user).post(f"/invoices/{draft_invoice.pk}/edit/", data)
+    draft_invoice.refresh_from_db()
+    assert draft_invoice.locale == "en-GB"

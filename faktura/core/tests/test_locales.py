@@ -1,0 +1,66 @@
+"""Invoice locales: amounts and dates as each locale writes them, with Faktura's decimals."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from faktura.core.errors import RuleViolation
+from faktura.core.locales import INVOICE_LOCALES, format_amount, format_day, normalize_locale
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "locale", "shown"),
+    [
+        ("1234.5", "USD", "en-US", "$1,234.50"),
+        ("1234.5", "NOK", "nb-NO", "1 234,50 kr"),
+        ("1234.5", "EUR", "fi-FI", "1 234,50 €"),
+        ("1234.5", "EUR", "de-DE", "1.234,50 €"),
+        ("-99.99", "GBP", "en-GB", "-£99.99"),
+        ("1234", "JPY", "ja-JP", "￥1,234"),
+        # CLDR writes IQD without decimals; ISO 4217, which Faktura rounds to, has three.
+        ("1234.5", "IQD", "en-US", "IQD1,234.500"),
+        ("0.005", "USD", "en-US", "$0.01"),  # rounded half away from zero, as stored
+    ],
+)
+def test_amounts_follow_the_locale_and_the_currency_decimals(amount, currency, locale, shown):
+    assert format_amount(Decimal(amount), currency, locale).replace("\xa0", " ") == shown
+
+
+def test_dates_follow_the_locale():
+    day = dt.date(2026, 11, 23)
+    assert format_day(day, "en-US") == "Nov 23, 2026"
+    assert format_day(day, "nb-NO") == "23. nov. 2026"
+    assert format_day(day, "fi-FI") == "23.11.2026"
+    assert format_day(None, "en-US") == ""
+
+
+def test_moments_are_written_as_the_day_they_were_in_faktura_time_zone(settings):
+    settings.TIME_ZONE = "Europe/Oslo"
+    late_evening_utc = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC)
+    assert format_day(late_evening_utc, "en-GB") == "24 Nov 2026"
+
+
+@pytest.mark.parametrize("given", ["nb-NO", "nb_NO", " nb_no ", "NB-no"])
+def test_locale_codes_are_accepted_in_any_case_and_separator(given):
+    assert normalize_locale(given) == "nb-NO"
+
+
+@pytest.mark.parametrize(
+    ("given", "phrase"),
+    [
+        ("zu-ZA", r"Zulu \(South Africa\) is not offered"),
+        ("norwegian", "Use a language-region code such as en-US"),
+        ("", "Unknown invoice locale ''"),
+    ],
+)
+def test_unknown_locales_are_refused_with_the_offered_ones(given, phrase):
+    with pytest.raises(RuleViolation, match=phrase) as refused:
+        normalize_locale(given)
+    assert "fi-FI" in refused.value.reason
+
+
+def test_every_offered_locale_formats_amounts_and_dates():
+    for code in INVOICE_LOCALES:
+        assert "1" in format_amount(Decimal("1.00"), "EUR", code)
+        assert "2026" in format_day(dt.date(2026, 1, 2), code)
