@@ -20,7 +20,7 @@ from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
 from faktura.core.money import format_money, parse_amount
 from faktura.history import services as history
-from faktura.invoices import rules
+from faktura.invoices import rules, sending
 from faktura.invoices.invoice_payments import apply_collected_payment, billing_contact
 from faktura.invoices.lock_objects import checkout_for_update, invoice_for_update
 from faktura.invoices.models import Checkout, CheckoutStatus, Invoice, InvoicePayment
@@ -105,6 +105,7 @@ def complete_checkout(
         apply_collected_payment(invoice, payment, actor=actor)
         checkout.payment = payment
         _close(checkout, CheckoutStatus.COMPLETED, "")
+        sending.send_receipt_later(payment)  # paid online: the buyer gets a receipt unasked
     return payment
 
 

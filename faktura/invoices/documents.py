@@ -28,7 +28,8 @@ def invoice_filename(invoice: Invoice) -> str:
     return f"{invoice.number or f'draft-invoice-{invoice.pk}'}.pdf"
 
 
-def _invoice_html(invoice: Invoice) -> str:
+def invoice_html(invoice: Invoice) -> str:
+    """The HTML the invoice's PDF is made from (and whose hash tells a stored PDF is current)."""
     context = {
         "sheet": build_sheet(invoice),
         "invoice": invoice,
@@ -45,7 +46,7 @@ def _version(html: str) -> str:
 def invoice_pdf(invoice: Invoice) -> tuple[str, bytes]:
     """(file name, PDF) of the invoice as it is now: a finalized invoice's stored PDF while it
     is current, else rendered now (and stored); a draft's is marked DRAFT and not stored."""
-    html = _invoice_html(invoice)
+    html = invoice_html(invoice)
     if not invoice.is_finalized:
         return invoice_filename(invoice), pdf_from_html(html)
     version = _version(html)

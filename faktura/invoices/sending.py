@@ -20,7 +20,7 @@ from faktura.crm import services as crm
 from faktura.crm.models import Contact
 from faktura.emails.addresses import clean_address, clean_addresses
 from faktura.emails.models import EmailKind, EmailStatus, OutboundEmail
-from faktura.emails.queries import inboxes_for
+from faktura.emails.queries import emails_about, inboxes_for
 from faktura.emails.services import Attachment, Sender, queue_email
 from faktura.history import services as history
 from faktura.history.models import Entry
@@ -206,6 +206,32 @@ def send_receipt(payment: Payment, *, actor: Actor, to: str = "") -> OutboundEma
         attachments=[Attachment(filename, "application/pdf", pdf)],
         deliver_with=_receipt_task(),
     )
+
+
+def send_automatic_receipt(payment_id: int) -> str:
+    """The receipt a buyer gets after paying online, without anyone asking (INV-12 keeps manual
+    payments silent). Once per payment, however often it runs; says why when it sends none."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
+        if payment is None:
+            return "not sent: the payment was deleted"
+        if emails_about(payment).filter(kind=EmailKind.RECEIPT).exists():
+            return "already sent"
+        if not receipt_recipient(payment):
+            return "not sent: the payment has no payer email or contact with an email"
+        try:
+            send_receipt(payment, actor=Actor.system("Online payment receipt"))
+        except RuleViolation as refusal:
+            return f"not sent: {refusal.reason}"
+    return "queued"
+
+
+def send_receipt_later(payment: Payment) -> None:
+    """Queue the automatic receipt once the payment is committed."""
+    from faktura.invoices.tasks import send_automatic_receipt_task
+
+    pk = payment.pk
+    transaction.on_commit(lambda: send_automatic_receipt_task.enqueue(pk))
 
 
 def _receipt_task() -> object:

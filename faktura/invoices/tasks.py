@@ -27,5 +27,10 @@ def deliver_receipt_email_task(email_id: int) -> str:
 
 
 @task()
+def send_automatic_receipt_task(payment_id: int) -> str:
+    return sending.send_automatic_receipt(payment_id)
+
+
+@task()
 def render_invoice_pdf_task(invoice_id: int) -> str:
     return documents.render_stored_pdf(invoice_id)

@@ -6,10 +6,11 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
 from faktura.emails.models import OutboundEmail
 from faktura.history.models import Entry
-from faktura.invoices import sending
+from faktura.invoices import checkout, sending
 from faktura.invoices.invoice_payments import record_invoice_payment
 from faktura.payments import services as payments
 from faktura.payments.models import Payment, PaymentStatus
@@ -93,3 +94,44 @@ def test_ticked_payments_get_receipts_and_one_without_an_address_is_explained(
     assert answer.status_code == 302
     email = OutboundEmail.objects.get()
     assert (email.kind, email.object_id, email.to) == ("receipt", paid.pk, ["ada@example.com"])
+
+
+def pay_online(invoice):
+    started = checkout.start_checkout(invoice, actor=Actor.api(None, "Buyer checkout"))
+    return checkout.complete_checkout(
+        started.token,
+        actor=Actor.api(None, "Buyer checkout"),
+        processor_payment_id="pi_receipt",
+        amount=started.amount,
+    )
+
+
+# SPEC INV-12
+def test_an_online_payment_gets_its_receipt_unasked_once(
+    open_invoice, account, smtp_server, django_capture_on_commit_callbacks
+):
+    account(default_from_email="billing@nordlys.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = pay_online(open_invoice)
+    [message] = smtp_server.messages
+    assert message["To"] == "ada@example.com"
+    assert message["Subject"] == "Receipt for your payment of $250.00 to My Company"
+    assert "balance due now $0.00" in message.get_body(("plain",)).get_content()
+    assert (
+        Entry.objects.for_object("payment", payment.pk)
+        .filter(event_type="payment.receipt_sent")
+        .exists()
+    )
+    # The task runs again (a worker restarted): no second receipt.
+    assert sending.send_automatic_receipt(payment.pk) == "already sent"
+    assert OutboundEmail.objects.filter(kind="receipt").count() == 1
+
+
+def test_an_online_payment_without_a_sender_address_says_why_no_receipt_went(
+    open_invoice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        payment = pay_online(open_invoice)
+    result = sending.send_automatic_receipt(payment.pk)
+    assert result.startswith("not sent: There is no address to send receipts from")
+    assert not OutboundEmail.objects.exists()
