@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "faktura.sales",
     "faktura.payments",
     "faktura.invoices",
+    "faktura.api",
     "faktura.demo",
 ]
 
@@ -168,6 +169,9 @@ else:
             "OPTIONS": {"file_path": str(DATA_DIR / "outbox")},
         }
     }
+
+# Per-token API rate limit as requests/seconds (HubSpot's default: 100 per 10 s); "off" disables.
+FAKTURA_API_RATE_LIMIT = os.environ.get("FAKTURA_API_RATE_LIMIT", "100/10")
 
 TASKS = {
     "default": {

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from faktura.api.hubspot import api as hubspot_api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("faktura.accounts.urls")),
@@ -10,5 +12,7 @@ urlpatterns = [
     path("", include("faktura.crm.urls")),
     path("", include("faktura.sales.urls")),
     path("", include("faktura.invoices.urls")),
+    path("", include("faktura.api.token_urls")),
     path("", RedirectView.as_view(url="/invoices/", permanent=False), name="home"),
+    path("", hubspot_api.urls),
 ]

@@ -16,8 +16,11 @@ def role_of(actor: Actor) -> str | None:
 
 def can_edit_invoices(actor: Actor) -> Decision:
     """Super admins and users with invoice edit permission; workflows and the system act for the
-    account. An API actor acts with the rights of the user its token belongs to."""
+    account. An API actor acts with the rights of the user its token belongs to; a token made
+    on the command line belongs to no user and acts for the account (its scopes limit it)."""
     if actor.kind in (ActorKind.SYSTEM, ActorKind.WORKFLOW, ActorKind.INTEGRATION):
+        return ALLOWED
+    if actor.kind == ActorKind.API and actor.user is None:
         return ALLOWED
     if role_of(actor) in (Role.SUPER_ADMIN, Role.EDITOR):
         return ALLOWED

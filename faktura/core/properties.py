@@ -3,6 +3,7 @@ API's property metadata all derive from these declarations (ARCHITECTURE §4.4).
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -110,6 +111,9 @@ class ObjectType:
     model: type[models.Model]
     properties: tuple[Property, ...]
     hubspot_type_id: str = ""
+    # The model's datetime field set while a record is archived (HubSpot's recycling bin: hidden
+    # from lists, pickers and search, restorable); None for types that cannot be archived.
+    archive_field: str | None = None
     _by_name: dict[str, Property] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -126,6 +130,26 @@ class ObjectType:
     def snapshot(self, obj: models.Model) -> dict[str, str | None]:
         """Every tracked property's current value as text: the 'before' and 'after' of a change."""
         return {p.name: p.to_text(p.read(obj)) for p in self.properties if p.tracked}
+
+    @builtins.property  # `property` in this class body is the method above
+    def archivable(self) -> bool:
+        return self.archive_field is not None
+
+    def archived_at(self, obj: models.Model) -> dt.datetime | None:
+        """When the record was archived; None while it is active (or cannot be archived)."""
+        return getattr(obj, self.archive_field) if self.archive_field else None
+
+    def unarchived[M: models.Model](self, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+        """The active records: what lists, pickers and search offer."""
+        if self.archive_field is None:
+            return queryset
+        return queryset.filter(**{f"{self.archive_field}__isnull": True})
+
+    def archived[M: models.Model](self, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+        """The archived records only (none for a type that cannot be archived)."""
+        if self.archive_field is None:
+            return queryset.none()
+        return queryset.filter(**{f"{self.archive_field}__isnull": False})
 
 
 object_types: Registry[ObjectType] = Registry("object type")
@@ -147,6 +171,11 @@ def load_for_reading[M: models.Model](
     if prefetches:
         queryset = queryset.prefetch_related(*prefetches.values())
     return queryset
+
+
+def unarchived[M: models.Model](queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    """The queryset without archived records, for a model with a declared object type."""
+    return object_type_for(queryset.model).unarchived(queryset)
 
 
 def object_type_for(model: type[models.Model] | models.Model) -> ObjectType:

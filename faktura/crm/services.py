@@ -5,11 +5,18 @@ from typing import Any
 
 from django.db import transaction
 
+from faktura.accounts.permissions import can_edit_records
 from faktura.core.actors import Actor
-from faktura.core.errors import RuleViolation
+from faktura.core.errors import RuleViolation, require
 from faktura.crm.models import Company, Contact
 from faktura.history import services as history
-from faktura.history.records import create_record, update_record
+from faktura.history.records import (
+    archive_record,
+    create_record,
+    not_archived,
+    restore_record,
+    update_record,
+)
 
 
 def create_contact(*, actor: Actor, **values: Any) -> Contact:
@@ -32,12 +39,39 @@ def update_company(company: Company, *, actor: Actor, values: Mapping[str, Any])
     return update_record(company, actor=actor, values=values)
 
 
+def archive_contact(contact: Contact, *, actor: Actor) -> Contact:
+    """Archive (HubSpot's delete): gone from lists and pickers, kept on its deals, quotes,
+    invoices and companies, restorable."""
+    require(can_edit_records(actor))
+    return archive_record(contact, actor=actor)
+
+
+def restore_contact(contact: Contact, *, actor: Actor) -> Contact:
+    require(can_edit_records(actor))
+    return restore_record(contact, actor=actor)
+
+
+def archive_company(company: Company, *, actor: Actor) -> Company:
+    """Archive (HubSpot's delete): gone from lists and pickers, kept on its contacts, deals,
+    quotes and invoices, restorable."""
+    require(can_edit_records(actor))
+    return archive_record(company, actor=actor)
+
+
+def restore_company(company: Company, *, actor: Actor) -> Company:
+    require(can_edit_records(actor))
+    return restore_record(company, actor=actor)
+
+
 def associate_contact_with_company(contact: Contact, company: Company, *, actor: Actor) -> None:
-    """Tie a contact to a company; doing it twice changes nothing and records nothing."""
+    """Tie a contact to a company; doing it twice changes nothing and records nothing. Neither
+    may be archived."""
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         if contact.companies.filter(pk=company.pk).exists():
             return
+        require(not_archived(contact, to="be added to a company"))
+        require(not_archived(company, to="be added to a contact"))
         contact.companies.add(company)
         history.record_event(
             contact, "contact.association_added", actor=actor, data={"company": company.pk}

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from faktura.crm import views
+from faktura.crm import services, views
+from faktura.crm.models import Company, Contact
+from faktura.crm.record_views import archiving_urls
 
 app_name = "crm"
 
@@ -34,3 +36,11 @@ urlpatterns = [
         name="company_remove_contact",
     ),
 ]
+
+# Archive and restore: contact_archive, company_restore, …
+urlpatterns += archiving_urls(
+    {
+        Contact: ("contacts", services.archive_contact, services.restore_contact),
+        Company: ("companies", services.archive_company, services.restore_company),
+    }
+)

@@ -1,4 +1,5 @@
-"""Contact and company pages: create, edit, the record page, and their associations.
+"""Contact and company pages: create, edit, archive and restore, the record page, and their
+associations.
 
 The index pages (/contacts/, /companies/) are the listings app's.
 """

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from faktura.accounts.permissions import can_edit_records, can_manage_settings
 from faktura.core.errors import RuleViolation
-from faktura.core.properties import object_types
+from faktura.core.properties import object_types, unarchived
 from faktura.core.web import actor_for, forbid_unless, redirect_after_post, render_dialog
 from faktura.emails import composing, conversations
 from faktura.emails import services as emails_services
@@ -35,13 +35,14 @@ def _record(object_type: str, pk: int) -> models.Model:
 
 
 def recipients(record: models.Model) -> list[str]:
-    """Who a message from this record goes to first: the contact, or the record's contacts."""
+    """Who a message from this record goes to first: the contact, or the record's contacts that
+    are not archived."""
     if email := getattr(record, "email", ""):
         return [email]
     contacts: Any = getattr(record, "contacts", None)
     if contacts is None:
         return []
-    return [c.email for c in contacts.all() if c.email]
+    return [c.email for c in unarchived(contacts.all()) if c.email]
 
 
 @login_required

@@ -106,8 +106,8 @@ class ValueText:
 def describe_any_event(entry: Entry) -> str:
     """An event in plain words when its app gives no text of its own."""
     object_type, _, action = entry.event_type.partition(".")
-    if action == "created":
-        return f"Created the {object_type.replace('_', ' ')}"
+    if action in ("created", "archived", "restored"):
+        return f"{action.capitalize()} the {object_type.replace('_', ' ')}"
     return entry.event_type.replace(".", " ").replace("_", " ").capitalize()
 
 
@@ -142,3 +142,30 @@ def edit_log_groups(
             groups.append(group)
         group.events.append(describe_event(entry))
     return sorted(groups, key=lambda g: g.at, reverse=True)
+
+
+@dataclass(frozen=True)
+class ArchiveNote:
+    """What an archived record's page says about it: since when, and who archived it."""
+
+    at: dt.datetime
+    who: str
+
+
+def archive_note(record: models.Model) -> ArchiveNote | None:
+    """None while the record is active; otherwise when it was archived and by whom (the
+    latest `<type>.archived` event)."""
+    object_type = object_type_for(record)
+    archived_at = object_type.archived_at(record)
+    if archived_at is None:
+        return None
+    entry = (
+        edit_log(record)
+        .filter(kind=Entry.Kind.EVENT, event_type=f"{object_type.singular}.archived")
+        .first()
+    )
+    if entry is None:  # archived outside the services: say when, not who
+        return ArchiveNote(archived_at, "")
+    user = entry.actor_user if entry.actor_user_id else None
+    who = user.full_name if isinstance(user, User) else who_did(entry, {})
+    return ArchiveNote(archived_at, who)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from faktura.accounts.services import get_account_settings
 from faktura.core.errors import RuleViolation
+from faktura.core.properties import unarchived
 from faktura.core.web import show_refusal
 from faktura.crm.models import Company, Contact
 from faktura.history.models import Entry
@@ -206,7 +207,7 @@ def proposed_customer_message(request: HttpRequest, pk: int, entry_id: int) -> H
 @require_GET
 def contact_options(request: HttpRequest) -> HttpResponse:
     """The contact select's options matching a search (HTMX swaps them into the select)."""
-    contacts = Contact.objects.all()
+    contacts = unarchived(Contact.objects.all())
     for word in request.GET.get("q", "").split()[:5]:
         contacts = contacts.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
@@ -224,7 +225,7 @@ def contact_options(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def company_options(request: HttpRequest) -> HttpResponse:
-    companies = Company.objects.all()
+    companies = unarchived(Company.objects.all())
     for word in request.GET.get("q", "").split()[:5]:
         companies = companies.filter(Q(name__icontains=word) | Q(domain__icontains=word))
     options = [(c.pk, c.name) for c in companies.order_by("name", "id")[:OPTIONS_SHOWN]]

@@ -14,6 +14,7 @@ from faktura.core.forms import StyledForm
 from faktura.core.locales import locale_choices
 from faktura.core.money import CURRENCIES, round_money
 from faktura.crm.models import Company, Contact
+from faktura.crm.properties import COMPANY, CONTACT
 from faktura.invoices.models import Invoice
 from faktura.payments.models import PaymentMethod
 
@@ -106,13 +107,13 @@ def limit_options(field: forms.ModelChoiceField[Any], chosen: Any = None) -> Non
 
 class NewInvoiceForm(InvoiceDetailsForm):
     contact = forms.ModelChoiceField(
-        queryset=Contact.objects.order_by("first_name", "last_name", "id"),
+        queryset=CONTACT.unarchived(Contact.objects.order_by("first_name", "last_name", "id")),
         required=False,
         label="Bill to (contact)",
         empty_label="— No contact yet —",
     )
     company = forms.ModelChoiceField(
-        queryset=Company.objects.order_by("name", "id"),
+        queryset=COMPANY.unarchived(Company.objects.order_by("name", "id")),
         required=False,
         label="Company",
         empty_label="— No company —",

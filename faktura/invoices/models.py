@@ -159,6 +159,7 @@ class InvoiceLine(PricedLine):
     The computed amounts are stored so the buyer's document never changes after finalizing.
     """
 
+    id = models.BigIntegerField(primary_key=True)  # drawn from sales.LineNumber (ADR 0006)
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     amount = money_field()
     discount_amount = money_field()

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
+from faktura.core.properties import unarchived
 from faktura.core.web import redirect_after_post, render_dialog
 from faktura.crm.models import Contact
 from faktura.emails.addresses import split_addresses
@@ -28,7 +29,9 @@ SUGGESTED_CONTACTS = 50
 def _suggestions(invoice: Invoice) -> list[Contact]:
     """The invoice's contacts, then their companies' people, then others with an address."""
     chosen = [c for c in invoice.contacts_in_order() if c.email]
-    with_email = Contact.objects.exclude(email="").exclude(pk__in=[c.pk for c in chosen])
+    with_email = unarchived(Contact.objects.exclude(email="")).exclude(
+        pk__in=[c.pk for c in chosen]
+    )
     colleagues = list(
         with_email.filter(companies__in=invoice.companies.all()).distinct()[:SUGGESTED_CONTACTS]
     )

@@ -20,14 +20,16 @@ from faktura.core.money import normalize_currency
 from faktura.core.properties import parse_value
 from faktura.crm.models import Company, Contact
 from faktura.history import services as history
+from faktura.history.records import not_archived
 from faktura.invoices import documents, numbering, rules
 from faktura.invoices.changes import Change, ProposedMessage, customer_message, summarize
 from faktura.invoices.checkout import cancel_open_checkouts
 from faktura.invoices.lock_objects import invoice_for_update
 from faktura.invoices.models import Invoice, InvoiceContact, InvoiceLine, InvoiceStatus
 from faktura.invoices.properties import INVOICE
+from faktura.sales.line_store import store_lines
 from faktura.sales.lines import LineInput, clean_lines
-from faktura.sales.models import Deal, Quote
+from faktura.sales.models import Deal, LineItem, Quote
 from faktura.sales.pricing import totals
 
 
@@ -183,6 +185,41 @@ def update_invoice(
     return InvoiceEdit(invoice, changes, message, cancelled)
 
 
+def attach_line_item(invoice: Invoice, item: LineItem, *, actor: Actor) -> InvoiceEdit:
+    """Move a line item that belongs to nothing onto the invoice, keeping its id (ADR 0006):
+    an edit like any other (INV-6…INV-10 apply to a finalized invoice)."""
+    with transaction.atomic():
+        item = LineItem.objects.select_for_update().get(pk=item.pk)
+        if item.deal_id or item.quote_id:
+            raise RuleViolation(
+                f"Line item {item.pk} belongs to {item.deal or item.quote}; a line item has one "
+                "parent (the invoice's lines are its own copies). Create a new line item for "
+                "the invoice.",
+                code="line_item_taken",
+            )
+        moved = LineInput.from_line(item, keep_id=True)
+        item.delete()
+        return update_invoice(invoice, actor=actor, lines=[*_restated(invoice), moved])
+
+
+def update_invoice_line(
+    line: InvoiceLine, *, actor: Actor, values: Mapping[str, Any]
+) -> InvoiceEdit:
+    """Change one of the invoice's lines in place, its id kept; the other lines stay as they are."""
+    changed = LineInput(**{**LineInput.from_line(line).as_fields(), **values}, id=line.pk)
+    lines = [changed if kept.id == line.pk else kept for kept in _restated(line.invoice)]
+    return update_invoice(line.invoice, actor=actor, lines=lines)
+
+
+def remove_invoice_line(line: InvoiceLine, *, actor: Actor) -> InvoiceEdit:
+    lines = [kept for kept in _restated(line.invoice) if kept.id != line.pk]
+    return update_invoice(line.invoice, actor=actor, lines=lines)
+
+
+def _restated(invoice: Invoice) -> list[LineInput]:
+    return [LineInput.from_line(line, keep_id=True) for line in invoice.lines.all()]
+
+
 def assign_invoice_owner(invoice: Invoice, owner: User | None, *, actor: Actor) -> Invoice:
     """The owner is CRM data, not invoice content: it can change in any status."""
     with transaction.atomic():
@@ -200,6 +237,7 @@ def add_invoice_contact(invoice: Invoice, contact: Contact, *, actor: Actor) -> 
     with transaction.atomic():
         invoice = invoice_for_update(invoice.pk)
         require(rules.can_change_associations(invoice, actor))
+        require(not_archived(contact, to="be added to an invoice"))
         current = list(invoice.contacts_in_order())
         if contact in current:
             raise RuleViolation(
@@ -212,6 +250,7 @@ def remove_invoice_contact(invoice: Invoice, contact: Contact, *, actor: Actor) 
     with transaction.atomic():
         invoice = invoice_for_update(invoice.pk)
         require(rules.can_change_associations(invoice, actor))
+        require(not_archived(contact, to="be added to an invoice"))
         current = list(invoice.contacts_in_order())
         if contact not in current:
             raise RuleViolation(
@@ -224,6 +263,7 @@ def add_invoice_company(invoice: Invoice, company: Company, *, actor: Actor) -> 
     with transaction.atomic():
         invoice = invoice_for_update(invoice.pk)
         require(rules.can_change_associations(invoice, actor))
+        require(not_archived(company, to="be added to an invoice"))
         current = list(invoice.companies.order_by("id"))
         if company in current:
             raise RuleViolation(
@@ -236,6 +276,7 @@ def remove_invoice_company(invoice: Invoice, company: Company, *, actor: Actor) 
     with transaction.atomic():
         invoice = invoice_for_update(invoice.pk)
         require(rules.can_change_associations(invoice, actor))
+        require(not_archived(company, to="be added to an invoice"))
         current = list(invoice.companies.order_by("id"))
         if company not in current:
             raise RuleViolation(
@@ -396,11 +437,7 @@ def _set_contacts(invoice: Invoice, contacts: Iterable[Contact]) -> None:
 
 
 def _replace_lines(invoice: Invoice, lines: list[LineInput]) -> None:
-    invoice.lines.all().delete()
-    InvoiceLine.objects.bulk_create(
-        InvoiceLine(invoice=invoice, position=index, **line.as_fields())
-        for index, line in enumerate(lines)
-    )
+    store_lines(InvoiceLine, invoice.lines.all(), lines, invoice=invoice)
 
 
 def _recalculate(invoice: Invoice) -> None:

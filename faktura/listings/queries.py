@@ -33,9 +33,10 @@ class CursorError(ValueError):
 
 
 def matching(state: ListingState) -> QuerySet[Any]:
-    """Every record the state's filters and search select (unordered, nothing extra loaded)."""
+    """Every record the state's filters and search select (unordered, nothing extra loaded).
+    Archived records are never listed (nor counted or exported)."""
     object_type = state.object_type
-    records: QuerySet[Any] = object_type.model._default_manager.all()
+    records: QuerySet[Any] = object_type.unarchived(object_type.model._default_manager.all())
     needed = state.filters.properties() | ({state.sort.prop.name} if state.sort else set())
     expressions = {
         flt.annotation_name(p): p.expression()

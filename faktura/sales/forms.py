@@ -9,6 +9,7 @@ from faktura.core.money import CURRENCIES
 from faktura.core.property_forms import PropertyForm
 from faktura.crm.forms import limit_options, record_picker
 from faktura.crm.models import Company, Contact
+from faktura.crm.properties import COMPANY, CONTACT
 from faktura.sales.models import Deal, Product, Quote
 from faktura.sales.properties import DEAL, PRODUCT, QUOTE
 
@@ -25,9 +26,13 @@ class NewDocumentForm(PropertyForm):
     """A new deal or quote: its properties and the first contact and company on it."""
 
     contact = record_picker(
-        Contact.objects.order_by("first_name", "last_name", "id"), "Contact", "— No contact —"
+        CONTACT.unarchived(Contact.objects.order_by("first_name", "last_name", "id")),
+        "Contact",
+        "— No contact —",
     )
-    company = record_picker(Company.objects.order_by("name", "id"), "Company", "— No company —")
+    company = record_picker(
+        COMPANY.unarchived(Company.objects.order_by("name", "id")), "Company", "— No company —"
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,11 +1,12 @@
 """The line-item rows of the deal, quote and invoice forms: product picker, quantity, price,
 discount and tax per line. Rows only shape input; `clean_lines` checks every rule."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.forms.formsets import BaseFormSet
 
 from faktura.core.forms import StyledForm
@@ -13,6 +14,7 @@ from faktura.core.money import plain
 from faktura.sales.lines import MAX_LINES
 from faktura.sales.models import PricedLine, Product
 from faktura.sales.pricing import DiscountType
+from faktura.sales.properties import PRODUCT
 
 
 def _number(label: str, **attrs: Any) -> forms.DecimalField:
@@ -48,9 +50,22 @@ class ProductSelect(forms.Select):
         return option
 
 
+class ProductChoiceField(forms.ModelChoiceField[Product]):
+    def label_from_instance(self, obj: Product) -> str:
+        return f"{obj.name} (archived)" if PRODUCT.archived_at(obj) else obj.name
+
+
+def pickable_products(kept: Collection[int] = ()) -> QuerySet[Product]:
+    """Products not archived, plus those the document's lines already name (an edit keeps them)."""
+    products = PRODUCT.unarchived(Product.objects.all())
+    if kept:
+        products |= Product.objects.filter(pk__in=kept)
+    return products.order_by("name", "id")
+
+
 class LineForm(StyledForm):
-    product = forms.ModelChoiceField(
-        queryset=Product.objects.order_by("name", "id"),
+    product = ProductChoiceField(
+        queryset=pickable_products(),
         required=False,
         empty_label="— No product —",
         widget=ProductSelect(attrs={"aria-label": "Product", "data-product-picker": ""}),
@@ -125,7 +140,11 @@ def line_formset(data: Any = None, stored: Iterable[PricedLine] = ()) -> BaseLin
     ]
     formset = LineFormSet(data, initial=initial, prefix="lines")
     assert isinstance(formset, BaseLineFormSet)
+    kept = {int(row["product"]) for row in initial if row["product"] is not None}
     for form in [*formset.forms, formset.empty_form]:
+        picker = form.fields["product"]
+        if kept and isinstance(picker, ProductChoiceField):
+            picker.queryset = pickable_products(kept)
         form.fields["DELETE"].widget.attrs.update(
             {"class": "form-check-input", "aria-label": "Remove line"}
         )

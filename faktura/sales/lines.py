@@ -25,11 +25,16 @@ class LineInput:
     sku: str = ""
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # The stored line this input keeps, id and all (ADR 0006); None: a new line, a new id.
+    id: int | None = None
 
     @classmethod
-    def from_line(cls, line: PricedLine) -> "LineInput":
-        """Copy a stored line (deal → quote → invoice, or invoice → clone)."""
-        return cls(**{name: getattr(line, name) for name in _FIELDS})
+    def from_line(cls, line: PricedLine, *, keep_id: bool = False) -> "LineInput":
+        """Copy a stored line (deal → quote → invoice, or invoice → clone: new ids), or restate
+        it unchanged beside other edits (keep_id)."""
+        return cls(
+            **{name: getattr(line, name) for name in _FIELDS}, id=line.pk if keep_id else None
+        )
 
     def amounts(self, currency: str) -> LineAmounts:
         return line_amounts(
@@ -107,6 +112,7 @@ def clean_line(raw: LineInput | Mapping[str, Any], currency: str, position: int)
         product_id=product.pk if product else None,
         sku=str(data.get("sku") or (product.sku if product else "")),
         description=str(data.get("description") or (product.description if product else "")),
+        id=raw.id if isinstance(raw, LineInput) else None,  # only services restate stored lines
     )
     # Refuses a fixed discount larger than the line before anything is written.
     line.amounts(currency)

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from faktura.core.money import plain
 from faktura.crm.models import Company, Contact
@@ -18,6 +19,8 @@ class Product(models.Model):
     tax_rate = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal(0))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When it was archived (soft-deleted, restorable); None while active. See history.records.
+    archived_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -53,6 +56,8 @@ class Deal(models.Model):
     companies = models.ManyToManyField(Company, blank=True, related_name="deals")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When it was archived (soft-deleted, restorable); None while active. See history.records.
+    archived_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -110,6 +115,8 @@ class Quote(models.Model):
     companies = models.ManyToManyField(Company, blank=True, related_name="quotes")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When it was archived (soft-deleted, restorable); None while active. See history.records.
+    archived_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -142,6 +149,8 @@ class PricedLine(models.Model):
     position = models.PositiveIntegerField(default=0)
     name = models.CharField(max_length=200)
     sku = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
     description = models.TextField(blank=True)
     quantity = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal(1))
     unit_price = models.DecimalField(max_digits=18, decimal_places=4)
@@ -179,9 +188,31 @@ class PricedLine(models.Model):
         )
 
 
-class LineItem(PricedLine):
-    """A line on a deal or on a quote (exactly one); invoices keep their own copies."""
+class LineNumberManager(models.Manager["LineNumber"]):
+    def draw(self, count: int) -> list[int]:
+        """`count` fresh line ids. The rows go again at once: the counter never reuses a number
+        (AUTOINCREMENT on SQLite, a sequence on PostgreSQL), so the table stays empty."""
+        if count <= 0:
+            return []
+        drawn = self.bulk_create([LineNumber() for _ in range(count)])
+        numbers = [number.pk for number in drawn]
+        self.filter(pk__in=numbers).delete()
+        return numbers
 
+
+class LineNumber(models.Model):
+    """The one counter every line's id comes from, deal, quote or invoice (ADR 0006)."""
+
+    id = models.BigAutoField(primary_key=True)
+
+    objects = LineNumberManager()
+
+
+class LineItem(PricedLine):
+    """A line on a deal or on a quote, or on nothing yet (made through the API and waiting to be
+    associated); invoices keep their own copies. Its id is drawn from LineNumber (ADR 0006)."""
+
+    id = models.BigIntegerField(primary_key=True)
     deal = models.ForeignKey(
         Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="line_items"
     )
@@ -192,8 +223,7 @@ class LineItem(PricedLine):
     class Meta(PricedLine.Meta):
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(deal__isnull=False, quote__isnull=True)
-                | models.Q(deal__isnull=True, quote__isnull=False),
-                name="line_item_has_one_parent",
+                condition=models.Q(deal__isnull=True) | models.Q(quote__isnull=True),
+                name="line_item_has_at_most_one_parent",
             )
         ]

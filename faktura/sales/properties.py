@@ -19,6 +19,7 @@ PRODUCT = object_types.register(
         label="Products",
         model=Product,
         hubspot_type_id="0-7",
+        archive_field="archived_at",
         properties=(
             Property("name", "Name", T.STRING, field="name"),
             Property("hs_sku", "SKU", T.STRING, field="sku"),
@@ -39,6 +40,7 @@ DEAL = object_types.register(
         label="Deals",
         model=Deal,
         hubspot_type_id="0-3",
+        archive_field="archived_at",
         properties=(
             Property("dealname", "Deal name", T.STRING, field="name"),
             Property(
@@ -72,6 +74,7 @@ QUOTE = object_types.register(
         label="Quotes",
         model=Quote,
         hubspot_type_id="0-14",
+        archive_field="archived_at",
         properties=(
             Property("hs_title", "Quote name", T.STRING, field="title"),
             Property(
@@ -127,7 +130,8 @@ LINE_ITEM = object_types.register(
             Property("discount", "Discount", T.NUMBER, field="discount_value"),
             Property("hs_tax_rate", "Tax rate (%)", T.NUMBER, field="tax_rate"),
             Property("hs_product_id", "Product ID", T.NUMBER, field="product_id"),
-            Property("hs_object_id", "Record ID", T.NUMBER, field="id", read_only=True),
+            COMMON[0],
+            *COMMON[2:],  # a line item has no owner
         ),
     ),
 )

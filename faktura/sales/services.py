@@ -1,21 +1,39 @@
 """Products, deals, quotes and their line items."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from faktura.accounts.permissions import can_edit_records
+from faktura.accounts.services import get_account_settings
 from faktura.core.actors import Actor
-from faktura.core.errors import RuleViolation
+from faktura.core.errors import RuleViolation, require
 from faktura.core.money import normalize_currency
 from faktura.crm.models import Company, Contact
+from faktura.crm.properties import COMPANY, CONTACT
 from faktura.history import services as history
-from faktura.history.records import create_record, update_record
+from faktura.history.records import (
+    archive_record,
+    create_record,
+    not_archived,
+    restore_record,
+    update_record,
+)
+from faktura.sales.line_store import store_lines
 from faktura.sales.lines import LineInput, clean_lines
-from faktura.sales.models import Deal, DealContact, LineItem, Product, Quote, QuoteContact
+from faktura.sales.models import (
+    Deal,
+    DealContact,
+    LineItem,
+    LineNumber,
+    Product,
+    Quote,
+    QuoteContact,
+)
 from faktura.sales.pricing import totals
-from faktura.sales.properties import QUOTE
+from faktura.sales.properties import LINE_ITEM, PRODUCT, QUOTE
 
 
 def create_product(*, actor: Actor, **values: Any) -> Product:
@@ -26,6 +44,42 @@ def create_product(*, actor: Actor, **values: Any) -> Product:
 
 def update_product(product: Product, *, actor: Actor, values: Mapping[str, Any]) -> Product:
     return update_record(product, actor=actor, values=values)
+
+
+# --- archiving (HubSpot's delete): hidden from lists and pickers, associations kept, restorable
+
+
+def archive_product(product: Product, *, actor: Actor) -> Product:
+    """No longer offered for new lines; lines that already name it keep it."""
+    require(can_edit_records(actor))
+    return archive_record(product, actor=actor)
+
+
+def restore_product(product: Product, *, actor: Actor) -> Product:
+    require(can_edit_records(actor))
+    return restore_record(product, actor=actor)
+
+
+def archive_deal(deal: Deal, *, actor: Actor) -> Deal:
+    """Its contacts, companies, line items, quotes and invoices stay for a restore."""
+    require(can_edit_records(actor))
+    return archive_record(deal, actor=actor)
+
+
+def restore_deal(deal: Deal, *, actor: Actor) -> Deal:
+    require(can_edit_records(actor))
+    return restore_record(deal, actor=actor)
+
+
+def archive_quote(quote: Quote, *, actor: Actor) -> Quote:
+    """Its deal, contacts, companies, line items and invoices stay for a restore."""
+    require(can_edit_records(actor))
+    return archive_record(quote, actor=actor)
+
+
+def restore_quote(quote: Quote, *, actor: Actor) -> Quote:
+    require(can_edit_records(actor))
+    return restore_record(quote, actor=actor)
 
 
 def create_deal(
@@ -44,6 +98,8 @@ def create_deal(
         deal = create_record(Deal, actor=actor, values=values)
         for contact in contacts:
             add_deal_contact(deal, contact, actor=actor)
+        for company in companies:
+            _refuse_new_association(deal, company)
         deal.companies.add(*companies)
         if lines:
             set_line_items(deal, lines, actor=actor)
@@ -73,6 +129,8 @@ def update_deal(
 def add_deal_contact(deal: Deal, contact: Contact, *, actor: Actor) -> None:
     """Add a contact after the deal's others (the first added is the primary contact)."""
     with transaction.atomic():
+        if not DealContact.objects.filter(deal=deal, contact=contact).exists():
+            _refuse_new_association(deal, contact)
         _, created = DealContact.objects.get_or_create(deal=deal, contact=contact)
         if created:
             history.record_event(
@@ -112,20 +170,26 @@ def create_quote(
     `contacts` and `companies` are added after the deal's."""
     if not values.get("hs_title"):
         raise RuleViolation("A quote needs a name.")
+    if deal is not None:
+        require(not_archived(deal, to="get a new quote"))
     values.setdefault("hs_currency", deal.currency if deal else "USD")
     values["hs_currency"] = normalize_currency(values["hs_currency"])
     with transaction.atomic():
         quote = create_record(Quote, actor=actor, values=values, deal=deal)
         if deal is not None:
             # One row each, in the deal's order: the association order is the contact order.
+            # Archived contacts and companies stay on the deal but are not carried over.
             QuoteContact.objects.bulk_create(
-                QuoteContact(quote=quote, contact=contact) for contact in deal.contacts_in_order()
+                QuoteContact(quote=quote, contact=contact)
+                for contact in CONTACT.unarchived(deal.contacts_in_order())
             )
-            quote.companies.add(*deal.companies.all())
+            quote.companies.add(*COMPANY.unarchived(deal.companies.all()))
             if lines is None:
                 lines = [LineInput.from_line(item) for item in deal.line_items.all()]
         for contact in contacts:
             add_quote_contact(quote, contact, actor=actor)
+        for company in companies:
+            _refuse_new_association(quote, company)
         quote.companies.add(*companies)
         if lines:
             set_line_items(quote, lines, actor=actor)
@@ -155,6 +219,8 @@ def update_quote(
 def add_quote_contact(quote: Quote, contact: Contact, *, actor: Actor) -> None:
     """Add a contact after the quote's others (the first added is the primary contact)."""
     with transaction.atomic():
+        if not QuoteContact.objects.filter(quote=quote, contact=contact).exists():
+            _refuse_new_association(quote, contact)
         _, created = QuoteContact.objects.get_or_create(quote=quote, contact=contact)
         if created:
             history.record_event(
@@ -188,6 +254,7 @@ def _add_company[D: (Deal, Quote)](
         document = model.objects.select_for_update().get(pk=document.pk)
         if document.companies.filter(pk=company.pk).exists():
             return
+        _refuse_new_association(document, company)
         document.companies.add(company)
         history.record_event(
             document,
@@ -211,6 +278,14 @@ def _remove_company[D: (Deal, Quote)](
             actor=actor,
             data={"company": company.pk},
         )
+
+
+def _refuse_new_association(document: Deal | Quote, record: Contact | Company) -> None:
+    """Archived records keep the associations they have but get no new ones, on either side."""
+    kind = "deal" if isinstance(document, Deal) else "quote"
+    other = "contact" if isinstance(record, Contact) else "company"
+    require(not_archived(document, to=f"get another {other}"))
+    require(not_archived(record, to=f"be added to a {kind}"))
 
 
 def _not_associated(record: Contact | Company, document: Deal | Quote) -> RuleViolation:
@@ -238,21 +313,102 @@ def set_line_items(
     parent: Deal | Quote, lines: Sequence[LineInput | Mapping[str, Any]], *, actor: Actor
 ) -> list[LineItem]:
     """Replace all line items of a deal or quote."""
+    require(not_archived(parent, to="have its line items changed"))
     cleaned = clean_lines(list(lines), parent.currency)
+    on_document = set(parent.line_items.values_list("product_id", flat=True))
+    if isinstance(parent, Quote) and parent.deal is not None:
+        on_document |= set(parent.deal.line_items.values_list("product_id", flat=True))
+    refuse_archived_products(cleaned, kept=on_document)
     # Refuses a document whose total would not fit, before anything is written.
     totals(line.amounts(parent.currency) for line in cleaned)
     key = "deal" if isinstance(parent, Deal) else "quote"
     with transaction.atomic():
         before = _lines_text(parent)
-        parent.line_items.all().delete()
-        items = LineItem.objects.bulk_create(
-            LineItem(position=index, **{key: parent}, **line.as_fields())
-            for index, line in enumerate(cleaned)
-        )
+        store_lines(LineItem, parent.line_items.all(), cleaned, **{key: parent})
+        items = list(parent.line_items.all())
         history.record_changes(
             parent, {"line_items": before}, {"line_items": _lines_text(parent)}, actor=actor
         )
     return items
+
+
+# --- line items on their own (the API's line_items, ADR 0006) ---------------------------------
+
+
+def create_line_item(*, actor: Actor, values: Mapping[str, Any]) -> LineItem:
+    """A line item that belongs to nothing yet: an integration associates it afterwards."""
+    [line] = clean_lines([values], get_account_settings().default_currency)
+    with transaction.atomic():
+        [number] = LineNumber.objects.draw(1)
+        item = LineItem.objects.create(id=number, position=0, **line.as_fields())
+        history.record_created(item, actor=actor)
+    return item
+
+
+def update_line_item(item: LineItem, *, actor: Actor, values: Mapping[str, Any]) -> LineItem:
+    """Change one line item; on a deal or quote it is restated in place among the others."""
+    parent = item.deal or item.quote
+    with transaction.atomic():
+        item = LineItem.objects.select_for_update().get(pk=item.pk)
+        changed = {**LineInput.from_line(item).as_fields(), **values}
+        if parent is None:
+            [line] = clean_lines([changed], get_account_settings().default_currency)
+            before = LINE_ITEM.snapshot(item)
+            for name, value in line.as_fields().items():
+                setattr(item, name, value)
+            item.save()
+            history.record_changes(item, before, LINE_ITEM.snapshot(item), actor=actor)
+            return item
+        restated = [
+            LineInput(**changed, id=item.pk)
+            if other.pk == item.pk
+            else LineInput.from_line(other, keep_id=True)
+            for other in parent.line_items.all()
+        ]
+        set_line_items(parent, restated, actor=actor)
+    return LineItem.objects.get(pk=item.pk)
+
+
+def attach_line_item(item: LineItem, parent: Deal | Quote, *, actor: Actor) -> LineItem:
+    """Give a line item with no parent to a deal or quote (a line item has one parent, H-7)."""
+    with transaction.atomic():
+        item = LineItem.objects.select_for_update().get(pk=item.pk)
+        if item.deal_id or item.quote_id:
+            raise RuleViolation(
+                f"Line item {item.pk} already belongs to {item.deal or item.quote}: a line item "
+                "has one parent. Create a new line item for this record.",
+                code="line_item_taken",
+            )
+        lines = [LineInput.from_line(other, keep_id=True) for other in parent.line_items.all()]
+        moved = LineInput.from_line(item, keep_id=True)
+        LineItem.objects.filter(pk=item.pk).delete()  # stored again under the parent, same id
+        set_line_items(parent, [*lines, moved], actor=actor)
+    return LineItem.objects.get(pk=item.pk)
+
+
+def delete_line_item(item: LineItem, *, actor: Actor) -> None:
+    """Remove a line item: from its deal or quote, or one that belongs to nothing."""
+    parent = item.deal or item.quote
+    with transaction.atomic():
+        if parent is None:
+            history.record_event(item, "line_item.deleted", actor=actor)
+            LineItem.objects.filter(pk=item.pk).delete()
+            return
+        kept = [
+            LineInput.from_line(other, keep_id=True)
+            for other in parent.line_items.all()
+            if other.pk != item.pk
+        ]
+        set_line_items(parent, kept, actor=actor)
+
+
+def refuse_archived_products(lines: Sequence[LineInput], *, kept: Collection[int | None]) -> None:
+    """An archived product cannot be picked for a new line. Lines restated by id, and products in
+    `kept` (already on the document, or on what it was made from) pass, so no edit loses a line."""
+    picked = {line.product_id for line in lines if line.product_id and line.id is None}
+    archived = PRODUCT.archived(Product.objects.filter(pk__in=picked - set(kept)))
+    if product := archived.order_by("name", "id").first():
+        require(not_archived(product, to="be picked for a new line"))
 
 
 def _lines_text(parent: Deal | Quote) -> str | None:

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from faktura.sales import views
-from faktura.sales.models import Deal, Quote
+from faktura.crm.record_views import archiving_urls
+from faktura.sales import services, views
+from faktura.sales.models import Deal, Product, Quote
 
 app_name = "sales"
 
@@ -36,3 +37,12 @@ for _model in (Deal, Quote):
                 name=f"{_name}_remove_{_kind}",
             ),
         ]
+
+# Archive and restore: product_archive, deal_restore, …
+urlpatterns += archiving_urls(
+    {
+        Product: ("products", services.archive_product, services.restore_product),
+        Deal: ("deals", services.archive_deal, services.restore_deal),
+        Quote: ("quotes", services.archive_quote, services.restore_quote),
+    }
+)

@@ -1,4 +1,5 @@
-"""Product, deal and quote pages: create, edit, the record page and their associations.
+"""Product, deal and quote pages: create, edit, archive and restore, the record page and their
+associations.
 
 The index pages (/products/, /deals/, /quotes/) are the listings app's; invoices are created
 from a deal or quote by the invoices app (`invoices:from_deal`, `invoices:from_quote`).

@@ -1,0 +1,299 @@
+"""HubSpot's CRM search (reference H-38, H-39): filter groups ORed, filters inside a group ANDed,
+every operator HubSpot lists, one sort, free-text query, offset paging up to 10,000 results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from faktura.api.adapters import Adapter
+from faktura.api.errors import validation_error
+from faktura.api.wire import _epoch
+from faktura.core.properties import Property
+from faktura.core.properties import PropertyType as T
+from faktura.listings.defaults import defaults_for
+from faktura.listings.filters import annotation_name, lookup_path
+
+MAX_GROUPS = 5
+MAX_FILTERS_PER_GROUP = 6
+MAX_FILTERS = 18
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 10
+MAX_RESULTS = 10_000
+OPERATORS = (
+    "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY",
+    "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Filter:
+    propertyName: str
+    operator: str
+    value: Any = None
+    highValue: Any = None
+    values: list[Any] | None = None
+
+
+def check_limits(groups: list[list[Filter]], limit: int, after: int) -> None:
+    if len(groups) > MAX_GROUPS:
+        raise validation_error(
+            f"There are {len(groups)} filter groups; a search allows at most {MAX_GROUPS}.",
+            code="TOO_MANY_FILTER_GROUPS",
+        )
+    for group in groups:
+        if len(group) > MAX_FILTERS_PER_GROUP:
+            raise validation_error(
+                f"A filter group has {len(group)} filters; at most {MAX_FILTERS_PER_GROUP} "
+                "are allowed per group.",
+                code="TOO_MANY_FILTERS",
+            )
+    total = sum(len(g) for g in groups)
+    if total > MAX_FILTERS:
+        raise validation_error(
+            f"There are {total} filters in all; a search allows at most {MAX_FILTERS}.",
+            code="TOO_MANY_FILTERS",
+        )
+    if not 1 <= limit <= MAX_LIMIT:
+        raise validation_error(
+            f"limit is {limit}; it must be between 1 and {MAX_LIMIT}.", code="INVALID_LIMIT"
+        )
+    if after + limit > MAX_RESULTS:
+        raise validation_error(
+            f"A search returns at most {MAX_RESULTS:,} results; narrow the filters instead of "
+            "paging further.",
+            code="TOO_MANY_RESULTS",
+        )
+
+
+def to_q(adapter: Adapter, groups: list[list[Filter]]) -> tuple[Q, set[Property]]:
+    """One Q for the groups, and the computed properties it needs annotated."""
+    result = Q()
+    needed: set[Property] = set()
+    for group in groups:
+        both = Q()
+        for item in group:
+            prop = _property(adapter, item.propertyName)
+            if prop is None:  # associations.<type>
+                both &= _association_q(adapter, item)
+                continue
+            if prop.field is None and prop.expression is not None:
+                needed.add(prop)
+            both &= _filter_q(prop, item)
+        result = both if not result else result | both
+    return result, needed
+
+
+def annotate(records: QuerySet[Any], needed: set[Property]) -> QuerySet[Any]:
+    expressions = {annotation_name(p): p.expression() for p in needed if p.expression}
+    return records.annotate(**expressions) if expressions else records
+
+
+def query_q(adapter: Adapter, text: str) -> Q:
+    """The free-text `query`: any search property contains it, or it is the record id."""
+    query = Q()
+    for name in defaults_for(adapter.object_type).search:
+        prop = adapter.object_type.property(name)
+        if prop.field is not None:
+            query |= Q(**{f"{prop.field}__icontains": text})
+    if text.isdigit() and len(text) < 18:
+        query |= Q(pk=int(text))
+    return query
+
+
+def sort_order(adapter: Adapter, sorts: list[Any]) -> tuple[list[str], set[Property]]:
+    """One sort rule, as an object {propertyName, direction} or a string ("-hs_due_date")."""
+    if not sorts:
+        return ["pk"], set()
+    if len(sorts) > 1:
+        raise validation_error("A search allows one sort rule.", code="TOO_MANY_SORTS")
+    rule = sorts[0]
+    if isinstance(rule, str):
+        name, descending = rule.lstrip("-"), rule.startswith("-")
+    else:
+        name = str(rule.get("propertyName", ""))
+        descending = str(rule.get("direction", "ASCENDING")).upper() == "DESCENDING"
+    prop = _property(adapter, name)
+    if prop is None or not prop.queryable:
+        raise validation_error(
+            f"Cannot sort by {name!r}: it is not a sortable property of {adapter.name}.",
+            code="INVALID_SORT",
+            propertyName=name,
+        )
+    path = lookup_path(prop)
+    needed = {prop} if prop.field is None else set()
+    return ([f"-{path}", "-pk"] if descending else [path, "pk"]), needed
+
+
+def merge_key(adapter: Adapter, sorts: list[Any]) -> Callable[[Any], Any]:
+    """The sort order in Python, to merge rows from two tables (line items): value, then id."""
+    if not sorts:
+        return lambda row: row.pk
+    rule = sorts[0]
+    name = rule.lstrip("-") if isinstance(rule, str) else str(rule.get("propertyName", ""))
+    descending = (
+        rule.startswith("-")
+        if isinstance(rule, str)
+        else str(rule.get("direction", "")).upper() == "DESCENDING"
+    )
+    prop = adapter.object_type.property(name)
+    sign = -1 if descending else 1
+
+    def key(row: Any) -> Any:
+        value = prop.read(row)
+        return (value is None, _Reversed(value) if descending else value, sign * row.pk)
+
+    return key
+
+
+class _Reversed:
+    """Orders any comparable value backwards (for a descending merge)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return bool(other.value < self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reversed) and bool(self.value == other.value)
+
+
+def _property(adapter: Adapter, name: str) -> Property | None:
+    if name.startswith("associations."):
+        return None
+    if name not in adapter.object_type._by_name:
+        raise validation_error(
+            f'Property "{name}" does not exist on {adapter.name}.',
+            code="PROPERTY_DOESNT_EXIST",
+            propertyName=name,
+        )
+    prop = adapter.object_type.property(name)
+    if not prop.queryable:
+        raise validation_error(
+            f'Property "{name}" cannot be searched on.', code="INVALID_FILTER", propertyName=name
+        )
+    return prop
+
+
+def _association_q(adapter: Adapter, item: Filter) -> Q:
+    """associations.<type> EQ <id> (or IN [ids]): records associated with those records."""
+    target = item.propertyName.removeprefix("associations.")
+    lookup = _RELATIONS.get(adapter.name, {}).get(target)
+    if lookup is None or item.operator.upper() not in ("EQ", "IN"):
+        raise validation_error(
+            f"Searching {adapter.name} by {item.propertyName} with {item.operator} is not "
+            "supported; use associations.<contact|company|deal|quote> EQ <id>.",
+            code="INVALID_FILTER",
+        )
+    raw = item.values if item.operator.upper() == "IN" else [item.value]
+    return Q(**{f"{lookup}__in": [int(v) for v in (raw or []) if str(v).isdigit()]})
+
+
+# How each type reaches an associated record, by HubSpot's singular name in associations.<x>.
+_RELATIONS: dict[str, dict[str, str]] = {
+    "invoices": {"contact": "contacts__id", "company": "companies__id", "deal": "deal_id",
+                 "quote": "quote_id"},
+    "deals": {"contact": "contacts__id", "company": "companies__id"},
+    "quotes": {"contact": "contacts__id", "company": "companies__id", "deal": "deal_id"},
+    "contacts": {"company": "companies__id"},
+    "companies": {"contact": "contacts__id"},
+    "commerce_payments": {"contact": "contact_id", "invoice": "invoice_application__invoice_id"},
+}  # fmt: skip
+
+
+def _filter_q(prop: Property, item: Filter) -> Q:
+    path = lookup_path(prop)
+    op = item.operator.upper()
+    if op not in OPERATORS:
+        raise validation_error(
+            f"Unknown operator {item.operator!r}. Use one of: {', '.join(OPERATORS)}.",
+            code="INVALID_OPERATOR",
+        )
+    if op == "HAS_PROPERTY":
+        return ~_empty(path, prop)
+    if op == "NOT_HAS_PROPERTY":
+        return _empty(path, prop)
+    if op in ("IN", "NOT_IN"):
+        values = [_value(prop, v) for v in (item.values or [])]
+        if not values:
+            raise validation_error(f"{op} needs `values` for {prop.name}.", code="INVALID_FILTER")
+        matched = _any_of(path, prop, values)
+        return matched if op == "IN" else ~matched | Q(**{f"{path}__isnull": True})
+    if op in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
+        token = str(item.value or "")
+        matched = _token_q(path, token)
+        return matched if op == "CONTAINS_TOKEN" else ~matched | Q(**{f"{path}__isnull": True})
+    if op == "BETWEEN":
+        low, high = _value(prop, item.value), _value(prop, item.highValue)
+        return Q(**{f"{path}__gte": low, f"{path}__lte": high})
+    value = _value(prop, item.value)
+    if op == "EQ":
+        return _equal(path, prop, value)
+    if op == "NEQ":
+        return ~_equal(path, prop, value) | Q(**{f"{path}__isnull": True})
+    lookups = {"LT": "lt", "LTE": "lte", "GT": "gt", "GTE": "gte"}
+    return Q(**{f"{path}__{lookups[op]}": value})
+
+
+def _equal(path: str, prop: Property, value: Any) -> Q:
+    # Text compares without case, except enumerations, which HubSpot compares exactly (H-39).
+    if prop.type == T.STRING:
+        return Q(**{f"{path}__iexact": value})
+    return Q(**{path: value})
+
+
+def _any_of(path: str, prop: Property, values: list[Any]) -> Q:
+    if prop.type == T.STRING:
+        any_of = Q()
+        for value in values:
+            any_of |= Q(**{f"{path}__iexact": value})
+        return any_of
+    return Q(**{f"{path}__in": values})
+
+
+def _token_q(path: str, token: str) -> Q:
+    """A word of the value, `*` as a wildcard."""
+    if "*" not in token:
+        return Q(**{f"{path}__iregex": rf"(^|\W){re.escape(token)}($|\W)"})
+    pattern = ".*".join(re.escape(part) for part in token.split("*"))
+    return Q(**{f"{path}__iregex": rf"(^|\W){pattern}($|\W)"})
+
+
+def _empty(path: str, prop: Property) -> Q:
+    empty = Q(**{f"{path}__isnull": True})
+    return empty | Q(**{path: ""}) if prop.type == T.STRING else empty
+
+
+def _value(prop: Property, raw: Any) -> Any:
+    if raw is None:
+        raise validation_error(
+            f"A value is needed to filter on {prop.name}.", code="INVALID_FILTER"
+        )
+    text = str(raw).strip()
+    try:
+        match prop.type:
+            case T.NUMBER:
+                return Decimal(text)
+            case T.BOOL:
+                return text.lower() == "true"
+            case T.DATE | T.DATETIME if text.lstrip("-").isdigit():
+                return _epoch(prop, int(text))
+            case T.DATE:
+                return dt.date.fromisoformat(text[:10])
+            case T.DATETIME:
+                return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            case _:
+                return text
+    except (ValueError, InvalidOperation):
+        raise validation_error(
+            f"{text!r} is not a valid {prop.type.value} to filter {prop.name} by.",
+            code="INVALID_FILTER",
+            propertyName=prop.name,
+        ) from None

@@ -1,0 +1,39 @@
+"""Writing a document's lines: deals and quotes here, invoices through the same routine."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from faktura.sales.lines import LineInput
+from faktura.sales.models import LineNumber, PricedLine
+
+_WRITTEN = ["position", "updated_at", *LineInput("", 0).as_fields()]  # type: ignore[arg-type]
+
+
+def store_lines[L: PricedLine](
+    model: type[L], current: models.QuerySet[L], lines: Sequence[LineInput], **parent: Any
+) -> None:
+    """Make `current` hold exactly `lines`, in order. A restated line (its id given) is updated in
+    place and keeps its id and creation time; a new one draws an id from the counter every line
+    shares (ADR 0006); the others go."""
+    kept = [line.id for line in lines if line.id is not None]
+    current.exclude(pk__in=kept).delete()
+    stored = {line.pk: line for line in current.filter(pk__in=kept)}
+    fresh = iter(LineNumber.objects.draw(sum(1 for line in lines if line.id is None)))
+    now = timezone.now()
+    changed: list[L] = []
+    added: list[L] = []
+    for position, line in enumerate(lines):
+        row = stored.get(line.id) if line.id is not None else None
+        if row is None:  # new, or moved here from another record with its id (attach)
+            added.append(model(id=line.id or next(fresh), position=position, **parent,
+                               **line.as_fields()))  # fmt: skip
+            continue
+        for name, value in line.as_fields().items():
+            setattr(row, name, value)
+        row.position, row.updated_at = position, now
+        changed.append(row)
+    model._default_manager.bulk_update(changed, _WRITTEN)
+    model._default_manager.bulk_create(added)
