@@ -48,6 +48,8 @@ def server(env: dict[str, str], command: list[str], port: int) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
+            if process.poll() is not None:
+                raise RuntimeError(f"the server stopped at start: {' '.join(command)}")
             try:
                 urllib.request.urlopen(f"{url}/api/openapi.json", timeout=2).read()
                 break

@@ -23,7 +23,7 @@ from faktura.invoices.models import Invoice, InvoiceLine, InvoicePayment, Invoic
 from faktura.payments import services as payments
 from faktura.payments.models import Payment
 from faktura.sales import services as sales
-from faktura.sales.models import Deal, LineItem, Product, Quote
+from faktura.sales.models import Deal, LineItem, Quote
 
 Values = dict[str, Any]
 
@@ -191,25 +191,16 @@ def _add_later(obj: Any, pending: Iterable[PendingLink], actor: Actor, done: set
         item.link.add(obj, item.target, actor)
 
 
-def _create_contact(actor: Actor, values: Values, pending: list[PendingLink]) -> Contact:
-    with transaction.atomic():
-        contact = crm.create_contact(actor=actor, **values)
-        _add_later(contact, pending, actor, set())
-    return contact
+def _create_with(service: Callable[..., Any]) -> Callable[[Actor, Values, list[PendingLink]], Any]:
+    """Create through `service(actor=…, **values)`, then make the requested associations."""
 
+    def create(actor: Actor, values: Values, pending: list[PendingLink]) -> Any:
+        with transaction.atomic():
+            obj = service(actor=actor, **values)
+            _add_later(obj, pending, actor, set())
+        return obj
 
-def _create_company(actor: Actor, values: Values, pending: list[PendingLink]) -> Company:
-    with transaction.atomic():
-        company = crm.create_company(actor=actor, **values)
-        _add_later(company, pending, actor, set())
-    return company
-
-
-def _create_product(actor: Actor, values: Values, pending: list[PendingLink]) -> Product:
-    with transaction.atomic():
-        product = sales.create_product(actor=actor, **values)
-        _add_later(product, pending, actor, set())
-    return product
+    return create
 
 
 def _create_deal(actor: Actor, values: Values, pending: list[PendingLink]) -> Deal:
@@ -427,21 +418,12 @@ def _detach_line(parent: Any, line: Any, actor: Actor) -> None:
     _archive_line_item(actor, line)
 
 
-def _archive_with(service: Callable[..., Any] | None) -> Callable[[Actor, Any], None]:
-    def archive(actor: Actor, obj: Any) -> None:
-        if service is None:
-            raise RuleViolation("Records of this type cannot be archived.", code="not_archivable")
-        service(obj, actor=actor)
-
-    return archive
+def _archive_with(service: Callable[..., Any]) -> Callable[[Actor, Any], None]:
+    return lambda actor, obj: service(obj, actor=actor)
 
 
 def _update_with(service: Callable[..., Any]) -> Callable[[Actor, Any, Values], Any]:
     return lambda actor, obj, values: service(obj, actor=actor, values=values)
-
-
-def _service(module: Any, name: str) -> Callable[..., Any] | None:
-    return getattr(module, name, None)
 
 
 def _adapters() -> dict[str, Adapter]:
@@ -513,32 +495,32 @@ def _adapters() -> dict[str, Adapter]:
             Adapter(
                 object_types.get("contacts"),
                 ("email", "firstname", "lastname", *common),
-                _create_contact,
+                _create_with(crm.create_contact),
                 _update_with(crm.update_contact),
-                _archive_with(_service(crm, "archive_contact")),
+                _archive_with(crm.archive_contact),
                 contact_links,
             ),
             Adapter(
                 object_types.get("companies"),
                 ("name", "domain", *common),
-                _create_company,
+                _create_with(crm.create_company),
                 _update_with(crm.update_company),
-                _archive_with(_service(crm, "archive_company")),
+                _archive_with(crm.archive_company),
                 company_links,
             ),
             Adapter(
                 object_types.get("products"),
                 ("name", "price", "description", *common),
-                _create_product,
+                _create_with(sales.create_product),
                 _update_with(sales.update_product),
-                _archive_with(_service(sales, "archive_product")),
+                _archive_with(sales.archive_product),
             ),
             Adapter(
                 object_types.get("deals"),
                 ("dealname", "amount", "dealstage", "closedate", *common),
                 _create_deal,
                 _update_with(sales.update_deal),
-                _archive_with(_service(sales, "archive_deal")),
+                _archive_with(sales.archive_deal),
                 deal_links,
             ),
             Adapter(
@@ -546,7 +528,7 @@ def _adapters() -> dict[str, Adapter]:
                 ("hs_title", "hs_expiration_date", "hs_status", *common),
                 _create_quote,
                 _update_with(sales.update_quote),
-                _archive_with(_service(sales, "archive_quote")),
+                _archive_with(sales.archive_quote),
                 quote_links,
             ),
             Adapter(

@@ -12,7 +12,7 @@ from ninja import Router, Schema, Status
 from faktura.api import wire
 from faktura.api.adapters import Adapter, Link
 from faktura.api.errors import validation_error
-from faktura.api.objects import ERRORS, _adapter, _caller, _find, _run
+from faktura.api.objects import ERRORS, caller, checked_adapter, find_record, run_service
 from faktura.api.schemas import AssociationSpec
 
 
@@ -48,10 +48,10 @@ class DefaultAssociation(Schema):
 
 
 def _pair(request: HttpRequest, from_type: str, from_id: str, to_type: str, to_id: str) -> Any:
-    source = _adapter(request, from_type, write=True)
-    target = _adapter(request, to_type, write=False)
+    source = checked_adapter(request, from_type, write=True)
+    target = checked_adapter(request, to_type, write=False)
     link = _link(source, target)
-    return source, target, link, _find(source, from_id), _find(target, to_id)
+    return source, target, link, find_record(source, from_id), find_record(target, to_id)
 
 
 def _link(source: Adapter, target: Adapter) -> Link:
@@ -71,7 +71,7 @@ def _added(link: Link, obj: Any, other: Any, request: HttpRequest) -> None:
             code="INVALID_ASSOCIATION",
         )
     if other.pk not in link.ids(obj):
-        _run(link.add, obj, other, _caller(request).actor)
+        run_service(link.add, obj, other, caller(request).actor)
 
 
 def build_router() -> Router:
@@ -141,10 +141,10 @@ def build_router() -> Router:
         after: str | None = None,
         limit: int = 500,
     ) -> Any:
-        source = _adapter(request, from_type, write=False)
-        target = _adapter(request, to_type, write=False)
+        source = checked_adapter(request, from_type, write=False)
+        target = checked_adapter(request, to_type, write=False)
         link = _link(source, target)
-        ids = sorted(link.ids(_find(source, from_id)))
+        ids = sorted(link.ids(find_record(source, from_id)))
         start = int(after) if after and after.isdigit() else 0
         limit = max(1, min(limit, 500))
         chosen = [pk for pk in ids if pk > start][: limit + 1]
@@ -171,7 +171,7 @@ def build_router() -> Router:
                 raise validation_error(
                     f"{link.label} associations cannot be removed.", code="INVALID_ASSOCIATION"
                 )
-            _run(link.remove, obj, other, _caller(request).actor)
+            run_service(link.remove, obj, other, caller(request).actor)
         return Status(204, None)
 
     return router

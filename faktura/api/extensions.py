@@ -14,7 +14,14 @@ from ninja import Router, Schema, Status
 from faktura.api import wire
 from faktura.api.adapters import adapter_for
 from faktura.api.errors import ApiError
-from faktura.api.objects import ERRORS, _adapter, _caller, _find, _out, _run
+from faktura.api.objects import (
+    ERRORS,
+    caller,
+    checked_adapter,
+    find_record,
+    records_out,
+    run_service,
+)
 from faktura.api.schemas import PublicObject
 from faktura.core.actors import ActorKind
 from faktura.history.models import Entry
@@ -67,14 +74,24 @@ class HistoryOut(Schema):
 
 
 def _invoice(request: HttpRequest, invoice_id: str, *, write: bool) -> Invoice:
-    adapter = _adapter(request, "invoices", write=write)
-    return _find(adapter, invoice_id)
+    adapter = checked_adapter(request, "invoices", write=write)
+    return find_record(adapter, invoice_id)
+
+
+# What Faktura's own invoice endpoints answer with: HubSpot's invoice defaults are ids and dates.
+INVOICE_SUMMARY = (
+    "hs_number",
+    "hs_invoice_status",
+    "hs_currency",
+    "hs_amount_billed",
+    "hs_balance_due",
+)
 
 
 def _invoice_out(invoice: Invoice) -> dict[str, Any]:
     adapter = _adapter_or_fail("invoices")
     fresh = Invoice.objects.get(pk=invoice.pk)
-    return _out(adapter, [fresh], None)[0]
+    return records_out(adapter, [fresh], INVOICE_SUMMARY)[0]
 
 
 def _adapter_or_fail(name: str) -> Any:
@@ -90,8 +107,8 @@ def build_router() -> Router:
     def record_payment(request: HttpRequest, invoice_id: str, body: PaymentIn) -> Any:
         """Record a manual payment and apply it to the invoice (HubSpot can only in its UI)."""
         invoice = _invoice(request, invoice_id, write=True)
-        actor = _caller(request).actor
-        payment = _run(
+        actor = caller(request).actor
+        payment = run_service(
             invoice_payments.record_invoice_payment,
             invoice,
             actor=actor,
@@ -101,14 +118,14 @@ def build_router() -> Router:
             reference=body.reference,
             note=body.note,
         )
-        return Status(201, _out(_adapter_or_fail("commerce_payments"), [payment], None)[0])
+        return Status(201, records_out(_adapter_or_fail("commerce_payments"), [payment], None)[0])
 
     @router.post("/invoices/{invoice_id}/send", response={202: SentOut, **ERRORS})
     def send(request: HttpRequest, invoice_id: str, body: SendIn) -> Any:
         """Email the invoice with its PDF (INV-28): To defaults to the billing contact, From to
         the first address the settings allow; delivery happens in the background."""
         invoice = _invoice(request, invoice_id, write=True)
-        actor = _caller(request).actor
+        actor = caller(request).actor
         recipient = body.to or getattr(sending.default_recipient(invoice), "email", "")
         if not recipient:
             raise ApiError(
@@ -118,7 +135,7 @@ def build_router() -> Router:
             )
         choices = sending.from_addresses(actor)
         sender = body.fromAddress or (choices[0].address if choices else "")
-        email = _run(
+        email = run_service(
             sending.send_invoice,
             invoice,
             actor=actor,
@@ -150,21 +167,21 @@ def build_router() -> Router:
     @router.post("/invoices/{invoice_id}/clone", response={201: PublicObject, **ERRORS})
     def clone(request: HttpRequest, invoice_id: str) -> Any:
         invoice = _invoice(request, invoice_id, write=True)
-        actor = _caller(request).actor
-        copy = _run(invoices.clone_invoice, invoice, actor=actor)
+        actor = caller(request).actor
+        copy = run_service(invoices.clone_invoice, invoice, actor=actor)
         return Status(201, _invoice_out(copy))
 
     @router.post("/invoices/{invoice_id}/void", response={200: PublicObject, **ERRORS})
     def void(request: HttpRequest, invoice_id: str) -> Any:
         invoice = _invoice(request, invoice_id, write=True)
-        actor = _caller(request).actor
-        return _invoice_out(_run(invoices.void_invoice, invoice, actor=actor))
+        actor = caller(request).actor
+        return _invoice_out(run_service(invoices.void_invoice, invoice, actor=actor))
 
     @router.get("/objects/{object_type}/{object_id}/history", response={200: HistoryOut, **ERRORS})
     def history(request: HttpRequest, object_type: str, object_id: str, limit: int = 100) -> Any:
         """The record's edit log, newest first: property changes (old and new value) and events."""
-        adapter = _adapter(request, object_type, write=False)
-        obj = _find(adapter, object_id)
+        adapter = checked_adapter(request, object_type, write=False)
+        obj = find_record(adapter, object_id)
         entries = Entry.objects.for_object(adapter.object_type.singular, obj.pk).order_by(
             "-at", "-id"
         )[: max(1, min(limit, 1000))]

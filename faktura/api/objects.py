@@ -15,7 +15,7 @@ from ninja import Query, Router, Status
 
 from faktura.api import search as hs_search
 from faktura.api import wire
-from faktura.api.adapters import Adapter, PendingLink, active, adapter_for
+from faktura.api.adapters import Adapter, PendingLink, active, adapter_for, archived_at
 from faktura.api.auth import Caller, require_scopes
 from faktura.api.errors import ApiError, not_found, validation_error
 from faktura.api.schemas import (
@@ -24,6 +24,7 @@ from faktura.api.schemas import (
     BatchReadIn,
     BatchResult,
     BatchUpdateIn,
+    BatchUpsertResult,
     Collection,
     CollectionWithTotal,
     CreateIn,
@@ -41,11 +42,11 @@ MAX_PAGE_WITH_HISTORY = 50
 ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 429: Error}
 
 
-def _caller(request: HttpRequest) -> Caller:
+def caller(request: HttpRequest) -> Caller:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _adapter(request: HttpRequest, object_type: str, *, write: bool) -> Adapter:
+def checked_adapter(request: HttpRequest, object_type: str, *, write: bool) -> Adapter:
     adapter = adapter_for(object_type)
     if adapter is None:
         raise ApiError(
@@ -54,7 +55,7 @@ def _adapter(request: HttpRequest, object_type: str, *, write: bool) -> Adapter:
             "quotes, products, line_items, invoices, commerce_payments (or their ids, e.g. 0-53).",
             "OBJECT_NOT_FOUND",
         )
-    require_scopes(_caller(request), scopes_for(adapter.name, write=write))
+    require_scopes(caller(request), scopes_for(adapter.name, write=write))
     return adapter
 
 
@@ -69,7 +70,7 @@ def _pk(object_id: str, adapter: Adapter) -> int:
     return int(object_id)
 
 
-def _find(
+def find_record(
     adapter: Adapter,
     object_id: str,
     *,
@@ -120,7 +121,7 @@ def _pending(adapter: Adapter, associations: Iterable[Any]) -> list[PendingLink]
             target = adapter_for(link.to)
             if target is None:
                 raise validation_error(f"{link.to} records cannot be associated yet.")
-            pending.append(PendingLink(link, _find(target, association.to.id)))
+            pending.append(PendingLink(link, find_record(target, association.to.id)))
     return pending
 
 
@@ -132,7 +133,7 @@ def _refused(violation: RuleViolation) -> ApiError:
     return validation_error(violation.reason, code=violation.code.upper())
 
 
-def _run[**P, T](action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+def run_service[**P, T](action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Call a service; its refusal becomes the API's error."""
     try:
         return action(*args, **kwargs)
@@ -140,7 +141,7 @@ def _run[**P, T](action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T
         raise _refused(violation) from None
 
 
-def _out(
+def records_out(
     adapter: Adapter,
     objs: Sequence[models.Model],
     names: Sequence[str] | None = None,
@@ -173,15 +174,14 @@ def _associations(adapter: Adapter, obj: Any, targets: Sequence[str]) -> dict[st
 
 
 def _reload(adapter: Adapter, obj: models.Model, names: Sequence[str] | None) -> dict[str, Any]:
-    fresh = _find(adapter, str(obj.pk), archived=adapter.object_type.archived_at(obj) is not None
-                  if isinstance(obj, adapter.object_type.model) else False)  # fmt: skip
-    return _out(adapter, [fresh], names)[0]
+    fresh = find_record(adapter, str(obj.pk), archived=archived_at(adapter, obj) is not None)
+    return records_out(adapter, [fresh], names)[0]
 
 
 def _create_one(adapter: Adapter, request: HttpRequest, item: CreateIn) -> models.Model:
-    actor = _caller(request).actor
+    actor = caller(request).actor
     values = wire.incoming(adapter, item.properties)
-    return _run(_atomic, _create_with_links, adapter, actor, values, item.associations)
+    return run_service(_atomic, _create_with_links, adapter, actor, values, item.associations)
 
 
 def _atomic[**P, T](action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -252,7 +252,7 @@ def build_router(family: str) -> Router:
         associations: list[str] = Query(default=[]),  # noqa: B008
         archived: bool = False,
     ) -> Any:
-        adapter = _adapter(request, object_type, write=False)
+        adapter = checked_adapter(request, object_type, write=False)
         with_history = _names(propertiesWithHistory)
         most = MAX_PAGE_WITH_HISTORY if with_history else MAX_PAGE
         if not 1 <= limit <= most:
@@ -267,7 +267,7 @@ def build_router(family: str) -> Router:
 
         page = _merged(adapter, pick, key=lambda row: row.pk)[: limit + 1]
         body: dict[str, Any] = {
-            "results": _out(adapter, page[:limit], names, with_history, _names(associations))
+            "results": records_out(adapter, page[:limit], names, with_history, _names(associations))
         }
         if len(page) > limit:
             body["paging"] = {"next": {"after": str(page[limit - 1].pk)}}
@@ -280,7 +280,7 @@ def build_router(family: str) -> Router:
         exclude_none=True,
     )
     def create_record(request: HttpRequest, object_type: str, body: CreateIn) -> Any:
-        adapter = _adapter(request, object_type, write=True)
+        adapter = checked_adapter(request, object_type, write=True)
         obj = _create_one(adapter, request, body)
         return Status(201, _reload(adapter, obj, list(body.properties)))
 
@@ -291,7 +291,7 @@ def build_router(family: str) -> Router:
         exclude_none=True,
     )
     def batch_create(request: HttpRequest, object_type: str, body: BatchCreateIn) -> Any:
-        adapter = _adapter(request, object_type, write=True)
+        adapter = checked_adapter(request, object_type, write=True)
         _check_batch(body.inputs)
         started = timezone.now()
 
@@ -309,14 +309,16 @@ def build_router(family: str) -> Router:
     def batch_read(
         request: HttpRequest, object_type: str, body: BatchReadIn, archived: bool = False
     ) -> Any:
-        adapter = _adapter(request, object_type, write=False)
+        adapter = checked_adapter(request, object_type, write=False)
         _check_batch(body.inputs)
         started = timezone.now()
         found, errors = _per_input(
             body.inputs,
-            lambda item: _find(adapter, item.id, archived=archived, id_property=body.idProperty),
+            lambda item: find_record(
+                adapter, item.id, archived=archived, id_property=body.idProperty
+            ),
         )
-        results = _out(adapter, found, body.properties, body.propertiesWithHistory)
+        results = records_out(adapter, found, body.properties, body.propertiesWithHistory)
         return _batch_answer(200, started, results, errors)
 
     @router.post(
@@ -326,28 +328,30 @@ def build_router(family: str) -> Router:
         exclude_none=True,
     )
     def batch_update(request: HttpRequest, object_type: str, body: BatchUpdateIn) -> Any:
-        adapter = _adapter(request, object_type, write=True)
+        adapter = checked_adapter(request, object_type, write=True)
         _check_batch(body.inputs)
-        actor, started = _caller(request).actor, timezone.now()
+        actor, started = caller(request).actor, timezone.now()
 
         def update(item: Any) -> dict[str, Any]:
-            obj = _find(adapter, item.id, id_property=item.idProperty)
-            updated = _run(adapter.update, actor, obj, wire.incoming(adapter, item.properties))
+            obj = find_record(adapter, item.id, id_property=item.idProperty)
+            updated = run_service(
+                adapter.update, actor, obj, wire.incoming(adapter, item.properties)
+            )
             return _reload(adapter, updated, list(item.properties))
 
         return _batch_answer(200, started, *_per_input(body.inputs, update))
 
     @router.post(
         "/{object_type}/batch/upsert",
-        response={200: BatchResult, 207: BatchResult, **ERRORS},
+        response={200: BatchUpsertResult, 207: BatchUpsertResult, **ERRORS},
         operation_id=f"{family}_batch_upsert",
         exclude_none=True,
     )
     def batch_upsert(request: HttpRequest, object_type: str, body: BatchUpdateIn) -> Any:
         """Update the record the idProperty value finds, or create it with that value."""
-        adapter = _adapter(request, object_type, write=True)
+        adapter = checked_adapter(request, object_type, write=True)
         _check_batch(body.inputs)
-        actor, started = _caller(request).actor, timezone.now()
+        actor, started = caller(request).actor, timezone.now()
 
         def upsert(item: Any) -> dict[str, Any]:
             if not item.idProperty or item.idProperty == "hs_object_id":
@@ -358,14 +362,14 @@ def build_router(family: str) -> Router:
                 )
             values = wire.incoming(adapter, item.properties)
             try:
-                obj = _find(adapter, item.id, id_property=item.idProperty)
+                obj = find_record(adapter, item.id, id_property=item.idProperty)
             except ApiError as missing:
                 if missing.status != 404:
                     raise
                 values.setdefault(item.idProperty, item.id)
-                saved = _run(_atomic, adapter.create, actor, values, [])
+                saved = run_service(_atomic, adapter.create, actor, values, [])
                 return {**_reload(adapter, saved, list(item.properties)), "new": True}
-            saved = _run(adapter.update, actor, obj, values)
+            saved = run_service(adapter.update, actor, obj, values)
             return {**_reload(adapter, saved, list(item.properties)), "new": False}
 
         return _batch_answer(200, started, *_per_input(body.inputs, upsert))
@@ -377,15 +381,15 @@ def build_router(family: str) -> Router:
         exclude_none=True,
     )
     def batch_archive(request: HttpRequest, object_type: str, body: BatchArchiveIn) -> Any:
-        adapter = _adapter(request, object_type, write=True)
+        adapter = checked_adapter(request, object_type, write=True)
         _check_batch(body.inputs)
-        actor = _caller(request).actor
+        actor = caller(request).actor
         for item in body.inputs:
             try:
-                obj = _find(adapter, item.id)
+                obj = find_record(adapter, item.id)
             except ApiError:
                 continue  # already gone: archiving is idempotent
-            _run(adapter.archive, actor, obj)
+            run_service(adapter.archive, actor, obj)
         return Status(204, None)
 
     @router.post(
@@ -395,7 +399,7 @@ def build_router(family: str) -> Router:
         exclude_none=True,
     )
     def search_records(request: HttpRequest, object_type: str, body: SearchIn) -> Any:
-        adapter = _adapter(request, object_type, write=False)
+        adapter = checked_adapter(request, object_type, write=False)
         after = _offset(body.after)
         groups = [
             [hs_search.Filter(**f.model_dump()) for f in group.filters]
@@ -428,7 +432,7 @@ def build_router(family: str) -> Router:
         )[after : after + body.limit]
         result: dict[str, Any] = {
             "total": total,
-            "results": _out(adapter, page, body.properties),
+            "results": records_out(adapter, page, body.properties),
         }
         if after + len(page) < total:
             result["paging"] = {"next": {"after": str(after + len(page))}}
@@ -451,10 +455,12 @@ def build_router(family: str) -> Router:
         archived: bool = False,
         idProperty: str | None = None,
     ) -> Any:
-        adapter = _adapter(request, object_type, write=False)
-        obj = _find(adapter, object_id, archived=archived, id_property=idProperty)
+        adapter = checked_adapter(request, object_type, write=False)
+        obj = find_record(adapter, object_id, archived=archived, id_property=idProperty)
         names = _names(properties)
-        return _out(adapter, [obj], names, _names(propertiesWithHistory), _names(associations))[0]
+        return records_out(
+            adapter, [obj], names, _names(propertiesWithHistory), _names(associations)
+        )[0]
 
     @router.patch(
         "/{object_type}/{object_id}",
@@ -469,11 +475,11 @@ def build_router(family: str) -> Router:
         body: UpdateIn,
         idProperty: str | None = None,
     ) -> Any:
-        adapter = _adapter(request, object_type, write=True)
-        obj = _find(adapter, object_id, id_property=idProperty)
+        adapter = checked_adapter(request, object_type, write=True)
+        obj = find_record(adapter, object_id, id_property=idProperty)
         values = wire.incoming(adapter, body.properties)
-        actor = _caller(request).actor
-        updated = _run(adapter.update, actor, obj, values)
+        actor = caller(request).actor
+        updated = run_service(adapter.update, actor, obj, values)
         return _reload(adapter, updated, list(body.properties))
 
     @router.delete(
@@ -483,10 +489,10 @@ def build_router(family: str) -> Router:
         exclude_none=True,
     )
     def archive_record(request: HttpRequest, object_type: str, object_id: str) -> Any:
-        adapter = _adapter(request, object_type, write=True)
-        obj = _find(adapter, object_id)
-        actor = _caller(request).actor
-        _run(adapter.archive, actor, obj)
+        adapter = checked_adapter(request, object_type, write=True)
+        obj = find_record(adapter, object_id)
+        actor = caller(request).actor
+        run_service(adapter.archive, actor, obj)
         return Status(204, None)
 
     return router

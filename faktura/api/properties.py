@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from faktura.api.errors import ApiError
-from faktura.api.objects import ERRORS, _adapter
+from faktura.api.objects import ERRORS, checked_adapter
 from faktura.api.schemas import PropertyCollection, PropertyOut
 from faktura.core.properties import Property
 from faktura.core.properties import PropertyType as T
@@ -57,7 +57,7 @@ def build_router(family: str) -> Router:
         operation_id=f"{family}_list_properties",
     )
     def list_properties(request: HttpRequest, object_type: str) -> Any:
-        adapter = _adapter(request, object_type, write=False)
+        adapter = checked_adapter(request, object_type, write=False)
         group = f"{adapter.object_type.singular}information"
         return {
             "results": [describe(p, i, group) for i, p in enumerate(adapter.object_type.properties)]
@@ -69,7 +69,7 @@ def build_router(family: str) -> Router:
         operation_id=f"{family}_read_property",
     )
     def read_property(request: HttpRequest, object_type: str, property_name: str) -> Any:
-        adapter = _adapter(request, object_type, write=False)
+        adapter = checked_adapter(request, object_type, write=False)
         properties = adapter.object_type.properties
         for order, prop in enumerate(properties):
             if prop.name == property_name:

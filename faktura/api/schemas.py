@@ -157,6 +157,14 @@ class BatchResult(Schema):
     errors: list[Error] | None = None
 
 
+class UpsertedObject(PublicObject):
+    new: bool  # created by this upsert, not found by its idProperty
+
+
+class BatchUpsertResult(BatchResult):
+    results: list[UpsertedObject]  # type: ignore[assignment]
+
+
 class PropertyOption(Schema):
     label: str
     value: str

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, OrderBy, Q, QuerySet
 
 from faktura.api.adapters import Adapter
 from faktura.api.errors import validation_error
@@ -102,47 +102,59 @@ def query_q(adapter: Adapter, text: str) -> Q:
         prop = adapter.object_type.property(name)
         if prop.field is not None:
             query |= Q(**{f"{prop.field}__icontains": text})
-    if text.isdigit() and len(text) < 18:
+    if _is_id(text):
         query |= Q(pk=int(text))
     return query
 
 
-def sort_order(adapter: Adapter, sorts: list[Any]) -> tuple[list[str], set[Property]]:
-    """One sort rule, as an object {propertyName, direction} or a string ("-hs_due_date")."""
+def _sort_rule(adapter: Adapter, sorts: list[Any]) -> tuple[Property, bool] | None:
+    """The one sort rule, as an object {propertyName, direction} or a string ("-hs_due_date"):
+    its property and whether it is descending."""
     if not sorts:
-        return ["pk"], set()
+        return None
     if len(sorts) > 1:
         raise validation_error("A search allows one sort rule.", code="TOO_MANY_SORTS")
     rule = sorts[0]
     if isinstance(rule, str):
         name, descending = rule.lstrip("-"), rule.startswith("-")
-    else:
+    elif isinstance(rule, dict):
         name = str(rule.get("propertyName", ""))
         descending = str(rule.get("direction", "ASCENDING")).upper() == "DESCENDING"
-    prop = _property(adapter, name)
+    else:
+        raise validation_error(
+            'A sort rule is {"propertyName": "…", "direction": "ASCENDING"|"DESCENDING"} or a '
+            'property name ("-name" for descending).',
+            code="INVALID_SORT",
+        )
+    prop = adapter.object_type._by_name.get(name)
     if prop is None or not prop.queryable:
         raise validation_error(
             f"Cannot sort by {name!r}: it is not a sortable property of {adapter.name}.",
             code="INVALID_SORT",
             propertyName=name,
         )
-    path = lookup_path(prop)
+    return prop, descending
+
+
+def sort_order(adapter: Adapter, sorts: list[Any]) -> tuple[list[OrderBy], set[Property]]:
+    """The ORDER BY of a search, records without a value last in either direction (as the
+    merge of two tables in `merge_key` orders them, on every database)."""
+    rule = _sort_rule(adapter, sorts)
+    if rule is None:
+        return [F("pk").asc()], set()
+    prop, descending = rule
     needed = {prop} if prop.field is None else set()
-    return ([f"-{path}", "-pk"] if descending else [path, "pk"]), needed
+    if descending:
+        return [F(lookup_path(prop)).desc(nulls_last=True), F("pk").desc()], needed
+    return [F(lookup_path(prop)).asc(nulls_last=True), F("pk").asc()], needed
 
 
 def merge_key(adapter: Adapter, sorts: list[Any]) -> Callable[[Any], Any]:
     """The sort order in Python, to merge rows from two tables (line items): value, then id."""
-    if not sorts:
+    rule = _sort_rule(adapter, sorts)
+    if rule is None:
         return lambda row: row.pk
-    rule = sorts[0]
-    name = rule.lstrip("-") if isinstance(rule, str) else str(rule.get("propertyName", ""))
-    descending = (
-        rule.startswith("-")
-        if isinstance(rule, str)
-        else str(rule.get("direction", "")).upper() == "DESCENDING"
-    )
-    prop = adapter.object_type.property(name)
+    prop, descending = rule
     sign = -1 if descending else 1
 
     def key(row: Any) -> Any:
@@ -193,7 +205,12 @@ def _association_q(adapter: Adapter, item: Filter) -> Q:
             code="INVALID_FILTER",
         )
     raw = item.values if item.operator.upper() == "IN" else [item.value]
-    return Q(**{f"{lookup}__in": [int(v) for v in (raw or []) if str(v).isdigit()]})
+    return Q(**{f"{lookup}__in": [int(v) for v in (raw or []) if _is_id(str(v))]})
+
+
+def _is_id(text: str) -> bool:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return text.isascii() and text.isdigit() and len(text) < 18
 
 
 # How each type reaches an associated record, by HubSpot's singular name in associations.<x>.
@@ -227,8 +244,11 @@ def _filter_q(prop: Property, item: Filter) -> Q:
         matched = _any_of(path, prop, values)
         return matched if op == "IN" else ~matched | Q(**{f"{path}__isnull": True})
     if op in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
-        token = str(item.value or "")
-        matched = _token_q(path, token)
+        if item.value in (None, ""):
+            raise validation_error(
+                f"A value is needed to filter on {prop.name}.", code="INVALID_FILTER"
+            )
+        matched = _token_q(path, str(item.value))
         return matched if op == "CONTAINS_TOKEN" else ~matched | Q(**{f"{path}__isnull": True})
     if op == "BETWEEN":
         low, high = _value(prop, item.value), _value(prop, item.highValue)
@@ -271,6 +291,21 @@ def _empty(path: str, prop: Property) -> Q:
     return empty | Q(**{path: ""}) if prop.type == T.STRING else empty
 
 
+# Amounts are DECIMAL(18,4) and ids 64-bit: a filter value beyond these matches nothing useful,
+# and a huge exponent costs the database seconds to compare.
+LARGEST_NUMBER = Decimal("1e18")
+MOST_DECIMALS = 10
+
+
+def _number(text: str) -> Decimal:
+    number = Decimal(text)
+    if not number.is_finite() or abs(number) >= LARGEST_NUMBER:
+        raise ValueError(text)
+    if number and -int(number.normalize().as_tuple().exponent) > MOST_DECIMALS:
+        raise ValueError(text)
+    return number
+
+
 def _value(prop: Property, raw: Any) -> Any:
     if raw is None:
         raise validation_error(
@@ -280,7 +315,7 @@ def _value(prop: Property, raw: Any) -> Any:
     try:
         match prop.type:
             case T.NUMBER:
-                return Decimal(text)
+                return _number(text)
             case T.BOOL:
                 return text.lower() == "true"
             case T.DATE | T.DATETIME if text.lstrip("-").isdigit():

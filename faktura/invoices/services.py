@@ -31,6 +31,7 @@ from faktura.sales.line_store import store_lines
 from faktura.sales.lines import LineInput, clean_lines
 from faktura.sales.models import Deal, LineItem, Quote
 from faktura.sales.pricing import totals
+from faktura.sales.services import refuse_archived_products
 
 
 class _Unchanged:
@@ -94,6 +95,8 @@ def create_draft_invoice(
     )
     _assign_values(invoice, values)
     cleaned = clean_lines(list(lines), invoice.currency)
+    on_source = source.line_items.values_list("product_id", flat=True) if source else []
+    refuse_archived_products(cleaned, kept=set(on_source))
     with transaction.atomic():
         invoice.save()
         _set_contacts(invoice, contacts)
@@ -148,7 +151,10 @@ def update_invoice(
         before = INVOICE.snapshot(invoice)
         _assign_values(invoice, values)
         if lines is not None:
-            _replace_lines(invoice, clean_lines(list(lines), invoice.currency))
+            cleaned = clean_lines(list(lines), invoice.currency)
+            on_invoice = invoice.lines.values_list("product_id", flat=True)
+            refuse_archived_products(cleaned, kept=set(on_invoice))
+            _replace_lines(invoice, cleaned)
         if contacts is not None:
             _set_contacts(invoice, contacts)
         if companies is not None:

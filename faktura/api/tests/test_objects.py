@@ -304,3 +304,54 @@ def test_line_items_created_alone_move_onto_an_invoice_keeping_their_ids(api):
     ]
     assert api.delete(f"{V3}/line_items/{line['id']}").status_code == 204
     assert Invoice.objects.get(pk=invoice["id"]).total == Decimal("0")
+
+
+def test_upsert_updates_the_record_its_id_property_finds_and_creates_the_others(api):
+    ada = contact(api, firstname="Ada")
+    response = api.post(
+        f"{V3}/contacts/batch/upsert",
+        {
+            "inputs": [
+                {"id": "ADA@example.com", "idProperty": "email", "properties": {"city": "London"}},
+                {"id": "new@example.com", "idProperty": "email", "properties": {"city": "Oslo"}},
+            ]
+        },
+    )
+    assert response.status_code == 200, response.json()
+    results = {r["id"]: r for r in response.json()["results"]}
+    assert results[ada["id"]]["new"] is False
+    [created] = [r for r in results.values() if r["new"]]
+    read = api.get(f"{V3}/contacts/new@example.com", idProperty="email", properties="city")
+    assert (read.json()["id"], read.json()["properties"]["city"]) == (created["id"], "Oslo")
+    assert (
+        api.get(f"{V3}/contacts/{ada['id']}", properties="city").json()["properties"]["city"]
+        == "London"
+    )
+
+    without = api.post(f"{V3}/contacts/batch/upsert", {"inputs": [{"id": "x", "properties": {}}]})
+    assert without.status_code == 207
+    assert "An upsert needs idProperty" in without.json()["errors"][0]["message"]
+
+
+def test_an_archived_record_is_read_only_when_asked_for_and_archiving_twice_is_harmless(api):
+    ada = contact(api)
+    path = f"{V3}/contacts/{ada['id']}"
+    assert api.delete(path).status_code == 204
+
+    assert api.get(path).status_code == 404
+    archived = api.get(path, archived="true").json()
+    assert archived["archived"] is True
+    assert archived["archivedAt"].endswith("Z")
+    assert api.get(f"{V3}/contacts").json()["results"] == []
+    again = api.post(f"{V3}/contacts/batch/archive", {"inputs": [{"id": ada["id"]}]})
+    assert again.status_code == 204
+
+
+# SPEC INV-6
+def test_a_finalized_invoices_line_follows_the_edit_rules(api, open_invoice):
+    line = open_invoice.lines.first()
+    refused = api.patch(f"{V3}/line_items/{line.pk}", {"properties": {"quantity": "5"}})
+    assert refused.status_code == 400
+    assert "Editing finalized invoices is turned off" in refused.json()["message"]
+    line.refresh_from_db()
+    assert line.quantity == 2

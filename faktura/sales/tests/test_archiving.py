@@ -88,6 +88,23 @@ def test_lines_that_already_name_an_archived_product_keep_it(editor, contact, pr
     assert invoice.lines.get().unit_price == Decimal("80.00")
 
 
+def test_invoice_lines_refuse_an_archived_product_unless_the_invoice_already_has_it(
+    editor, contact, product
+):
+    draft = invoices.create_draft_invoice(
+        actor=editor, contacts=[contact], lines=[{"product_id": product.pk}]
+    )
+    sales.archive_product(product, actor=editor)
+
+    with pytest.raises(RuleViolation, match="'Support plan' is archived, so it cannot be picked"):
+        invoices.create_draft_invoice(actor=editor, lines=[{"product_id": product.pk}])
+    # The draft restates its own line (as the edit form does, without ids) and keeps it.
+    invoices.update_invoice(
+        draft, actor=editor, lines=[{"product_id": product.pk, "quantity": "2"}]
+    )
+    assert draft.lines.get().quantity == 2
+
+
 def test_archived_deal_is_read_only_and_gets_no_new_quote_or_association(editor, deal, grace):
     sales.archive_deal(deal, actor=editor)
     with pytest.raises(RuleViolation, match="'Difference engine' is archived, so it cannot be"):
