@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "faktura.sales",
     "faktura.payments",
     "faktura.invoices",
+    "faktura.workflows",
     "faktura.api",
     "faktura.demo",
 ]

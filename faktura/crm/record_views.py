@@ -26,6 +26,7 @@ from faktura.core.web import (
     render_dialog,
     show_refusal,
 )
+from faktura.crm.activities import ACTIVITIES_SHOWN, activities_on
 from faktura.crm.models import Company, Contact
 from faktura.crm.panels import record_log
 from faktura.crm.queries import PICKER_RESULTS, search_companies, search_contacts
@@ -68,6 +69,7 @@ def record_context(
         "restore_url": _archive_url(record, "restore") if object_type.archivable else "",
         "emails": list(emails_about(record)[:EMAILS_SHOWN]),
         "compose_url": _compose_url(record),
+        "activities": list(activities_on(record)[:ACTIVITIES_SHOWN]),
     }
 
 

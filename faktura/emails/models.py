@@ -29,6 +29,8 @@ class EmailKind(models.TextChoices):
     INVOICE = "invoice", "Invoice"
     RECEIPT = "receipt", "Receipt"
     ONE_TO_ONE = "one_to_one", "One-to-one email"
+    WORKFLOW_NOTIFICATION = "workflow_notification", "Workflow notification"
+    WORKFLOW_EMAIL = "workflow_email", "Workflow email"
 
 
 class EmailStatus(models.TextChoices):
@@ -41,7 +43,7 @@ class EmailStatus(models.TextChoices):
 class OutboundEmail(models.Model):
     """One email as it was asked for, and what happened when it was delivered."""
 
-    kind = models.CharField(max_length=20, choices=EmailKind.choices)
+    kind = models.CharField(max_length=30, choices=EmailKind.choices)
     # The record it is about (an invoice, a payment, a contact…), by declared object type.
     object_type = models.CharField(max_length=50, db_index=True)
     object_id = models.BigIntegerField(db_index=True)

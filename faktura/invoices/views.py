@@ -20,6 +20,7 @@ from faktura.core.web import (
     render_dialog,
     show_refusal,
 )
+from faktura.crm.activities import ACTIVITIES_SHOWN, activities_on
 from faktura.crm.models import Company, Contact
 from faktura.crm.queries import PICKER_RESULTS, search_companies, search_contacts
 from faktura.emails.queries import emails_about
@@ -77,6 +78,7 @@ def _record_context(invoice: Invoice, actor: Actor) -> dict[str, Any]:
         "association_reason": associations.reason,
         "log": panels.invoice_log(invoice),
         "emails": list(emails_about(invoice)[:EMAILS_SHOWN]),
+        "activities": list(activities_on(invoice)[:ACTIVITIES_SHOWN]),
     }
 
 

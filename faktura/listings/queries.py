@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, OrderBy, Q, QuerySet
 
-from faktura.core.properties import Property, load_for_reading
+from faktura.core.properties import ObjectType, Property, load_for_reading
 from faktura.listings import filters as flt
 from faktura.listings.columns import relations_to_load
 from faktura.listings.defaults import defaults_for
@@ -35,9 +36,21 @@ class CursorError(ValueError):
 def matching(state: ListingState) -> QuerySet[Any]:
     """Every record the state's filters and search select (unordered, nothing extra loaded).
     Archived records are never listed (nor counted or exported)."""
-    object_type = state.object_type
+    sort = {state.sort.prop.name} if state.sort else set()
+    records = filtered(state.object_type, state.filters, also=sort)
+    if state.search:
+        records = records.filter(search_q(state))
+    return records
+
+
+def filtered(
+    object_type: ObjectType, filters: flt.Filters, *, also: Collection[str] = ()
+) -> QuerySet[Any]:
+    """The type's unarchived records that meet the filters (AND in a group, OR between groups),
+    with the computed properties they use (and those named in `also`) annotated. Index pages
+    and workflow triggers and branches select records through this one function."""
     records: QuerySet[Any] = object_type.unarchived(object_type.model._default_manager.all())
-    needed = state.filters.properties() | ({state.sort.prop.name} if state.sort else set())
+    needed = filters.properties() | set(also)
     expressions = {
         flt.annotation_name(p): p.expression()
         for p in object_type.properties
@@ -45,11 +58,7 @@ def matching(state: ListingState) -> QuerySet[Any]:
     }
     if expressions:
         records = records.annotate(**expressions)
-    if state.filters:
-        records = records.filter(flt.to_q(state.filters))
-    if state.search:
-        records = records.filter(search_q(state))
-    return records
+    return records.filter(flt.to_q(filters)) if filters else records
 
 
 def search_q(state: ListingState) -> Q:

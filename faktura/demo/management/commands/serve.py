@@ -1,7 +1,8 @@
 """`manage.py serve`: the embedded mode in one command.
 
 Migrates, creates the admin user and demo data on the first start (and prints the login),
-then runs the web server and one task worker on 127.0.0.1 until Ctrl-C stops both.
+then runs the web server, one task worker and the workflow clock on 127.0.0.1 until Ctrl-C
+stops them.
 """
 
 import os
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             # Static files are served by WhiteNoise, in DEBUG or not.
             subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"]),
             subprocess.Popen([*manage, "db_worker", "--no-reload", "--interval", "1"]),
+            subprocess.Popen([*manage, "workflows_clock", "--interval", "1"]),
         ]
         self._supervise(children)
 

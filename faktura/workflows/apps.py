@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class WorkflowsConfig(AppConfig):
+    name = "faktura.workflows"
+    label = "workflows"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The built-in action types register themselves on import.
+        from faktura.workflows import actions  # noqa: F401
