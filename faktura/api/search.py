@@ -17,8 +17,8 @@ from faktura.api.errors import validation_error
 from faktura.api.wire import _epoch
 from faktura.core.properties import Property
 from faktura.core.properties import PropertyType as T
-from faktura.listings.defaults import defaults_for
 from faktura.listings.filters import annotation_name, lookup_path
+from faktura.listings.queries import is_record_id, text_search_q
 
 MAX_GROUPS = 5
 MAX_FILTERS_PER_GROUP = 6
@@ -96,15 +96,8 @@ def annotate(records: QuerySet[Any], needed: set[Property]) -> QuerySet[Any]:
 
 
 def query_q(adapter: Adapter, text: str) -> Q:
-    """The free-text `query`: any search property contains it, or it is the record id."""
-    query = Q()
-    for name in defaults_for(adapter.object_type).search:
-        prop = adapter.object_type.property(name)
-        if prop.field is not None:
-            query |= Q(**{f"{prop.field}__icontains": text})
-    if _is_id(text):
-        query |= Q(pk=int(text))
-    return query
+    """The free-text `query`, as the index pages' quick search reads it."""
+    return text_search_q(adapter.object_type, text)
 
 
 def _sort_rule(adapter: Adapter, sorts: list[Any]) -> tuple[Property, bool] | None:
@@ -205,12 +198,7 @@ def _association_q(adapter: Adapter, item: Filter) -> Q:
             code="INVALID_FILTER",
         )
     raw = item.values if item.operator.upper() == "IN" else [item.value]
-    return Q(**{f"{lookup}__in": [int(v) for v in (raw or []) if _is_id(str(v))]})
-
-
-def _is_id(text: str) -> bool:
-    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
-    return text.isascii() and text.isdigit() and len(text) < 18
+    return Q(**{f"{lookup}__in": [int(v) for v in (raw or []) if is_record_id(str(v))]})
 
 
 # How each type reaches an associated record, by HubSpot's singular name in associations.<x>.

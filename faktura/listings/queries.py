@@ -62,16 +62,26 @@ def filtered(
 
 
 def search_q(state: ListingState) -> Q:
-    """The quick search: the type's search properties contain the text, or it is the record's id."""
-    text = state.search
+    """The quick search of an index page; a type without search properties finds nothing."""
+    return text_search_q(state.object_type, state.search) or Q(pk__in=[])
+
+
+def text_search_q(object_type: ObjectType, text: str) -> Q:
+    """Free text (index pages' quick search, the API's `query`): one of the type's search
+    properties contains it, or it is the record's id."""
     query = Q()
-    for name in defaults_for(state.object_type).search:
-        prop = state.object_type.property(name)
+    for name in defaults_for(object_type).search:
+        prop = object_type.property(name)
         if prop.field is not None:
             query |= Q(**{f"{prop.field}__icontains": text})
-    if text.isdigit() and len(text) < 18:
+    if is_record_id(text):
         query |= Q(pk=int(text))
-    return query if query else Q(pk__in=[])
+    return query
+
+
+def is_record_id(text: str) -> bool:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return text.isascii() and text.isdigit() and len(text) < 18
 
 
 def for_columns(records: QuerySet[Any], columns: tuple[Property, ...]) -> QuerySet[Any]:

@@ -24,6 +24,8 @@ from faktura.listings import filters as flt
 from faktura.workflows.events import trigger_events
 from faktura.workflows.registry import action_types
 
+# The object types a workflow can be for (WF-1), by singular name.
+WORKFLOW_TYPES = ("contact", "company", "deal", "quote", "invoice", "payment")
 DELAY = "delay"
 BRANCH = "branch"
 MAX_BRANCHES = 20  # HubSpot's if/then limit (reference WQ-7)

@@ -84,7 +84,8 @@ def enroll(
         trigger=trigger[:300],
         enrolled_at=now,
     )
-    _advance(enrollment, parse(version.definition), parse(version.definition).first_step(), 1, now)
+    definition = parse(version.definition)
+    _advance(enrollment, definition, definition.first_step(), 1, now)
     return enrollment
 
 

@@ -118,7 +118,7 @@ def _fired_by(definition: Definition, entry: Entry) -> str | None:
             if event.applies_to(entry.object_type) and event.matches(entry, spec):
                 return _describe(event.label, entry)
         return None
-    if entry.kind == Entry.Kind.EVENT and entry.event_type == f"{entry.object_type}.created":
+    if trigger_events.get("created").matches(entry, {}):
         return "Created, meeting the trigger criteria"
     if entry.kind == Entry.Kind.CHANGE and entry.property in _filter_properties(definition):
         return _describe("Started meeting the trigger criteria", entry)

@@ -28,7 +28,6 @@ EMPTY_DEFINITION: dict[str, Any] = {
     "re_enrollment": {"enabled": False, "properties": []},
     "steps": [],
 }
-WORKFLOW_TYPES = ("contact", "company", "deal", "quote", "invoice", "payment")
 
 
 def create_workflow(
@@ -38,9 +37,9 @@ def create_workflow(
     name = name.strip()
     if not name:
         raise RuleViolation("Give the workflow a name.", code="required")
-    if object_type not in WORKFLOW_TYPES:
+    if object_type not in wf.WORKFLOW_TYPES:
         raise RuleViolation(
-            f"A workflow is for one of: {', '.join(WORKFLOW_TYPES)}; not '{object_type}'.",
+            f"A workflow is for one of: {', '.join(wf.WORKFLOW_TYPES)}; not '{object_type}'.",
             code="invalid_option",
         )
     draft = dict(definition or EMPTY_DEFINITION)

@@ -133,6 +133,8 @@ def test_quick_search_looks_in_the_declared_columns_and_the_id(client, viewer_us
     assert "Hopper" in found
     assert "Lovelace" not in found
     assert "No contacts to show for these filters." in text_of(client.get("/contacts/?q=zzz"))
+    # A digit that is not an ASCII digit is searched as text, not read as an id.
+    assert "No contacts to show for these filters." in text_of(client.get("/contacts/?q=²"))
 
 
 def test_sort_header_links_turn_the_order_round(client, viewer_user, system):

@@ -12,7 +12,6 @@ step's idempotency key: a step that runs again finds it there and queues no seco
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +20,6 @@ from django.db import models, transaction
 from faktura.accounts.models import User
 from faktura.accounts.services import get_account_settings
 from faktura.core.errors import RuleViolation
-from faktura.core.money import currency_of
 from faktura.core.properties import object_type_for
 from faktura.crm.models import Contact
 from faktura.emails.addresses import split_addresses
@@ -29,8 +27,9 @@ from faktura.emails.models import EmailKind, OutboundEmail
 from faktura.emails.services import Sender, queue_email
 from faktura.history import services as history
 from faktura.history.models import Entry
-from faktura.history.readable import ValueText
 from faktura.payments.models import Payment
+from faktura.workflows.definition import WORKFLOW_TYPES
+from faktura.workflows.placeholders import fill_placeholders
 from faktura.workflows.registry import (
     ActionContext,
     ActionError,
@@ -46,30 +45,8 @@ CONTACT_EMAIL_KIND = EmailKind.WORKFLOW_EMAIL
 # The event in the record's history that says a step queued an email (and under which key).
 QUEUED_EVENT = "workflow_email_queued"
 
-WORKFLOW_TYPES = ("contact", "company", "deal", "quote", "invoice", "payment")
 CONTACT_TYPES = ("contact", "deal", "quote", "invoice", "payment")
 SUBJECT_LIMIT = 300  # OutboundEmail.subject
-
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
-
-
-def fill_placeholders(text: str, record: models.Model, *, one_line: bool = False) -> str:
-    """`{{ name }}` → the record's value of property `name` as a person reads it (an option's
-    label, an amount with its currency, a date); empty when it has none. Names that are not
-    properties of the record stay as written. `one_line` keeps a subject on one line."""
-    object_type = object_type_for(record)
-    values = ValueText(object_type, currency_of(record))
-
-    def value(match: re.Match[str]) -> str:
-        try:
-            prop = object_type.property(match[1])
-        except RuleViolation:
-            return match[0]
-        stored = prop.to_text(prop.read(record))
-        shown = "" if stored is None else values.show(prop, stored)
-        return " ".join(shown.split()) if one_line else shown
-
-    return PLACEHOLDER.sub(value, text)
 
 
 def record_url(record: models.Model) -> str:

@@ -5,22 +5,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from faktura.accounts.models import User
 from faktura.core.errors import RuleViolation
-from faktura.core.money import currency_of
-from faktura.core.properties import object_type_for
 from faktura.crm import services as crm
 from faktura.crm.services import TITLE_LIMIT
-from faktura.history.readable import ValueText
+from faktura.workflows.placeholders import PLACEHOLDER, fill_placeholders
 from faktura.workflows.registry import (
     ActionContext,
     ActionError,
@@ -29,38 +25,15 @@ from faktura.workflows.registry import (
     action_types,
 )
 
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 # A task is due at most this many days after the step runs (ten years).
 MAX_DUE_IN_DAYS = 3650
-
-
-def render_placeholders(text: str, record: models.Model) -> str:
-    """`text` with each `{{ property_name }}` replaced by the record's value as a person reads
-    it (option labels, amounts with their currency, dates); an empty value becomes nothing.
-    A name that is not a property of the record is left as written."""
-    kind = object_type_for(record)
-    readable = ValueText(kind, currency_of(record))
-    filled: dict[str, str] = {}
-
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in filled:
-            try:
-                prop = kind.property(name)
-            except RuleViolation:
-                return match.group(0)
-            value = prop.to_text(prop.read(record))
-            filled[name] = "" if value is None else readable.show(prop, value)
-        return filled[name]
-
-    return PLACEHOLDER.sub(fill, text)
 
 
 # --- Create a note
 
 
 def run_create_note(context: ActionContext) -> Mapping[str, Any]:
-    body = render_placeholders(_text(context.config, "body"), context.record)
+    body = fill_placeholders(_text(context.config, "body"), context.record)
     try:
         note = crm.create_note(
             actor=context.actor,
@@ -106,7 +79,7 @@ def run_create_task(context: ActionContext) -> Mapping[str, Any]:
     except ValueError as problem:
         raise ActionError(f"“Create a task”: {problem}") from None
     owner = find_owner(_text(config, "owner"))
-    title = _fit(render_placeholders(_text(config, "title"), context.record), TITLE_LIMIT)
+    title = _fit(fill_placeholders(_text(config, "title"), context.record), TITLE_LIMIT)
     due_at = timezone.now() + dt.timedelta(days=days) if days is not None else None
     try:
         task = crm.create_task(
@@ -114,7 +87,7 @@ def run_create_task(context: ActionContext) -> Mapping[str, Any]:
             object_type=context.object_type,
             object_id=context.record.pk,
             title=title,
-            body=render_placeholders(_text(config, "body"), context.record),
+            body=fill_placeholders(_text(config, "body"), context.record),
             due_at=due_at,
             owner=owner,
             source_key=context.idempotency_key,

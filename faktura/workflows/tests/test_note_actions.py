@@ -14,7 +14,7 @@ from faktura.crm.models import Activity
 from faktura.history.models import Entry
 from faktura.sales import services as sales
 from faktura.workflows import feed
-from faktura.workflows.actions.notes import render_placeholders
+from faktura.workflows.placeholders import fill_placeholders
 from faktura.workflows.registry import ActionContext, ActionError, action_types
 
 pytestmark = pytest.mark.django_db
@@ -93,10 +93,10 @@ def test_placeholders_are_filled_with_the_record_values_as_people_read_them(syst
 
 
 def test_placeholders_on_an_invoice_and_a_contact(system, contact, draft_invoice):
-    assert render_placeholders("Hi {{ firstname }} ({{ email }})", contact) == (
+    assert fill_placeholders("Hi {{ firstname }} ({{ email }})", contact) == (
         "Hi Ada (ada@example.com)"
     )
-    assert render_placeholders("Total {{ hs_amount_billed }}", draft_invoice) == "Total 250.00 USD"
+    assert fill_placeholders("Total {{ hs_amount_billed }}", draft_invoice) == "Total 250.00 USD"
 
 
 def test_note_whose_body_fills_in_empty_fails_in_words_without_retry(deal):
