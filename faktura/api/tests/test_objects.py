@@ -107,6 +107,7 @@ def invoice_with_contact_and_line(api: ApiClient) -> dict:
     return created.json()
 
 
+# SPEC INV-5
 def test_invoice_goes_open_through_the_status_property_and_illegal_moves_are_refused(api):
     invoice = invoice_with_contact_and_line(api)
     path = f"{V3}/invoices/{invoice['id']}"
@@ -125,6 +126,7 @@ def test_invoice_goes_open_through_the_status_property_and_illegal_moves_are_ref
     assert "association type 542" in paid.json()["message"]
 
 
+# SPEC INV-5
 def test_open_needs_a_contact_and_a_line_item(api):
     created = api.post(f"{V3}/invoices", {"properties": {"hs_currency": "USD"}}).json()
     response = api.patch(
@@ -134,6 +136,7 @@ def test_open_needs_a_contact_and_a_line_item(api):
     assert Invoice.objects.get(pk=created["id"]).status == InvoiceStatus.DRAFT
 
 
+# SPEC INV-11
 def test_a_payment_associated_with_type_542_pays_the_invoice(api):
     invoice = invoice_with_contact_and_line(api)
     api.patch(f"{V3}/invoices/{invoice['id']}", {"properties": {"hs_invoice_status": "open"}})
@@ -158,6 +161,7 @@ def test_a_payment_associated_with_type_542_pays_the_invoice(api):
     ]
 
 
+# SPEC INV-16
 def test_properties_with_history_newest_first_with_their_source(api):
     invoice = invoice_with_contact_and_line(api)
     api.patch(f"{V3}/invoices/{invoice['id']}", {"properties": {"hs_invoice_status": "open"}})

@@ -147,6 +147,7 @@ def test_reading_the_feed_again_enrolls_nothing_twice(live_workflow, system, run
     assert workflow.enrollments.count() == 1
 
 
+# SPEC WF-2
 def test_records_changed_while_the_workflow_was_off_are_not_enrolled_later(
     live_workflow, system, admin, run_feed
 ):
@@ -298,6 +299,7 @@ def test_a_failed_action_stops_the_run_until_the_user_retries_it(
         services.retry_step_run(failed, actor=admin)
 
 
+# SPEC WF-4
 def test_a_step_held_by_a_dead_worker_is_handed_out_again_once_its_claim_runs_out(
     live_workflow, system, run_feed, django_capture_on_commit_callbacks
 ):
@@ -320,6 +322,7 @@ def test_a_step_held_by_a_dead_worker_is_handed_out_again_once_its_claim_runs_ou
     assert StepRun.objects.get().attempts == 2
 
 
+# SPEC WF-3
 def test_enrollments_keep_the_version_they_started_with(
     live_workflow, system, admin, run_feed, step
 ):
@@ -378,6 +381,7 @@ def test_the_documented_example_definition_is_publishable():
          "A delay needs a whole number of minutes"),
     ],
 )  # fmt: skip
+# SPEC WF-3
 def test_publishing_refuses_a_definition_with_the_problems_in_words(admin, data, problem):
     workflow = services.create_workflow(
         actor=admin, name="Broken", object_type="deal", definition=data
@@ -386,6 +390,7 @@ def test_publishing_refuses_a_definition_with_the_problems_in_words(admin, data,
         services.publish_workflow(workflow, actor=admin)
 
 
+# SPEC WF-1
 def test_only_super_admins_change_workflows(editor):
     with pytest.raises(RuleViolation, match="Only a super admin"):
         services.create_workflow(actor=editor, name="Mine", object_type="deal")
