@@ -5,11 +5,13 @@ Defaults give the embedded mode (SQLite in WAL mode under ./data, one worker);
 `SECRET_KEY`, which is generated once into the data folder when not given.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("FAKTURA_DATA_DIR", BASE_DIR / "data"))
@@ -25,6 +27,20 @@ def env_bool(name: str, default: bool) -> bool:
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     return [item.strip() for item in value.split(",") if item.strip()] if value else default
+
+
+def env_networks(name: str) -> list[str]:
+    """CIDRs separated by commas (127.0.0.0/8,fd00::/8); a bad one stops the start, named."""
+    values = env_list(name, [])
+    for value in values:
+        try:
+            ipaddress.ip_network(value)
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{name}: “{value}” is not a network ({error}). Write networks as CIDRs "
+                "separated by commas, such as 127.0.0.0/8,10.0.0.0/8,fd00::/8."
+            ) from None
+    return values
 
 
 def _secret_key() -> str:
@@ -173,6 +189,10 @@ else:
 
 # Per-token API rate limit as requests/seconds (HubSpot's default: 100 per 10 s); "off" disables.
 FAKTURA_API_RATE_LIMIT = os.environ.get("FAKTURA_API_RATE_LIMIT", "100/10")
+
+# Networks workflow webhooks may reach although they are not public (LAN receivers, tests):
+# CIDR strings. Loopback, private, link-local and other non-public addresses are refused.
+WEBHOOK_ALLOWED_NETWORKS = env_networks("FAKTURA_WEBHOOK_ALLOWED_NETWORKS")
 
 TASKS = {
     "default": {

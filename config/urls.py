@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("faktura.crm.urls")),
     path("", include("faktura.sales.urls")),
     path("", include("faktura.invoices.urls")),
+    path("", include("faktura.workflows.urls")),
     path("", include("faktura.api.token_urls")),
     path("", RedirectView.as_view(url="/invoices/", permanent=False), name="home"),
     path("", hubspot_api.urls),

@@ -37,5 +37,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     actor = Actor.for_user(user)
     items = [NavItem(label, url, icon) for label, url, icon in SECTIONS]
     if can_manage_settings(actor):
+        items.append(NavItem("Workflows", "/workflows/", "diagram-3"))
         items.append(NavItem("Settings", reverse("accounts:settings"), "gear"))
     return {"nav": items, "user_can_edit": bool(can_edit_invoices(actor))}

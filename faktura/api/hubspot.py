@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from faktura.api import associations, extensions, objects, properties
+from faktura.api import associations, extensions, objects, properties, workflows
 from faktura.api.auth import Caller, authenticate_request
 from faktura.api.errors import ApiError
 
@@ -33,6 +33,7 @@ for family, prefix in (("v3", "/crm/v3/properties"), ("v2026_03", "/crm/properti
     api.add_router(prefix, properties.build_router(family))
 api.add_router("/crm/v4/objects", associations.build_router())
 api.add_router("/faktura/v1", extensions.build_router())
+api.add_router("/faktura/v1/workflows", workflows.build_router())
 
 
 @api.exception_handler(ApiError)

@@ -128,8 +128,13 @@ def _pending(adapter: Adapter, associations: Iterable[Any]) -> list[PendingLink]
 def _refused(violation: RuleViolation) -> ApiError:
     if violation.code == "not_found":
         return ApiError(404, violation.reason, "OBJECT_NOT_FOUND")
-    if violation.code in ("forbidden", "permission"):
-        return ApiError(403, violation.reason, "MISSING_SCOPES")
+    if violation.code == "permission_denied":
+        return ApiError(
+            403,
+            f"{violation.reason} The token acts for the user who created it: create one as a "
+            "user with that role (or with `manage.py create_api_token`, for the system).",
+            "FORBIDDEN",
+        )
     return validation_error(violation.reason, code=violation.code.upper())
 
 

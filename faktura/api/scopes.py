@@ -48,7 +48,7 @@ for _group in OBJECT_SCOPES:
     else:
         _LABELS[_group.read] = f"{_group.label}: read"
         _LABELS[_group.write] = f"{_group.label}: create, change and archive"
-_LABELS[WORKFLOWS] = "Workflows (reserved: no endpoint uses it yet)"
+_LABELS[WORKFLOWS] = "Workflows: list, export, import, publish, turn on and off"
 
 # Every scope in the order the settings page and the command list them, with a label for people.
 ALL_SCOPES: tuple[tuple[str, str], ...] = tuple(_LABELS.items())

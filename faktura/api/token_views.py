@@ -36,7 +36,7 @@ def _scope_rows() -> list[ScopeRow]:
         else ScopeRow(g.label, g.read, g.write)
         for g in OBJECT_SCOPES
     ]
-    return [*rows, ScopeRow("Workflows", WORKFLOWS, None, "reserved; no endpoint uses it yet")]
+    return [*rows, ScopeRow("Workflows", WORKFLOWS, None, "export, import, turn on and off")]
 
 
 @login_required

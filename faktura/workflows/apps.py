@@ -9,3 +9,7 @@ class WorkflowsConfig(AppConfig):
     def ready(self) -> None:
         # The built-in action types register themselves on import.
         from faktura.workflows import actions  # noqa: F401
+        from faktura.workflows.record_panel import register
+
+        # Record pages show a "Workflows" card through core's panel registry (no import back).
+        register()

@@ -206,6 +206,17 @@ def _event_problems(kind: ObjectType, event: Mapping[str, Any]) -> list[str]:
     return []
 
 
+def step_problems(object_type: str, step: Mapping[str, Any]) -> list[str]:
+    """What is wrong with one step's own configuration (the editor's side panel checks this on
+    save; the steps inside a branch are checked when they are saved themselves)."""
+    branches = [{**branch, "steps": []} for branch in step.get("branches") or []]
+    try:
+        parsed = parse({"steps": [{**step, "branches": branches, "otherwise": []}]}).steps[0]
+    except DefinitionError as error:
+        return error.problems
+    return _step_problems(object_type_named(object_type), parsed)
+
+
 def _step_problems(kind: ObjectType, step: Step) -> list[str]:
     if step.type == BRANCH:
         found = []

@@ -168,7 +168,8 @@ def describe_step(step: wf.Step) -> str:
     if step.type == wf.DELAY:
         return "Delay"
     if step.type == wf.BRANCH:
-        return f"If/then branch ({len(step.branches)} branches)"
+        count = len(step.branches)
+        return f"If/then branch ({count} branch{'es' if count != 1 else ''})"
     if step.type in action_types:
         return action_types.get(step.type).label
     return step.type

@@ -21,6 +21,13 @@ Outcomes follow HubSpot's webhook action: 2xx succeeds; 429 is retried, honourin
 hours apart, for three days); any other answer (3xx, 4xx) fails without retrying. Redirects are not
 followed: a POST must not silently become a GET to another address.
 
+Addresses (S8, server-side request forgery): a webhook never goes to this server, its private
+networks, the cloud metadata service or other addresses that are not on the public internet,
+unless FAKTURA_WEBHOOK_ALLOWED_NETWORKS (settings.WEBHOOK_ALLOWED_NETWORKS) allows them. The host
+name is looked up once, every address it has is checked, and the connection goes to a checked
+address (see faktura.core.network). Such a refusal does not change by retrying, so it is not
+retried; a URL written with such an address is a problem at publish already.
+
 Timeouts: http.client, so connecting (TCP and TLS) gets 3 seconds and each wait for the answer
 30 seconds, as HubSpot's. Resolving the host name is not bounded by either (the system resolver).
 """
@@ -42,6 +49,10 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from faktura.core import network
 from faktura.core.errors import RuleViolation
 from faktura.core.properties import object_type_for, object_types
 from faktura.workflows.registry import (
@@ -61,6 +72,7 @@ ERROR_EXCERPT = 200  # characters of a refusal quoted in the error message
 MAX_READ = 64 * 1024  # bytes of an answer read at most
 
 SCHEMES = ("http", "https")
+ALLOW_SETTING = "FAKTURA_WEBHOOK_ALLOWED_NETWORKS"  # the environment variable, for messages
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -79,6 +91,28 @@ def property_names(config: Mapping[str, Any]) -> list[str]:
     return names
 
 
+def allowed_networks() -> list[network.Network]:
+    """The networks webhooks may reach although they are not public (LAN receivers, tests)."""
+    try:
+        return network.networks(settings.WEBHOOK_ALLOWED_NETWORKS, "WEBHOOK_ALLOWED_NETWORKS")
+    except ValueError as error:
+        raise ImproperlyConfigured(str(error)) from None
+
+
+def _refusal(found: network.NotPublic, host: str) -> str:
+    """Which address was refused, what it is, and the two ways out."""
+    reached = "points to" if network.literal_address(host) is not None else "resolves to"
+    rule = (
+        "Faktura does not send webhooks into private networks."
+        if found.private
+        else "Faktura sends webhooks only to public internet addresses."
+    )
+    return (
+        f"The webhook URL {reached} {found.shown}, {found.words}; {rule} Use a public "
+        f"address, or allow the network with {ALLOW_SETTING}."
+    )
+
+
 def _url_problem(url: str) -> str | None:
     try:
         parts = urlsplit(url)
@@ -94,12 +128,27 @@ def _url_problem(url: str) -> str | None:
             "Leave the user name and password out of the webhook URL: Faktura signs every "
             "request with the secret instead."
         )
+    if network.literal_address(parts.hostname) is None:
+        try:
+            parts.hostname.encode("idna")  # as the resolver will; raises for empty/long labels
+        except UnicodeError as error:
+            return f"The webhook URL's host name “{parts.hostname}” is not valid ({error})."
     return None
+
+
+def _address_problem(url: str) -> str | None:
+    """A URL written with an address Faktura does not send to (http://169.254.169.254/…);
+    host names are checked when sending, as their addresses can change."""
+    host = urlsplit(url).hostname or ""
+    address = network.literal_address(host)
+    found = network.refused(address, allowed_networks()) if address is not None else None
+    return _refusal(found, host) if found is not None else None
 
 
 def validate(object_type: str, config: Mapping[str, Any]) -> list[str]:
     problems = []
-    url_problem = _url_problem(str(config.get("url") or "").strip())
+    url = str(config.get("url") or "").strip()
+    url_problem = _url_problem(url) or _address_problem(url)
     if url_problem:
         problems.append(f"“Send a webhook”: {url_problem}")
     declared = next((t for t in object_types if t.singular == object_type), None)
@@ -155,20 +204,20 @@ def retry_after(headers: Message, now: dt.datetime) -> dt.timedelta | None:
 def _post(
     parts: SplitResult, body: bytes, headers: Mapping[str, str]
 ) -> tuple[int, str, Message, str]:
-    """Send the request; (status, reason, headers, body as text). Raises OSError or
-    http.client.HTTPException, and _ConnectTimeout when connecting takes too long."""
+    """Send the request; (status, reason, headers, body as text). Raises AddressRefused for an
+    address Faktura does not send to, OSError or http.client.HTTPException, and _ConnectTimeout
+    when connecting takes too long."""
+    host = parts.hostname or ""
+    https = parts.scheme.lower() == "https"
+    port = parts.port or (443 if https else 80)
+    addresses = network.resolve(host, port, allowed_networks())
     connection: http.client.HTTPConnection
-    if parts.scheme.lower() == "https":
-        connection = http.client.HTTPSConnection(
-            parts.hostname or "",
-            parts.port,
-            timeout=CONNECT_TIMEOUT,
-            context=ssl.create_default_context(),
+    if https:
+        connection = network.PinnedHTTPSConnection(
+            host, port, addresses, timeout=CONNECT_TIMEOUT, context=ssl.create_default_context()
         )
     else:
-        connection = http.client.HTTPConnection(
-            parts.hostname or "", parts.port, timeout=CONNECT_TIMEOUT
-        )
+        connection = network.PinnedHTTPConnection(host, port, addresses, timeout=CONNECT_TIMEOUT)
     # Keep what is already escaped; escape what is not (spaces, non-ASCII characters).
     target = quote(parts.path or "/", safe=string.punctuation)
     if parts.query:
@@ -261,6 +310,8 @@ def run(context: ActionContext) -> dict[str, Any]:
 
     try:
         status, reason, answer_headers, text = _post(parts, body, headers)
+    except network.AddressRefused as refused:
+        raise ActionError(_refusal(refused.found, parts.hostname or "")) from None
     except http.client.InvalidURL as error:
         raise ActionError(
             f"The webhook URL {shown} is not valid ({error}). Fix it, then retry."

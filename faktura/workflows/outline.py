@@ -1,0 +1,139 @@
+"""A definition as the editor and the review show it: the triggers in words and the steps as a
+tree of cards, each with its summary and what still stops it from being published."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from faktura.core.properties import ObjectType
+from faktura.listings import filters as flt
+from faktura.workflows import definition as wf
+from faktura.workflows.events import trigger_events
+from faktura.workflows.registry import action_types
+from faktura.workflows.services import describe_step
+
+UNITS = (("minutes", "minutes", 1), ("hours", "hours", 60), ("days", "days", 1440))
+
+
+@dataclass(frozen=True)
+class BranchCard:
+    label: str
+    criteria: list[list[str]]  # groups of conditions in words: OR between, AND inside
+    where: str  # names its step list for the "+" buttons (see drafts.py)
+    steps: list[StepCard]
+
+
+@dataclass(frozen=True)
+class StepCard:
+    id: str
+    type: str
+    title: str
+    summary: list[str]
+    problems: list[str]
+    icon: str
+    branches: list[BranchCard] = field(default_factory=list)
+    otherwise: BranchCard | None = None
+
+
+def criteria_in_words(kind: ObjectType, groups: Any) -> list[list[str]]:
+    return [[c.describe() for c in group] for group in flt.from_json(kind, groups).groups]
+
+
+def event_in_words(kind: ObjectType, event: Mapping[str, Any]) -> str:
+    name = str(event.get("event", ""))
+    if name not in trigger_events:
+        return name
+    text = trigger_events.get(name).label
+    if name == "property_changed":
+        prop = kind._by_name.get(str(event.get("property")))
+        text = f"{prop.label if prop else event.get('property')} changed"
+        for part in ("from", "to"):
+            if event.get(part) not in (None, ""):
+                text += f" {part} {prop.display(str(event[part])) if prop else event[part]}"
+    return text
+
+
+def delay_in_words(kind: ObjectType, config: Mapping[str, Any]) -> str:
+    """A delay as the editor's card and the action log say it: "Wait 1 hour 30 minutes"."""
+    at = str(config.get("time") or "09:00")
+    match config.get("kind"):
+        case "duration":
+            minutes = config.get("minutes")
+            if isinstance(minutes, int) and minutes > 0:
+                return f"Wait {_duration(minutes)}"
+        case "until_date_property":
+            prop = kind._by_name.get(str(config.get("property")))
+            if prop:
+                return f"Wait until the record's {prop.label}, at {at}"
+        case "until_weekday":
+            days = [wf.WEEKDAYS[d] for d in config.get("weekdays") or [] if d in range(7)]
+            if days:
+                return f"Wait until the next {' or '.join(days)}, at {at}"
+    return "Wait (not set up yet)"
+
+
+def _duration(total: int) -> str:
+    days, rest = divmod(total, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+    return " ".join(f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n)
+
+
+def _summary(kind: ObjectType, step: wf.Step) -> list[str]:
+    if step.type == wf.DELAY:
+        return [delay_in_words(kind, step.config)]
+    if step.type not in action_types:
+        return []
+    shown = []
+    for config_field in action_types.get(step.type).fields:
+        value = step.config.get(config_field.name)
+        if value in (None, ""):
+            continue
+        if config_field.kind == "secret":
+            value = "••••••"
+        elif config_field.kind == "property" and str(value) in kind._by_name:
+            value = kind.property(str(value)).label
+        elif config_field.kind == "choice":
+            value = dict(config_field.choices).get(str(value), value)
+        text = str(value)
+        shown.append(f"{config_field.label}: {text[:80]}{'…' if len(text) > 80 else ''}")
+    return shown
+
+
+def _icon(step_type: str) -> str:
+    return {wf.DELAY: "hourglass-split", wf.BRANCH: "signpost-split"}.get(step_type, "lightning")
+
+
+def cards(kind: ObjectType, steps: tuple[wf.Step, ...]) -> list[StepCard]:
+    return [_card(kind, step) for step in steps]
+
+
+def _card(kind: ObjectType, step: wf.Step) -> StepCard:
+    branches_raw = [{"label": b.label, "filters": b.filters} for b in step.branches]
+    raw = {"id": step.id, "type": step.type, "config": dict(step.config), "branches": branches_raw}
+    branches = [
+        BranchCard(
+            label=branch.label,
+            criteria=criteria_in_words(kind, branch.filters),
+            where=f"{step.id}:{n}",
+            steps=cards(kind, branch.steps),
+        )
+        for n, branch in enumerate(step.branches)
+    ]
+    otherwise = (
+        BranchCard("None met", [], f"{step.id}:else", cards(kind, step.otherwise))
+        if step.type == wf.BRANCH
+        else None
+    )
+    return StepCard(
+        id=step.id,
+        type=step.type,
+        title=describe_step(step),
+        summary=_summary(kind, step),
+        problems=wf.step_problems(kind.singular, raw),
+        icon=_icon(step.type),
+        branches=branches,
+        otherwise=otherwise,
+    )
