@@ -47,12 +47,13 @@ def _seed(env: dict[str, str]) -> dict[str, str]:
         "from faktura.invoices.models import Invoice\n"
         "from faktura.sales.models import Deal\n"
         "from faktura.listings.models import SavedView\n"
+        "from faktura.workflows.models import Workflow\n"
         "login = seed_demo()\n"
         "partly = Invoice.objects.filter(status='open', amount_paid__gt=0).first()\n"
         "print(json.dumps({'username': login.username, 'password': login.password,\n"
         "  'invoice': partly.pk, 'token': partly.public_token, 'number': partly.number,\n"
         "  'payment': partly.applied_payments.first().payment_id,\n"
-        "  'deal': Deal.objects.first().pk,\n"
+        "  'deal': Deal.objects.first().pk, 'workflow': Workflow.objects.get().pk,\n"
         "  'view': SavedView.objects.get(name='Open invoices').pk}))\n"
     )
     out = subprocess.run(
@@ -114,6 +115,8 @@ def main(argv: list[str]) -> int:
                     "deal-record": f"/deals/{ids['deal']}/",
                     "deal-edit": f"/deals/{ids['deal']}/edit/",
                     "settings": "/settings/",
+                    "workflows-index": "/workflows/",
+                    "workflow-editor": f"/workflows/{ids['workflow']}/",
                 }
                 # A sample PDF of the same invoice, for the README.
                 samples = args.out.parent / "samples"
@@ -123,6 +126,12 @@ def main(argv: list[str]) -> int:
                 for name, path in shots.items():
                     page.goto(base + path)
                     page.screenshot(path=args.out / f"{name}.png", full_page=True)
+                # The editor's side panel, open on the workflow's action.
+                page.goto(f"{base}/workflows/{ids['workflow']}/")
+                page.get_by_role("button", name="Edit Create a task").click()
+                page.locator("#step-panel.show").wait_for()
+                page.wait_for_timeout(400)  # the panel's slide-in
+                page.screenshot(path=args.out / "workflow-step-panel.png")
                 buyer = browser.new_page(viewport={"width": 1200, "height": 900})
                 buyer.goto(f"{base}/i/{ids['token']}/")
                 buyer.screenshot(path=args.out / "buyer-page.png", full_page=True)

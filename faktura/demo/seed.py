@@ -25,6 +25,7 @@ from faktura.invoices.properties import INVOICE
 from faktura.listings.services import save_view
 from faktura.listings.state import state_from_query
 from faktura.sales import services as sales
+from faktura.workflows import services as workflows
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def seed_demo(admin_username: str = "admin") -> Login:
         )
         _seed_records(Actor.for_user(admin))
         _seed_views(Actor.for_user(admin))
+        _seed_workflows(Actor.for_user(admin))
     return Login(admin_username, password)
 
 
@@ -182,3 +184,33 @@ def _seed_views(actor: Actor) -> None:
     for name, query in DEMO_VIEWS:
         state = state_from_query(INVOICE, QueryDict(query))
         save_view(state, actor=actor, name=name, shared=True)
+
+
+# A deal workflow to look at and try: winning a deal asks its owner to invoice it.
+DEMO_WORKFLOW = {
+    "triggers": {
+        "filters": [],
+        "events": [{"event": "property_changed", "property": "dealstage", "to": "closedwon"}],
+    },
+    "re_enrollment": {"enabled": False, "properties": []},
+    "steps": [
+        {
+            "id": "s1",
+            "type": "create_task",
+            "config": {
+                "title": "Invoice {{ dealname }}",
+                "body": "The deal is won: create and send its invoice.",
+                "due_in_days": 2,
+                "owner": "",
+            },
+        }
+    ],
+}
+
+
+def _seed_workflows(actor: Actor) -> None:
+    workflow = workflows.create_workflow(
+        actor=actor, name="Won deals: invoice them", object_type="deal", definition=DEMO_WORKFLOW
+    )
+    workflows.publish_workflow(workflow, actor=actor)
+    workflows.turn_on_workflow(workflow, actor=actor)

@@ -1,6 +1,7 @@
 import pytest
 
 from faktura.accounts.models import User
+from faktura.core.actors import Actor
 from faktura.demo.seed import seed_demo
 from faktura.invoices.models import Invoice, InvoiceStatus, PaymentState
 from faktura.listings.models import SavedView
@@ -49,3 +50,27 @@ def test_demo_shares_invoice_views_that_open_as_tabs(client, db):
     page = client.get(f"/invoices/?view={views[0].pk}").content.decode()
     assert "Open invoices" in page
     assert "Draft invoice" not in page  # the view shows only open invoices
+
+
+# SPEC WF-2
+@pytest.mark.django_db(transaction=True)  # the step runs when the enrollment commits
+def test_demo_workflow_asks_to_invoice_a_deal_once_it_is_won():
+    from faktura.crm.models import Activity
+    from faktura.sales import services as sales
+    from faktura.sales.models import Deal
+    from faktura.workflows.models import Workflow
+    from faktura.workflows.tests.conftest import read_feed
+
+    login = seed_demo()
+    workflow = Workflow.objects.get()
+    assert workflow.enabled
+    assert not workflow.has_unpublished_changes
+    deal = Deal.objects.exclude(stage="closedwon").first()
+    assert deal is not None
+    read_feed()  # the demo's own history enrolls nothing
+    assert not Activity.objects.exists()
+    admin = User.objects.get(username=login.username)
+    sales.update_deal(deal, actor=Actor.for_user(admin), values={"dealstage": "closedwon"})
+    read_feed()
+    task = Activity.objects.get()
+    assert task.title == f"Invoice {deal.name}"
