@@ -12,6 +12,9 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
+    # How amounts and dates are typed and shown to this user (BCP 47, faktura.core.locales);
+    # empty: the account's invoice locale (accounts.services.user_locale).
+    locale = models.CharField(max_length=16, blank=True)
 
     @property
     def full_name(self) -> str:

@@ -26,6 +26,12 @@ def get_account_settings() -> AccountSettings:
     return settings
 
 
+def user_locale(user: object) -> str:
+    """The locale a person types and reads amounts and dates in (DOC-4): their own, else the
+    account's invoice locale. `user` may be anonymous or None (the account's then)."""
+    return getattr(user, "locale", "") or get_account_settings().invoice_locale
+
+
 def update_account_settings(*, actor: Actor, **changes: Any) -> AccountSettings:
     require(permissions.can_manage_settings(actor))
     unknown = set(changes) - SETTINGS_FIELDS

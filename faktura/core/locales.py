@@ -14,7 +14,7 @@ from babel.numbers import parse_pattern
 from django.utils import timezone
 
 from faktura.core.errors import RuleViolation
-from faktura.core.money import minor_units, round_money
+from faktura.core.money import MAX_AMOUNT, minor_units, round_money
 
 DEFAULT_LOCALE = "en-US"
 INVOICE_LOCALES = (
@@ -77,3 +77,76 @@ def format_day(day: dt.date | dt.datetime | None, locale: str) -> str:
     if isinstance(day, dt.datetime):  # a moment: the day it was in Faktura's time zone
         day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
     return format_date(day, format="medium", locale=_locale(locale))
+
+
+# Characters people type between digit groups in every locale: spaces of any width, apostrophes.
+_SPACE_GROUPS = frozenset(" \u00a0\u202f\u2009'’")
+_MINUS = "-−"
+
+
+def amount_example(locale: str) -> str:
+    """How the locale writes 1234.50 for a person to type: "1 234,50", "1,234.50"."""
+    code = _locale(locale)
+    group = code.number_symbols["latn"]["group"]
+    group = " " if group in _SPACE_GROUPS else group
+    return f"1{group}234{code.number_symbols['latn']['decimal']}50"
+
+
+def read_amount(value: object, locale: str, *, field: str = "Amount") -> Decimal:
+    """A number as a person types it in their locale ("1 000,50" in nb-NO, "1,000.50" in
+    en-US); refuses exponents ("1e3") and anything ambiguous, naming the format expected.
+
+    Spaces and apostrophes always group digits; the machine form "1000.50" is read in every
+    locale unless it could be a thousands grouping there ("1.000" in nb-NO)."""
+    text = str(value if value is not None else "").strip()
+    symbols = _locale(locale).number_symbols["latn"]
+    decimal = symbols["decimal"]
+    other = "," if decimal == "." else "."  # the mark that is not this locale's decimal
+
+    def refuse(why: str) -> RuleViolation:
+        return RuleViolation(
+            f"{field} '{text}' {why}. Write it as {locale_label(locale)} does, e.g. "
+            f"{amount_example(locale)}.",
+            code="invalid_number",
+        )
+
+    negative = text[:1] in tuple(_MINUS) and len(text) > 1
+    body = "".join(ch for ch in text[1 if negative else 0 :] if ch not in _SPACE_GROUPS)
+    if any(ch in "eE" for ch in body):
+        raise refuse("uses exponent notation, which amounts do not accept")
+    if not body or not all(ch in "0123456789.," for ch in body):
+        raise refuse("is not a number")
+    whole, _, fraction = body.partition(decimal)
+    if other in whole:
+        grouping = symbols["group"] == other
+        if _looks_grouped(whole, other) and (grouping or fraction):  # "1,000.50", "1.000,50"
+            whole = whole.replace(other, "")
+        elif (
+            other == "."
+            and not fraction
+            and whole.count(".") == 1
+            and not _looks_grouped(whole, other)
+        ):
+            whole, fraction = whole.split(".")  # the machine form "1000.50", in any locale
+        elif grouping:
+            raise refuse(f"has '{other}' where digits are grouped in threes")
+        else:
+            raise refuse("is ambiguous")
+    if not (whole + fraction).isdigit():
+        raise refuse("is not a number")
+    number = Decimal(f"{'-' if negative else ''}{whole or 0}{'.' + fraction if fraction else ''}")
+    if abs(number) > MAX_AMOUNT:
+        raise refuse("is too large")
+    return number
+
+
+def _looks_grouped(text: str, mark: str) -> bool:
+    """Whether `mark` separates digit groups as thousands separators do: "1.000.000", and
+    India's "1,00,000"."""
+    head, *groups = text.split(mark)
+    return (
+        bool(groups)
+        and 1 <= len(head) <= 3
+        and len(groups[-1]) == 3
+        and all(len(g) in (2, 3) for g in groups[:-1])
+    )

@@ -116,6 +116,11 @@ def to_decimal(value: object, *, field: str) -> Decimal:
             "exactly. Pass it as text or Decimal, e.g. '12.30'.",
             code="invalid_number",
         )
+    if isinstance(value, str) and any(ch in "eE" for ch in value):
+        raise RuleViolation(
+            f"{field} '{value}' uses exponent notation; write the number out, e.g. '1000'.",
+            code="invalid_number",
+        )
     try:
         number = Decimal(str(value).strip().replace(",", "")) if value is not None else None
     except InvalidOperation:

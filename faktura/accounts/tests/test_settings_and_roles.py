@@ -79,3 +79,14 @@ def test_roles_decide_invoice_edit_permission_when_user_acts(
 def test_non_user_actors_act_for_the_account_when_workflow_or_system(db):
     for actor in (Actor.system(), Actor.workflow("Welcome"), Actor.integration("QuickBooks")):
         assert can_edit_invoices(actor).ok
+
+
+# SPEC DOC-4
+def test_a_user_reads_amounts_in_their_own_locale_else_the_accounts(db, account, admin_user):
+    from faktura.accounts.services import user_locale
+
+    account(invoice_locale="nb-NO")
+    assert user_locale(admin_user) == "nb-NO"
+    assert user_locale(None) == "nb-NO"
+    admin_user.locale = "fi-FI"
+    assert user_locale(admin_user) == "fi-FI"

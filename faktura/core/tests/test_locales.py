@@ -6,7 +6,14 @@ from decimal import Decimal
 import pytest
 
 from faktura.core.errors import RuleViolation
-from faktura.core.locales import INVOICE_LOCALES, format_amount, format_day, normalize_locale
+from faktura.core.locales import (
+    INVOICE_LOCALES,
+    amount_example,
+    format_amount,
+    format_day,
+    normalize_locale,
+    read_amount,
+)
 
 
 @pytest.mark.parametrize(
@@ -64,3 +71,55 @@ def test_every_offered_locale_formats_amounts_and_dates():
     for code in INVOICE_LOCALES:
         assert "1" in format_amount(Decimal("1.00"), "EUR", code)
         assert "2026" in format_day(dt.date(2026, 1, 2), code)
+
+
+# SPEC DOC-4
+@pytest.mark.parametrize(
+    ("typed", "locale", "amount"),
+    [
+        ("5 000", "nb-NO", "5000"),
+        ("1 000,50", "nb-NO", "1000.50"),
+        ("1\u00a0000,50", "fi-FI", "1000.50"),
+        ("1.000,50", "nb-NO", "1000.50"),
+        ("1000.50", "nb-NO", "1000.50"),  # the machine form, typed by habit
+        ("−1 000,5", "fi-FI", "-1000.5"),
+        ("1,000.50", "en-US", "1000.50"),
+        ("1000", "en-US", "1000"),
+        (".5", "en-US", "0.5"),
+        ("1.000", "de-DE", "1000"),
+        ("1000.50", "de-DE", "1000.50"),
+        ("1'000.50", "de-CH", "1000.50"),
+        ("1,00,000.50", "en-IN", "100000.50"),
+    ],
+)
+def test_amounts_are_read_as_the_locale_writes_them(typed, locale, amount):
+    assert read_amount(typed, locale) == Decimal(amount)
+
+
+# SPEC DOC-4
+@pytest.mark.parametrize(
+    ("typed", "locale", "phrase"),
+    [
+        ("1e3", "en-US", "exponent notation"),
+        ("1E3", "nb-NO", "exponent notation"),
+        ("1.000", "nb-NO", "is ambiguous"),  # a thousand, or one?
+        ("12,5", "en-US", "grouped in threes"),
+        ("1,000,50", "nb-NO", "is not a number"),
+        ("abc", "en-US", "is not a number"),
+        ("", "nb-NO", "is not a number"),
+        ("-", "en-US", "is not a number"),
+        ("١٢", "en-US", "is not a number"),
+        ("9" * 20, "en-US", "too large"),
+    ],
+)
+def test_unreadable_amounts_are_refused_with_the_format_expected(typed, locale, phrase):
+    with pytest.raises(RuleViolation) as refused:
+        read_amount(typed, locale, field="Amount")
+    assert phrase in refused.value.reason
+    assert f"e.g. {amount_example(locale)}" in refused.value.reason
+
+
+def test_the_format_example_follows_the_locale():
+    assert amount_example("nb-NO") == "1 234,50"
+    assert amount_example("en-US") == "1,234.50"
+    assert amount_example("de-DE") == "1.234,50"

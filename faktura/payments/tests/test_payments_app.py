@@ -70,6 +70,7 @@ def test_manual_payment_stored_with_every_detail_when_created(system, contact): 
         ({"amount": "5", "currency": "USD", "method": "barter"}, "rule_violation", "Unknown"),
         ({"amount": "5.5", "currency": "JPY"}, "invalid_amount", "more decimals than JPY allows"),
         ({"amount": "5.0001", "currency": "KWD"}, "invalid_amount", "more decimals than KWD"),
+        ({"amount": "1e3", "currency": "USD"}, "invalid_number", "exponent notation"),  # DOC-4
         ({"amount": "0", "currency": "USD"}, "invalid_amount", "more than zero"),
         ({"amount": "-1", "currency": "USD"}, "invalid_amount", "more than zero"),
         ({"amount": "abc", "currency": "USD"}, "invalid_number", "must be a number"),
