@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "faktura.core.served.ServedAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -186,6 +187,10 @@ else:
             "OPTIONS": {"file_path": str(DATA_DIR / "outbox")},
         }
     }
+
+# The address Faktura is served at (e.g. https://billing.example.com), for links made outside a
+# request while no domain is set in Settings; `manage.py serve` sets it from its port.
+FAKTURA_BASE_URL = os.environ.get("FAKTURA_BASE_URL", "").strip().rstrip("/")
 
 # Per-token API rate limit as requests/seconds (HubSpot's default: 100 per 10 s); "off" disables.
 FAKTURA_API_RATE_LIMIT = os.environ.get("FAKTURA_API_RATE_LIMIT", "100/10")

@@ -23,7 +23,15 @@ class AccountSettingsForm(StyledModelForm):
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
     )
     remove_logo = forms.BooleanField(required=False, label="Remove the logo")
-    field_order = ["company_name", "company_address", "company_country", "company_tax_id", "logo"]
+    field_order = [
+        "company_name",
+        "company_address",
+        "company_country",
+        "company_tax_id",
+        "logo",
+        "company_bank_account",
+        "payment_instructions",
+    ]
 
     class Meta:
         model = AccountSettings
@@ -32,6 +40,8 @@ class AccountSettingsForm(StyledModelForm):
             "company_address",
             "company_country",
             "company_tax_id",
+            "company_bank_account",
+            "payment_instructions",
             "invoice_locale",
             "invoice_public_domain",
             "invoice_number_prefix",
@@ -44,19 +54,28 @@ class AccountSettingsForm(StyledModelForm):
         ]
         labels = {
             "company_tax_id": "Company tax ID",
+            "company_bank_account": "Bank account",
             "invoice_public_domain": "Domain of invoice links",
             "allow_personal_from_addresses": "Let users send from their personal or team addresses",
             "allow_editing_finalized_invoices": "Allow editing finalized invoices",
             "allow_deleting_invoices": "Allow deleting invoices",
         }
         help_texts = {
-            "invoice_public_domain": "Base URL buyers open invoices at, e.g. https://billing.example.com.",
+            "invoice_public_domain": "Base URL buyers open invoices at, e.g. "
+            "https://billing.example.com. Empty: the address Faktura is served at.",
+            "company_bank_account": "Printed under Payment details, e.g. IBAN NO93 8601 1117 947, "
+            "BIC DNBANOKK.",
+            "payment_instructions": "Printed under Payment details, e.g. how to reference the "
+            "invoice when paying.",
             "invoice_number_prefix": "Put before each invoice number, e.g. INV-.",
             "company_country": "Two-letter ISO code, e.g. US or NO.",
             "company_tax_id": "Printed on invoices, e.g. NO 923 456 789 MVA; new invoices "
             "start with it.",
         }
-        widgets = {"company_address": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "company_address": forms.Textarea(attrs={"rows": 3}),
+            "payment_instructions": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

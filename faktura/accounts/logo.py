@@ -61,7 +61,11 @@ def _refuse_kind_or_size(kind: str | None, width: int, height: int) -> None:
 
 def logo_data_url(settings: AccountSettings) -> str:
     """The account's logo as a data: URL, or "" when there is none."""
-    content, content_type = bytes(settings.company_logo), settings.company_logo_type
+    return data_url(bytes(settings.company_logo), settings.company_logo_type)
+
+
+def data_url(content: bytes, content_type: str) -> str:
+    """An image as a data: URL (pages and PDFs fetch nothing), or "" for no image."""
     if not content or not content_type:
         return ""
     return f"data:{content_type};base64,{base64.b64encode(content).decode('ascii')}"

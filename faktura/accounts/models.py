@@ -50,12 +50,16 @@ class AccountSettings(models.Model):
     company_country = models.CharField(max_length=2, default="US")
     # The seller's tax ID printed on invoices; new invoices take it as their hs_tax_id.
     company_tax_id = models.CharField(max_length=100, blank=True)
+    # Printed on invoices under "Payment details" (DOC-1 freezes them on each issued invoice).
+    company_bank_account = models.CharField(max_length=200, blank=True)
+    payment_instructions = models.TextField(blank=True)
     # A validated PNG or JPEG (faktura.accounts.logo), kept in the database with the settings.
     company_logo = models.BinaryField(blank=True, default=b"")
     company_logo_type = models.CharField(max_length=20, blank=True)
     # BCP 47 code new invoices take for their amounts and dates (faktura.core.locales).
     invoice_locale = models.CharField(max_length=16, default="en-US")
-    invoice_public_domain = models.CharField(max_length=200, default="http://127.0.0.1:8000")
+    # Empty: links use the address Faktura is served at (accounts.services.invoice_link_base).
+    invoice_public_domain = models.CharField(max_length=200, blank=True, default="")
     default_currency = models.CharField(max_length=3, default="USD")
     default_payment_terms = models.CharField(
         max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.NET_30

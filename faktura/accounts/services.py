@@ -12,6 +12,7 @@ from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
 from faktura.core.locales import normalize_locale
 from faktura.core.money import normalize_currency
+from faktura.core.served import served_address
 
 # The logo's content type follows the logo; it is never set on its own.
 SETTINGS_FIELDS = frozenset(
@@ -24,6 +25,11 @@ SETTINGS_FIELDS = frozenset(
 def get_account_settings() -> AccountSettings:
     settings, _ = AccountSettings.objects.get_or_create(pk=1)
     return settings
+
+
+def invoice_link_base() -> str:
+    """Where invoice links point: the domain set in Settings, else where Faktura is served."""
+    return get_account_settings().invoice_public_domain or served_address()
 
 
 def user_locale(user: object) -> str:
@@ -73,7 +79,9 @@ def _clean_setting(name: str, value: Any) -> Any:
             )
         return value
     if name == "invoice_public_domain":
-        url = str(value).strip().rstrip("/")
+        url = str(value or "").strip().rstrip("/")
+        if not url:
+            return ""  # links follow the address Faktura is served at
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
             raise RuleViolation(

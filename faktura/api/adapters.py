@@ -138,19 +138,19 @@ def _detach_payment(payment: Payment, invoice: Invoice, actor: Actor) -> None:
 
 
 def _set_invoice_contacts(invoice: Invoice, contact: Contact, actor: Actor) -> None:
-    invoices.add_invoice_contact(invoice, contact, actor=actor)
+    invoices.add_invoice_association(invoice, contact, actor=actor)
 
 
 def _unset_invoice_contact(invoice: Invoice, contact: Contact, actor: Actor) -> None:
-    invoices.remove_invoice_contact(invoice, contact, actor=actor)
+    invoices.remove_invoice_association(invoice, contact, actor=actor)
 
 
 def _set_invoice_company(invoice: Invoice, company: Company, actor: Actor) -> None:
-    invoices.add_invoice_company(invoice, company, actor=actor)
+    invoices.add_invoice_association(invoice, company, actor=actor)
 
 
 def _unset_invoice_company(invoice: Invoice, company: Company, actor: Actor) -> None:
-    invoices.remove_invoice_company(invoice, company, actor=actor)
+    invoices.remove_invoice_association(invoice, company, actor=actor)
 
 
 def _set_invoice_deal(invoice: Invoice, deal: Deal, actor: Actor) -> None:

@@ -60,6 +60,11 @@ def normalize_locale(value: object) -> str:
     return code
 
 
+def language_of(locale: str) -> str:
+    """The language a locale's labels are written in, as Django names it: "nb-NO" → "nb"."""
+    return _locale(locale).language
+
+
 def format_amount(amount: Decimal, currency: str, locale: str) -> str:
     """An amount as the locale writes it ("1.234,50 €"), with the currency's own decimals
     (ISO 4217, as Faktura rounds) rather than CLDR's, which differ for a few currencies."""

@@ -1,5 +1,6 @@
 """Money: Decimal only, rounded per currency (ISO 4217 minor units), half away from zero."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from faktura.core.errors import RuleViolation
@@ -83,6 +84,9 @@ CURRENCIES = frozenset(
     ]
 )
 
+# "1e3", "2.5E-2": a number in exponent notation, which amounts never accept (DOC-4).
+_EXPONENT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
+
 # Upper bound for any single amount: keeps every sum inside the database columns.
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -116,7 +120,7 @@ def to_decimal(value: object, *, field: str) -> Decimal:
             "exactly. Pass it as text or Decimal, e.g. '12.30'.",
             code="invalid_number",
         )
-    if isinstance(value, str) and any(ch in "eE" for ch in value):
+    if isinstance(value, str) and _EXPONENT.fullmatch(value.strip()):
         raise RuleViolation(
             f"{field} '{value}' uses exponent notation; write the number out, e.g. '1000'.",
             code="invalid_number",

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from faktura.accounts.logo import logo_data_url
 from faktura.accounts.services import get_account_settings
 from faktura.core.locales import format_amount, format_day
+from faktura.invoices.issued import current_seller, seller_of
 from faktura.invoices.models import Invoice, InvoiceDocument
 from faktura.invoices.pdf import STYLESHEET, pdf_from_html, render_pdf
 from faktura.invoices.properties import public_url
@@ -30,12 +30,7 @@ def invoice_filename(invoice: Invoice) -> str:
 
 def invoice_html(invoice: Invoice) -> str:
     """The HTML the invoice's PDF is made from (and whose hash tells a stored PDF is current)."""
-    context = {
-        "sheet": build_sheet(invoice),
-        "invoice": invoice,
-        "link": public_url(invoice),
-        "account": get_account_settings(),
-    }
+    context = {"sheet": build_sheet(invoice), "invoice": invoice, "link": public_url(invoice)}
     return render_to_string("invoices/pdf/invoice.html", context)
 
 
@@ -87,7 +82,6 @@ def render_stored_pdf(invoice_id: int) -> str:
 def receipt_facts(payment: Payment) -> dict[str, Any]:
     """What a receipt says, in the words of its locale: for the PDF and the email alike."""
     invoice = applied_invoice(payment)
-    account = get_account_settings()
     locale = receipt_locale(invoice)
     return {
         "payment": payment,
@@ -102,11 +96,12 @@ def receipt_facts(payment: Payment) -> dict[str, Any]:
         "balance_due": (
             format_amount(invoice.balance_due, invoice.currency, locale) if invoice else ""
         ),
-        "account": account,
-        "tax_id": invoice.tax_id if invoice is not None else account.company_tax_id,
+        # The seller of the invoice paid, as it was issued (DOC-1); else as Settings say now.
+        "seller": seller_of(invoice) if invoice is not None else current_seller(),
     }
 
 
 def receipt_pdf(payment: Payment) -> tuple[str, bytes]:
-    context = {**receipt_facts(payment), "logo": logo_data_url(get_account_settings())}
-    return f"receipt-{payment.pk}.pdf", render_pdf("invoices/pdf/receipt.html", context)
+    return f"receipt-{payment.pk}.pdf", render_pdf(
+        "invoices/pdf/receipt.html", receipt_facts(payment)
+    )

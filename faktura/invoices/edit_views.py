@@ -17,22 +17,18 @@ from faktura.core.errors import RuleViolation
 from faktura.core.properties import unarchived
 from faktura.core.web import show_refusal
 from faktura.crm.models import Company, Contact
-from faktura.history.models import Entry
 from faktura.invoices import rules, services
 from faktura.invoices.access import editing_actor, invoice_or_404
-from faktura.invoices.changes import Change, customer_message
+from faktura.invoices.changes import edit_changes
 from faktura.invoices.forms import (
     OPTIONS_SHOWN,
     InvoiceDetailsForm,
     NewInvoiceForm,
 )
 from faktura.invoices.models import Invoice
-from faktura.invoices.properties import INVOICE
 from faktura.invoices.services import InvoiceEdit
 from faktura.sales.line_forms import BaseLineFormSet, line_formset, with_added_line
 from faktura.sales.models import Deal, Quote
-
-EDITED_EVENT = "invoice.edited_after_finalization"
 
 
 def _form_page(
@@ -160,43 +156,32 @@ def edit_invoice(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def after_edit_url(edit: InvoiceEdit) -> str:
-    """After an edit of a finalized invoice that changed it: the message to the customer."""
-    if edit.customer_message is None:
+    """After an edit of a finalized invoice that changed it: let the customer know (INV-7)."""
+    if edit.event_id is None:
         return edit.invoice.get_absolute_url()
-    entry = (
-        Entry.objects.for_object(INVOICE.singular, edit.invoice.pk)
-        .filter(kind=Entry.Kind.EVENT, event_type=EDITED_EVENT)
-        .order_by("-at", "-id")
-        .first()
-    )
-    if entry is None:
-        return edit.invoice.get_absolute_url()
-    return reverse("invoices:customer_message", args=[edit.invoice.pk, entry.pk])
+    return reverse("invoices:customer_message", args=[edit.invoice.pk, edit.event_id])
 
 
 @login_required
 @require_GET
 def proposed_customer_message(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
-    """INV-7: what changed (old → new) and a message to tell the customer. Sending it by email
-    comes with invoice documents; for now it can be copied."""
-    editing_actor(request)
+    """INV-7: what changed (old → new), and Send to tell the customer with the updated invoice
+    attached (the Send dialog, prefilled with a message about the change)."""
+    actor = editing_actor(request)
     invoice = invoice_or_404(pk)
-    entry = (
-        Entry.objects.for_object(INVOICE.singular, invoice.pk)
-        .filter(pk=entry_id, kind=Entry.Kind.EVENT, event_type=EDITED_EVENT)
-        .first()
-    )
-    if entry is None:
+    changes = edit_changes(invoice, entry_id)
+    if changes is None:
         raise Http404("No such edit of this invoice.")
-    changes = [
-        Change(property="", label=str(label), old=str(old), new=str(new))
-        for label, old, new in entry.data.get("changes", [])
-    ]
-    message = customer_message(invoice, changes)
+    send = f"{reverse('invoices:send', args=[invoice.pk])}?edit={entry_id}"
     return render(
         request,
         "invoices/customer_message.html",
-        {"invoice": invoice, "changes": changes, "message": message},
+        {
+            "invoice": invoice,
+            "changes": changes,
+            "send": send,
+            "can_send": rules.can_send(invoice, actor),
+        },
     )
 
 

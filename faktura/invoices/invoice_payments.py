@@ -163,7 +163,7 @@ def _refresh_payment_state(invoice: Invoice) -> None:
     """Amount paid is the sum of what the applied payments still hold; status follows."""
     payments = Payment.objects.filter(invoice_application__invoice=invoice)
     invoice.amount_paid = sum((p.collected_amount for p in payments), Decimal(0))
-    invoice.balance_due = invoice.total - invoice.amount_paid
+    invoice.balance_due = invoice.owed()
     if invoice.status in (InvoiceStatus.OPEN, InvoiceStatus.PAID):
         fully_paid = invoice.amount_paid >= invoice.total
         if fully_paid and invoice.status == InvoiceStatus.OPEN:

@@ -54,6 +54,28 @@ class Invoice(models.Model):
     # How the buyer's copy writes amounts and dates (faktura.core.locales); English wording.
     locale = models.CharField(max_length=16, default="en-US")
     from_subscription = models.BooleanField(default=False)
+    # The one company billed (DOC-2): one of `companies`, the oldest by default; the billing
+    # contact is the first of `contacts`. Neither is set when the invoice has none.
+    billed_company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The issued document (DOC-1): the seller and buyer as printed, frozen at finalization and
+    # changed only by an edit under INV-6 (faktura.invoices.issued). Empty on drafts.
+    seller_name = models.CharField(max_length=200, blank=True)
+    seller_address = models.TextField(blank=True)
+    seller_bank_account = models.CharField(max_length=200, blank=True)
+    seller_payment_instructions = models.TextField(blank=True)
+    seller_logo = models.ForeignKey(
+        "IssuedLogo", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    buyer_name = models.CharField(max_length=200, blank=True)
+    buyer_contact_name = models.CharField(max_length=200, blank=True)
+    buyer_email = models.CharField(max_length=254, blank=True)
+    buyer_street = models.CharField(max_length=200, blank=True)
+    buyer_zip = models.CharField(max_length=20, blank=True)
+    buyer_city = models.CharField(max_length=100, blank=True)
+    buyer_country = models.CharField(max_length=100, blank=True)
+    buyer_tax_id = models.CharField(max_length=50, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -131,12 +153,28 @@ class Invoice(models.Model):
             return PaymentState.PARTIALLY_PAID
         return PaymentState.PAID
 
+    def owed(self) -> Decimal:
+        """The balance due from its sources: the total less payments; nothing once voided
+        (DOC-3). Services store it in `balance_due` on every change."""
+        return ZERO if self.status == InvoiceStatus.VOIDED else self.total - self.amount_paid
+
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.status == InvoiceStatus.OPEN and self.due_date < (today or timezone.localdate())
 
     def days_overdue(self, today: dt.date | None = None) -> int:
         today = today or timezone.localdate()
         return (today - self.due_date).days if self.is_overdue(today) else 0
+
+
+class IssuedLogo(models.Model):
+    """A logo as printed on issued invoices, stored once per distinct image (by its SHA-256)."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=20)
+
+    def __str__(self) -> str:
+        return f"Logo {self.digest[:12]}"
 
 
 class InvoiceContact(models.Model):

@@ -8,6 +8,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from faktura.accounts.models import PaymentTerms
+from faktura.accounts.services import invoice_link_base
 from faktura.core.locales import locale_choices
 from faktura.core.properties import ObjectType, Option, Property, object_types, options_from
 from faktura.core.properties import PropertyType as T
@@ -16,18 +17,14 @@ from faktura.invoices.models import Invoice, InvoiceContact, InvoiceStatus, Paym
 
 
 def public_url(invoice: Invoice) -> str | None:
-    from faktura.accounts.services import get_account_settings
-
     if not invoice.public_token:
         return None
-    return f"{get_account_settings().invoice_public_domain}/i/{invoice.public_token}/"
+    return f"{invoice_link_base()}/i/{invoice.public_token}/"
 
 
 def _public_url_expression() -> Case:
     """public_url() in the database: one settings query for a whole list, not one per row."""
-    from faktura.accounts.services import get_account_settings
-
-    domain = get_account_settings().invoice_public_domain
+    domain = invoice_link_base()
     return Case(
         When(public_token__isnull=True, then=Value(None)),
         default=Concat(Value(f"{domain}/i/"), F("public_token"), Value("/")),
@@ -119,6 +116,52 @@ def _days_overdue_expression() -> Case:
     )
 
 
+def _latest_company_name(invoice: Invoice) -> str | None:
+    """HubSpot's name for the billed company's name, as issued (or as it is on a draft)."""
+    if not invoice.billed_company_id:
+        return None
+    return invoice.buyer_name if invoice.is_finalized else invoice.billed_company.name  # type: ignore[union-attr]
+
+
+def _issued_properties() -> tuple[Property, ...]:
+    """The seller and buyer as the issued invoice prints them (DOC-1): set when it is
+    finalized and by edits under INV-6 only, so history shows each change. Empty on drafts."""
+    frozen = "As printed on the issued invoice; empty on drafts."
+    return (
+        *(
+            Property(name, label, T.STRING, field=field, read_only=True, description=frozen)
+            for name, label, field in (
+                ("seller_name", "Seller name", "seller_name"),
+                ("seller_address", "Seller address", "seller_address"),
+                ("seller_bank_account", "Seller bank account", "seller_bank_account"),
+                (
+                    "seller_payment_instructions",
+                    "Payment instructions",
+                    "seller_payment_instructions",
+                ),
+                ("seller_logo", "Seller logo", "seller_logo__digest"),
+                ("buyer_name", "Bill to", "buyer_name"),
+                ("buyer_contact_name", "Bill to contact", "buyer_contact_name"),
+                ("buyer_email", "Billing email", "buyer_email"),
+                ("hs_recipient_company_address", "Bill-to street address", "buyer_street"),
+                ("hs_recipient_company_zip", "Bill-to postal code", "buyer_zip"),
+                ("hs_recipient_company_city", "Bill-to city", "buyer_city"),
+                ("hs_recipient_company_country", "Bill-to country", "buyer_country"),
+                ("buyer_tax_id", "Buyer tax ID", "buyer_tax_id"),
+            )
+        ),
+        Property(
+            "hs_invoice_latest_company_name",
+            "Billed company name",
+            T.STRING,
+            read_only=True,
+            tracked=False,  # buyer_name records the change
+            compute=_latest_company_name,
+            select_related=("billed_company",),
+        ),
+    )
+
+
 INVOICE = object_types.register(
     "invoices",
     ObjectType(
@@ -204,6 +247,15 @@ INVOICE = object_types.register(
                 compute=_companies_text,
                 prefetch_related=(COMPANIES,),
             ),
+            Property(
+                "billed_company_id",
+                "Billed company",
+                T.NUMBER,
+                field="billed_company_id",
+                read_only=True,
+                description="The one company the invoice bills (DOC-2); the oldest by default.",
+            ),
+            *_issued_properties(),
             Property("hs_deal_id", "Deal", T.NUMBER, field="deal_id", read_only=True),
             Property("hs_quote_id", "Quote", T.NUMBER, field="quote_id", read_only=True),
             Property(
@@ -305,8 +357,19 @@ INVOICE = object_types.register(
 
 # What the buyer sees: the properties summarised for the customer after an edit (INV-7).
 BUYER_VISIBLE = (
-    "hs_contacts",
-    "hs_companies",
+    "seller_name",
+    "seller_address",
+    "seller_bank_account",
+    "seller_payment_instructions",
+    "seller_logo",
+    "buyer_name",
+    "buyer_contact_name",
+    "buyer_email",
+    "hs_recipient_company_address",
+    "hs_recipient_company_zip",
+    "hs_recipient_company_city",
+    "hs_recipient_company_country",
+    "buyer_tax_id",
     "hs_currency",
     "hs_invoice_date",
     "hs_due_date",
@@ -321,6 +384,7 @@ BUYER_VISIBLE = (
     "hs_invoice_footer",
     "hs_purchase_order_number",
     "hs_tax_id",
+    "hs_locale",
 )
 MONEY_PROPERTIES = frozenset(
     {

@@ -9,6 +9,8 @@ from faktura.accounts.services import get_account_settings
 from faktura.core.actors import Actor
 from faktura.core.errors import ALLOWED, Decision, refuse
 from faktura.core.money import format_money
+from faktura.crm.models import Company, Contact
+from faktura.history.records import not_archived
 from faktura.invoices.models import Invoice, InvoiceStatus
 from faktura.payments.models import COLLECTED, Payment
 
@@ -176,6 +178,45 @@ def can_change_associations(invoice: Invoice, actor: Actor) -> Decision:
             "invalid_state",
         )
     return can_edit(invoice, actor)
+
+
+def _association_kind(record: Contact | Company) -> str:
+    return "contact" if isinstance(record, Contact) else "company"
+
+
+def is_associated(invoice: Invoice, record: Contact | Company) -> bool:
+    related = invoice.contacts if isinstance(record, Contact) else invoice.companies
+    return related.filter(pk=record.pk).exists()
+
+
+def can_add_association(invoice: Invoice, record: Contact | Company, actor: Actor) -> Decision:
+    """A contact or company joins the invoice: not an archived one, not twice."""
+    if not (decision := can_change_associations(invoice, actor)):
+        return decision
+    if not (decision := not_archived(record, to="be added to an invoice")):
+        return decision
+    if is_associated(invoice, record):
+        return refuse(
+            f"{record} is already a {_association_kind(record)} on this invoice.",
+            "already_associated",
+        )
+    return ALLOWED
+
+
+def can_remove_association(invoice: Invoice, record: Contact | Company, actor: Actor) -> Decision:
+    """Any associated contact or company can leave, archived ones included."""
+    if not (decision := can_change_associations(invoice, actor)):
+        return decision
+    if not is_associated(invoice, record):
+        return refuse(
+            f"{record} is not a {_association_kind(record)} on this invoice.", "not_associated"
+        )
+    return ALLOWED
+
+
+def can_bill(invoice: Invoice, record: Contact | Company, actor: Actor) -> Decision:
+    """DOC-2: the billed company or the billing contact is one of the invoice's own."""
+    return can_remove_association(invoice, record, actor)
 
 
 def can_delete_payment(payment: Payment, actor: Actor) -> Decision:

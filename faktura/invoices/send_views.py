@@ -18,6 +18,7 @@ from faktura.emails.addresses import split_addresses
 from faktura.emails.composing import link_text
 from faktura.invoices import rules, sending
 from faktura.invoices.access import dialog_status, editing_actor, invoice_or_404
+from faktura.invoices.changes import ProposedMessage, proposed_message
 from faktura.invoices.forms import SendInvoiceForm
 from faktura.invoices.models import Invoice
 from faktura.invoices.properties import public_url
@@ -54,7 +55,10 @@ def _write_manually(invoice: Invoice) -> tuple[str, str] | None:
     return f"{url}?{body}", f"on the deal {record}" if invoice.deal else f"to {record}"
 
 
-def _form(invoice: Invoice, actor: Actor, data: object = None) -> SendInvoiceForm:
+def _form(
+    invoice: Invoice, actor: Actor, data: object = None, update: ProposedMessage | None = None
+) -> SendInvoiceForm:
+    """Prefilled with the invoice email, or with the message about an edit (INV-7)."""
     choices = [(c.address, f"{c.label} · {c.address}") for c in sending.from_addresses(actor)]
     recipient = sending.default_recipient(invoice)
     initial = {
@@ -63,6 +67,9 @@ def _form(invoice: Invoice, actor: Actor, data: object = None) -> SendInvoiceFor
         "subject": sending.default_subject(invoice),
         "message": sending.default_message(invoice),
     }
+    if update is not None:
+        initial |= {"to": update.to, "cc": ", ".join(update.cc)}
+        initial |= {"subject": update.subject, "message": update.body}
     return SendInvoiceForm(data, initial=initial, from_choices=choices)
 
 
@@ -95,7 +102,9 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
     actor = editing_actor(request)
     invoice = invoice_or_404(pk)
     if request.method == "GET":
-        return _dialog(request, invoice, _form(invoice, actor))
+        edit = request.GET.get("edit", "")
+        update = proposed_message(invoice, int(edit)) if edit.isdigit() else None
+        return _dialog(request, invoice, _form(invoice, actor, update=update))
     form = _form(invoice, actor, request.POST)
     if not form.is_valid():
         return _dialog(request, invoice, form, "Please correct the fields marked below.")

@@ -26,6 +26,7 @@ from faktura.history import services as history
 from faktura.history.models import Entry
 from faktura.invoices import rules
 from faktura.invoices.documents import invoice_pdf, receipt_facts, receipt_pdf
+from faktura.invoices.issued import seller_of
 from faktura.invoices.lock_objects import invoice_for_update
 from faktura.invoices.models import Invoice
 from faktura.invoices.properties import INVOICE, public_url
@@ -65,7 +66,7 @@ def default_recipient(invoice: Invoice) -> Contact | None:
 
 
 def default_subject(invoice: Invoice) -> str:
-    return f"Invoice {invoice.number} from {get_account_settings().company_name}"
+    return f"Invoice {invoice.number} from {seller_of(invoice).name}"
 
 
 def default_message(invoice: Invoice) -> str:
@@ -76,7 +77,7 @@ def default_message(invoice: Invoice) -> str:
     return (
         f"{greeting}\n\nHere is invoice {invoice.number} for {amount}, due{due}. You can view "
         "and pay it online at the link below; the PDF is attached.\n\n"
-        f"Thank you,\n{get_account_settings().company_name}"
+        f"Thank you,\n{seller_of(invoice).name}"
     )
 
 
@@ -110,19 +111,20 @@ def send_invoice(
             crm.create_contact(actor=actor, email=recipient)
         adopt_default_from_email(sender.address)
         filename, pdf = invoice_pdf(invoice)
+        seller = seller_of(invoice).name
         context = {
             "invoice": invoice,
             "message": message.strip(),
             "link": public_url(invoice),
             "amount_due": format_amount(invoice.balance_due, invoice.currency, invoice.locale),
             "due_date": format_day(invoice.due_date, invoice.locale),
-            "company": get_account_settings().company_name,
+            "company": seller,
         }
         return queue_email(
             actor=actor,
             kind=EmailKind.INVOICE,
             about=invoice,
-            sender=Sender(sender.address, get_account_settings().company_name),
+            sender=Sender(sender.address, seller),
             to=[recipient],
             cc=copies,
             subject=subject,
@@ -194,13 +196,14 @@ def send_receipt(payment: Payment, *, actor: Actor, to: str = "") -> OutboundEma
         )
     context = receipt_facts(payment)
     filename, pdf = receipt_pdf(payment)
+    seller = context["seller"].name
     return queue_email(
         actor=actor,
         kind=EmailKind.RECEIPT,
         about=payment,
-        sender=Sender(sender, account.company_name),
+        sender=Sender(sender, seller),
         to=[recipient],
-        subject=f"Receipt for your payment of {context['amount']} to {account.company_name}",
+        subject=f"Receipt for your payment of {context['amount']} to {seller}",
         text=render_to_string("invoices/email/receipt.txt", context),
         html=render_to_string("invoices/email/receipt.html", context),
         attachments=[Attachment(filename, "application/pdf", pdf)],

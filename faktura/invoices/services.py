@@ -20,10 +20,17 @@ from faktura.core.money import normalize_currency
 from faktura.core.properties import parse_value
 from faktura.crm.models import Company, Contact
 from faktura.history import services as history
-from faktura.history.records import not_archived
 from faktura.invoices import documents, numbering, rules
-from faktura.invoices.changes import Change, ProposedMessage, customer_message, summarize
+from faktura.invoices.changes import (
+    EDITED_EVENT,
+    Change,
+    ProposedMessage,
+    customer_message,
+    describe_lines,
+    summarize,
+)
 from faktura.invoices.checkout import cancel_open_checkouts
+from faktura.invoices.issued import FROZEN_FIELDS, freeze_parties
 from faktura.invoices.lock_objects import invoice_for_update
 from faktura.invoices.models import Invoice, InvoiceContact, InvoiceLine, InvoiceStatus
 from faktura.invoices.properties import INVOICE
@@ -64,6 +71,9 @@ class InvoiceEdit:
     # Proposed to the user after an edit of a finalized invoice (INV-7); None for drafts.
     customer_message: ProposedMessage | None
     cancelled_checkouts: int
+    # The history event that records the edit of a finalized invoice (what the Send dialog
+    # tells the customer about); None when nothing the buyer sees changed.
+    event_id: int | None = None
 
 
 def create_draft_invoice(
@@ -101,6 +111,7 @@ def create_draft_invoice(
         invoice.save()
         _set_contacts(invoice, contacts)
         invoice.companies.set(companies)
+        _bill_company(invoice, UNCHANGED)
         _replace_lines(invoice, cleaned)
         _recalculate(invoice)
         invoice.save()
@@ -140,15 +151,21 @@ def update_invoice(
     lines: Sequence[LineInput | Mapping[str, Any]] | None = None,
     contacts: Iterable[Contact] | None = None,
     companies: Iterable[Company] | None = None,
+    billed_company: Company | _Unchanged = UNCHANGED,
     deal: Deal | _Unchanged | None = UNCHANGED,
     quote: Quote | _Unchanged | None = UNCHANGED,
 ) -> InvoiceEdit:
-    """Edit a draft, or a finalized invoice under INV-6…INV-10 (which cancels an open checkout)."""
+    """Edit a draft, or a finalized invoice under INV-6…INV-10 (which cancels an open checkout).
+
+    A finalized invoice is issued again: its seller and buyer are frozen anew (DOC-1), and the
+    history and the change summary show what that changed."""
     values = dict(values or {})
     with transaction.atomic():
         invoice = invoice_for_update(invoice.pk)
         require(rules.can_edit(invoice, actor))
         before = INVOICE.snapshot(invoice)
+        lines_before = list(invoice.lines.all())
+        currency_before = invoice.currency
         _assign_values(invoice, values)
         if lines is not None:
             cleaned = clean_lines(list(lines), invoice.currency)
@@ -159,6 +176,7 @@ def update_invoice(
             _set_contacts(invoice, contacts)
         if companies is not None:
             invoice.companies.set(companies)
+        _bill_company(invoice, billed_company)
         if not isinstance(deal, _Unchanged):
             invoice.deal = deal
         if not isinstance(quote, _Unchanged):
@@ -167,28 +185,33 @@ def update_invoice(
         if invoice.is_finalized:
             # A finalized invoice must stay a complete invoice after the edit.
             require(rules.check_content(invoice))
+            freeze_parties(invoice)
         invoice.save()
         after = INVOICE.snapshot(invoice)
         history.record_changes(invoice, before, after, actor=actor)
-        changes = summarize(before, after)
-        if not invoice.is_finalized:
-            return InvoiceEdit(invoice, changes, None, 0)
-        cancelled = (
-            cancel_open_checkouts(invoice, reason="The invoice was edited.") if changes else 0
+        changes = summarize(
+            before,
+            after,
+            locale=invoice.locale,
+            lines=(
+                describe_lines(lines_before, currency_before, invoice.locale),
+                describe_lines(invoice.lines.all(), invoice.currency, invoice.locale),
+            ),
         )
-        if changes:
-            documents.render_later(invoice)  # INV-6: the buyer's PDF shows the edit
-            history.record_event(
-                invoice,
-                "invoice.edited_after_finalization",
-                actor=actor,
-                data={
-                    "changes": [[c.label, c.old, c.new] for c in changes],
-                    "cancelled_checkouts": cancelled,
-                },
-            )
-    message = customer_message(invoice, changes) if changes else None
-    return InvoiceEdit(invoice, changes, message, cancelled)
+        if not invoice.is_finalized or not changes:
+            return InvoiceEdit(invoice, changes, None, 0)  # a draft was never sent to anyone
+        cancelled = cancel_open_checkouts(invoice, reason="The invoice was edited.")
+        documents.render_later(invoice)  # INV-6: the buyer's PDF shows the edit
+        event = history.record_event(
+            invoice,
+            EDITED_EVENT,
+            actor=actor,
+            data={
+                "changes": [[c.label, c.old, c.new] for c in changes],
+                "cancelled_checkouts": cancelled,
+            },
+        )
+    return InvoiceEdit(invoice, changes, customer_message(invoice, changes), cancelled, event.pk)
 
 
 def attach_line_item(invoice: Invoice, item: LineItem, *, actor: Actor) -> InvoiceEdit:
@@ -238,57 +261,44 @@ def assign_invoice_owner(invoice: Invoice, owner: User | None, *, actor: Actor) 
     return invoice
 
 
-def add_invoice_contact(invoice: Invoice, contact: Contact, *, actor: Actor) -> InvoiceEdit:
-    """Add a contact after the others: the first contact stays the billing contact."""
+def add_invoice_association(
+    invoice: Invoice, record: Contact | Company, *, actor: Actor
+) -> InvoiceEdit:
+    """Add a contact or company after the others: the billed ones stay billed (DOC-2)."""
     with transaction.atomic():
         invoice = invoice_for_update(invoice.pk)
-        require(rules.can_change_associations(invoice, actor))
-        require(not_archived(contact, to="be added to an invoice"))
-        current = list(invoice.contacts_in_order())
-        if contact in current:
-            raise RuleViolation(
-                f"{contact} is already a contact on this invoice.", code="already_associated"
+        require(rules.can_add_association(invoice, record, actor))
+        if isinstance(record, Contact):
+            return update_invoice(
+                invoice, actor=actor, contacts=[*invoice.contacts_in_order(), record]
             )
-        return update_invoice(invoice, actor=actor, contacts=[*current, contact])
+        return update_invoice(invoice, actor=actor, companies=[*invoice.companies.all(), record])
 
 
-def remove_invoice_contact(invoice: Invoice, contact: Contact, *, actor: Actor) -> InvoiceEdit:
+def remove_invoice_association(
+    invoice: Invoice, record: Contact | Company, *, actor: Actor
+) -> InvoiceEdit:
+    """Take a contact or company off the invoice; when it was billed, the next one is."""
     with transaction.atomic():
         invoice = invoice_for_update(invoice.pk)
-        require(rules.can_change_associations(invoice, actor))
-        require(not_archived(contact, to="be added to an invoice"))
-        current = list(invoice.contacts_in_order())
-        if contact not in current:
-            raise RuleViolation(
-                f"{contact} is not a contact on this invoice.", code="not_associated"
-            )
-        return update_invoice(invoice, actor=actor, contacts=[c for c in current if c != contact])
+        require(rules.can_remove_association(invoice, record, actor))
+        if isinstance(record, Contact):
+            kept = [c for c in invoice.contacts_in_order() if c != record]
+            return update_invoice(invoice, actor=actor, contacts=kept)
+        return update_invoice(
+            invoice, actor=actor, companies=invoice.companies.exclude(pk=record.pk)
+        )
 
 
-def add_invoice_company(invoice: Invoice, company: Company, *, actor: Actor) -> InvoiceEdit:
+def bill_invoice_to(invoice: Invoice, record: Contact | Company, *, actor: Actor) -> InvoiceEdit:
+    """DOC-2: choose the one company billed, or the billing contact (who becomes the first)."""
     with transaction.atomic():
         invoice = invoice_for_update(invoice.pk)
-        require(rules.can_change_associations(invoice, actor))
-        require(not_archived(company, to="be added to an invoice"))
-        current = list(invoice.companies.order_by("id"))
-        if company in current:
-            raise RuleViolation(
-                f"{company} is already a company on this invoice.", code="already_associated"
-            )
-        return update_invoice(invoice, actor=actor, companies=[*current, company])
-
-
-def remove_invoice_company(invoice: Invoice, company: Company, *, actor: Actor) -> InvoiceEdit:
-    with transaction.atomic():
-        invoice = invoice_for_update(invoice.pk)
-        require(rules.can_change_associations(invoice, actor))
-        require(not_archived(company, to="be added to an invoice"))
-        current = list(invoice.companies.order_by("id"))
-        if company not in current:
-            raise RuleViolation(
-                f"{company} is not a company on this invoice.", code="not_associated"
-            )
-        return update_invoice(invoice, actor=actor, companies=[c for c in current if c != company])
+        require(rules.can_bill(invoice, record, actor))
+        if isinstance(record, Company):
+            return update_invoice(invoice, actor=actor, billed_company=record)
+        others = [c for c in invoice.contacts_in_order() if c != record]
+        return update_invoice(invoice, actor=actor, contacts=[record, *others])
 
 
 def finalize_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
@@ -312,6 +322,7 @@ def finalize_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
                 "settings.",
                 code="number_taken",
             )
+        freeze_parties(invoice)  # DOC-1: from now on the invoice prints these
         invoice.save(
             update_fields=[
                 "status",
@@ -319,6 +330,7 @@ def finalize_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
                 "public_token",
                 "number_seq",
                 "number",
+                *FROZEN_FIELDS,
                 "updated_at",
             ]
         )
@@ -373,7 +385,8 @@ def void_invoice(invoice: Invoice, *, actor: Actor) -> Invoice:
         cancel_open_checkouts(invoice, reason="The invoice was voided.")
         invoice.status = InvoiceStatus.VOIDED
         invoice.voided_at = timezone.now()
-        invoice.save(update_fields=["status", "voided_at", "updated_at"])
+        invoice.balance_due = invoice.owed()  # DOC-3: nothing is due on a voided invoice
+        invoice.save(update_fields=["status", "voided_at", "balance_due", "updated_at"])
         history.record_changes(invoice, before, INVOICE.snapshot(invoice), actor=actor)
         history.record_event(
             invoice, "invoice.voided", actor=actor, data={"number": invoice.number}
@@ -442,6 +455,24 @@ def _set_contacts(invoice: Invoice, contacts: Iterable[Contact]) -> None:
     )
 
 
+def _bill_company(invoice: Invoice, chosen: Company | _Unchanged) -> None:
+    """DOC-2: the billed company is the one chosen, else the one billed so far while it stays
+    on the invoice, else the oldest association; none without companies."""
+    companies = invoice.companies.order_by("id")
+    if isinstance(chosen, Company):
+        if not companies.filter(pk=chosen.pk).exists():
+            raise RuleViolation(
+                f"{chosen} is not a company on this invoice; add it first, then bill it.",
+                code="not_associated",
+            )
+        invoice.billed_company = chosen
+    elif (
+        invoice.billed_company_id is None
+        or not companies.filter(pk=invoice.billed_company_id).exists()
+    ):
+        invoice.billed_company = companies.first()
+
+
 def _replace_lines(invoice: Invoice, lines: list[LineInput]) -> None:
     store_lines(InvoiceLine, invoice.lines.all(), lines, invoice=invoice)
 
@@ -467,4 +498,4 @@ def _recalculate(invoice: Invoice) -> None:
         summed.tax,
     )
     invoice.total = summed.total
-    invoice.balance_due = invoice.total - invoice.amount_paid
+    invoice.balance_due = invoice.owed()

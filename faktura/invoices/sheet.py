@@ -7,14 +7,19 @@ Amounts and dates are formatted here, in the invoice's currency and locale, so t
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from faktura.accounts.logo import logo_data_url
-from faktura.accounts.services import get_account_settings
-from faktura.core.locales import format_amount, format_day
+from django.utils.translation import gettext_lazy as _
+
+from faktura.accounts.models import PaymentTerms
+from faktura.core.locales import format_amount, format_day, language_of
 from faktura.core.money import plain
-from faktura.crm.models import Company, Contact
+from faktura.invoices.issued import Buyer, Seller, buyer_of, seller_of
 from faktura.invoices.models import Invoice, InvoiceLine, InvoiceStatus, PaymentState
 from faktura.sales.pricing import DiscountType
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ class SheetLine:
 
 @dataclass(frozen=True)
 class Total:
-    label: str
+    label: "StrOrPromise"  # translated when the sheet is shown, in the invoice's language
     amount: str
     strong: bool = False
 
@@ -46,19 +51,17 @@ class Sheet:
     invoice: Invoice
     title: str  # the number, or "Draft"
     badges: list[Badge]
-    seller_name: str
-    seller_address: str
-    seller_tax_id: str
-    logo: str  # a data: URL, or ""
+    seller: Seller
+    buyer: Buyer
     invoice_date: str
     due_date: str
+    payment_terms: str  # "" for a custom due date: the due date says it
     paid_on: str
     voided_on: str
-    bill_to: Contact | None
-    companies: list[Company]
     lines: list[SheetLine]
     totals: list[Total]
     balance_due: str
+    language: str  # the labels' language, from the invoice's locale (DOC-1)
 
 
 _STATUS_STYLES = {
@@ -104,32 +107,29 @@ def _line(line: InvoiceLine, money: Callable[[Decimal], str]) -> SheetLine:
 
 
 def build_sheet(invoice: Invoice) -> Sheet:
-    settings = get_account_settings()
-
     def money(amount: Decimal) -> str:
         return format_amount(amount, invoice.currency, invoice.locale)
 
-    totals = [Total("Subtotal", money(invoice.subtotal))]
+    totals = [Total(_("Subtotal"), money(invoice.subtotal))]
     if invoice.total_discount:
-        totals.append(Total("Discounts", f"−{money(invoice.total_discount)}"))
-    totals.append(Total("Taxes", money(invoice.total_tax)))
-    totals.append(Total("Total", money(invoice.total), strong=True))
-    totals.append(Total("Amount paid", money(invoice.amount_paid)))
+        totals.append(Total(_("Discounts"), f"−{money(invoice.total_discount)}"))
+    totals.append(Total(_("Taxes"), money(invoice.total_tax)))
+    totals.append(Total(_("Total"), money(invoice.total), strong=True))
+    totals.append(Total(_("Amount paid"), money(invoice.amount_paid)))
+    terms = PaymentTerms(invoice.payment_terms)
     return Sheet(
         invoice=invoice,
         title=invoice_title(invoice),
         badges=status_badges(invoice),
-        seller_name=settings.company_name,
-        seller_address=settings.company_address,
-        seller_tax_id=invoice.tax_id,
-        logo=logo_data_url(settings),
+        seller=seller_of(invoice),
+        buyer=buyer_of(invoice),
         invoice_date=format_day(invoice.invoice_date, invoice.locale),
         due_date=format_day(invoice.due_date, invoice.locale),
+        payment_terms="" if terms == PaymentTerms.CUSTOM else str(terms.label),
         paid_on=format_day(invoice.paid_at, invoice.locale),
         voided_on=format_day(invoice.voided_at, invoice.locale),
-        bill_to=invoice.contacts_in_order().first(),
-        companies=list(invoice.companies.order_by("id")),
         lines=[_line(line, money) for line in invoice.lines.all()],
         totals=totals,
         balance_due=money(invoice.balance_due),
+        language=language_of(invoice.locale),
     )

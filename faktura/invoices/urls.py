@@ -41,7 +41,15 @@ urlpatterns = [
         views.remove_contact,
         name="remove_contact",
     ),
+    path(
+        "invoices/<int:pk>/contacts/<int:contact_id>/bill/", views.bill_contact, name="bill_contact"
+    ),
     path("invoices/<int:pk>/companies/add/", views.add_company, name="add_company"),
+    path(
+        "invoices/<int:pk>/companies/<int:company_id>/bill/",
+        views.bill_company,
+        name="bill_company",
+    ),
     path(
         "invoices/<int:pk>/companies/<int:company_id>/remove/",
         views.remove_company,

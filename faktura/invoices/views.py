@@ -1,6 +1,7 @@
 """The invoice record page: the invoice as the buyer sees it and its side panel (INV-2), the
 property history dialog (INV-16), the owner and the contact and company associations."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from faktura.core.actors import Actor
@@ -74,6 +76,7 @@ def _record_context(invoice: Invoice, actor: Actor) -> dict[str, Any]:
         "payments": panels.payment_rows(invoice),
         "contacts": list(invoice.contacts_in_order()),
         "companies": list(invoice.companies.order_by("name", "id")),
+        "billed_company_id": invoice.billed_company_id,
         "can_associate": associations.ok,
         "association_reason": associations.reason,
         "log": panels.invoice_log(invoice),
@@ -195,16 +198,7 @@ def _association(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         if record is None:
             messages.error(request, f"Pick a {kind} to add.")
             return redirect_after_post(request, invoice.get_absolute_url())
-        try:
-            if isinstance(record, Contact):
-                edit = services.add_invoice_contact(invoice, record, actor=actor)
-            else:
-                edit = services.add_invoice_company(invoice, record, actor=actor)
-        except RuleViolation as refusal:
-            show_refusal(request, refusal)
-            return redirect_after_post(request, invoice.get_absolute_url())
-        messages.success(request, f"{_name(record)} added to the invoice.")
-        return redirect_after_post(request, after_edit_url(edit))
+        return _change_association(request, pk, record, services.add_invoice_association)
     text = request.GET.get("q", "").strip()
     if kind == "contact":
         matches: QuerySet[Any] = search_contacts(
@@ -229,30 +223,50 @@ def _association(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @login_required
 @require_POST
 def remove_contact(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
-    actor = editing_actor(request)
-    invoice = invoice_or_404(pk)
     contact = get_object_or_404(Contact, pk=contact_id)
-    try:
-        edit = services.remove_invoice_contact(invoice, contact, actor=actor)
-    except RuleViolation as refusal:
-        show_refusal(request, refusal)
-        return redirect_after_post(request, invoice.get_absolute_url())
-    messages.success(request, f"{_name(contact)} removed from the invoice.")
-    return redirect_after_post(request, after_edit_url(edit))
+    return _change_association(request, pk, contact, services.remove_invoice_association)
 
 
 @login_required
 @require_POST
 def remove_company(request: HttpRequest, pk: int, company_id: int) -> HttpResponse:
+    company = get_object_or_404(Company, pk=company_id)
+    return _change_association(request, pk, company, services.remove_invoice_association)
+
+
+@login_required
+@require_POST
+def bill_contact(request: HttpRequest, pk: int, contact_id: int) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=contact_id)
+    return _change_association(request, pk, contact, services.bill_invoice_to)
+
+
+@login_required
+@require_POST
+def bill_company(request: HttpRequest, pk: int, company_id: int) -> HttpResponse:
+    company = get_object_or_404(Company, pk=company_id)
+    return _change_association(request, pk, company, services.bill_invoice_to)
+
+
+def _change_association(
+    request: HttpRequest,
+    pk: int,
+    record: Contact | Company,
+    service: Callable[..., services.InvoiceEdit],
+) -> HttpResponse:
     actor = editing_actor(request)
     invoice = invoice_or_404(pk)
-    company = get_object_or_404(Company, pk=company_id)
     try:
-        edit = services.remove_invoice_company(invoice, company, actor=actor)
+        edit = service(invoice, record, actor=actor)
     except RuleViolation as refusal:
         show_refusal(request, refusal)
         return redirect_after_post(request, invoice.get_absolute_url())
-    messages.success(request, f"{company.name} removed from the invoice.")
+    done = {
+        services.add_invoice_association: _("{name} added to the invoice."),
+        services.remove_invoice_association: _("{name} removed from the invoice."),
+        services.bill_invoice_to: _("The invoice now bills {name}."),
+    }[service]
+    messages.success(request, done.format(name=_name(record)))
     return redirect_after_post(request, after_edit_url(edit))
 
 

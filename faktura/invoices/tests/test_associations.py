@@ -4,9 +4,11 @@ invoice, check the rules and record history."""
 import pytest
 
 from faktura.core.errors import RuleViolation
+from faktura.crm import services as crm
 from faktura.history.queries import property_history
 from faktura.invoices import services as invoices
 from faktura.invoices.invoice_payments import record_invoice_payment
+from faktura.invoices.issued import buyer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_contact_added_after_the_billing_contact_and_history_recorded(
     editor, draft_invoice, contact, grace
 ):
-    edit = invoices.add_invoice_contact(draft_invoice, grace, actor=editor)
+    edit = invoices.add_invoice_association(draft_invoice, grace, actor=editor)
 
     assert list(draft_invoice.contacts_in_order()) == [contact, grace]
     assert edit.customer_message is None  # a draft: nothing to tell the customer
@@ -27,29 +29,72 @@ def test_contact_added_after_the_billing_contact_and_history_recorded(
 
 def test_contact_added_twice_or_removed_when_absent_is_refused(editor, draft_invoice, grace):
     with pytest.raises(RuleViolation, match="not a contact on this invoice"):
-        invoices.remove_invoice_contact(draft_invoice, grace, actor=editor)
-    invoices.add_invoice_contact(draft_invoice, grace, actor=editor)
+        invoices.remove_invoice_association(draft_invoice, grace, actor=editor)
+    invoices.add_invoice_association(draft_invoice, grace, actor=editor)
     with pytest.raises(RuleViolation, match="already a contact on this invoice"):
-        invoices.add_invoice_contact(draft_invoice, grace, actor=editor)
+        invoices.add_invoice_association(draft_invoice, grace, actor=editor)
 
 
 def test_company_added_and_removed(editor, draft_invoice, company):
-    invoices.add_invoice_company(draft_invoice, company, actor=editor)
+    invoices.add_invoice_association(draft_invoice, company, actor=editor)
     assert list(draft_invoice.companies.all()) == [company]
     with pytest.raises(RuleViolation, match="already a company"):
-        invoices.add_invoice_company(draft_invoice, company, actor=editor)
-    invoices.remove_invoice_company(draft_invoice, company, actor=editor)
+        invoices.add_invoice_association(draft_invoice, company, actor=editor)
+    invoices.remove_invoice_association(draft_invoice, company, actor=editor)
     assert not draft_invoice.companies.exists()
 
 
 # SPEC INV-7
-def test_contact_added_to_a_finalized_invoice_is_an_edit_with_a_customer_message(
-    editor, open_invoice, grace, account
+def test_billing_contact_changed_on_a_finalized_invoice_is_an_edit_with_a_customer_message(
+    editor, open_invoice, contact, grace, account
 ):
     account(allow_editing_finalized_invoices=True)
-    edit = invoices.add_invoice_contact(open_invoice, grace, actor=editor)
+    invoices.add_invoice_association(open_invoice, grace, actor=editor)
+    edit = invoices.bill_invoice_to(open_invoice, grace, actor=editor)
+    assert list(open_invoice.contacts_in_order()) == [grace, contact]
     assert edit.customer_message is not None
-    assert [change.label for change in edit.changes] == ["Contacts"]
+    assert [change.label for change in edit.changes] == ["Bill to", "Billing email"]
+
+
+# SPEC DOC-2
+def test_an_invoice_bills_its_oldest_company_until_another_is_chosen(
+    editor, system, draft_invoice, company
+):
+    other = crm.create_company(actor=system, name="Jacquard Looms", address="1 Loom Street")
+    invoices.add_invoice_association(draft_invoice, company, actor=editor)
+    invoices.add_invoice_association(draft_invoice, other, actor=editor)
+    draft_invoice.refresh_from_db()
+    assert draft_invoice.billed_company == company
+    assert buyer_of(draft_invoice).name == "Analytical Engines Ltd"
+    assert buyer_of(draft_invoice).contact_name == "Ada Lovelace"
+
+    invoices.bill_invoice_to(draft_invoice, other, actor=editor)
+    draft_invoice.refresh_from_db()
+    assert draft_invoice.billed_company == other
+    assert buyer_of(draft_invoice).address_lines == ["1 Loom Street"]
+    assert property_history(draft_invoice, "billed_company_id").first().new_value == str(other.pk)
+
+    # Taking the billed company off bills the one left.
+    invoices.remove_invoice_association(draft_invoice, other, actor=editor)
+    draft_invoice.refresh_from_db()
+    assert draft_invoice.billed_company == company
+
+
+# SPEC DOC-2
+def test_only_an_associated_company_or_contact_can_be_billed(editor, draft_invoice, company, grace):
+    with pytest.raises(RuleViolation, match="not a company on this invoice"):
+        invoices.bill_invoice_to(draft_invoice, company, actor=editor)
+    with pytest.raises(RuleViolation, match="not a contact on this invoice"):
+        invoices.bill_invoice_to(draft_invoice, grace, actor=editor)
+
+
+def test_an_archived_contact_can_be_removed_but_not_added(system, editor, draft_invoice, grace):
+    invoices.add_invoice_association(draft_invoice, grace, actor=editor)
+    crm.archive_contact(grace, actor=system)
+    invoices.remove_invoice_association(draft_invoice, grace, actor=editor)
+    assert grace not in draft_invoice.contacts.all()
+    with pytest.raises(RuleViolation, match="is archived, so it cannot be added to an invoice"):
+        invoices.add_invoice_association(draft_invoice, grace, actor=editor)
 
 
 @pytest.mark.parametrize(
@@ -73,5 +118,5 @@ def test_associations_of_a_finalized_invoice_follow_the_edit_rules(
         invoices.void_invoice(open_invoice, actor=system)
 
     with pytest.raises(RuleViolation, match=reason):
-        invoices.add_invoice_company(open_invoice, company, actor=actor)
+        invoices.add_invoice_association(open_invoice, company, actor=actor)
     assert not open_invoice.companies.exists()

@@ -274,55 +274,79 @@ def test_customer_message_lists_old_and_new_values_when_finalized_invoice_edited
         lines=[{**LINE, "unit_price": "99.50", "quantity": "3"}],
     )
 
+    # Written for the customer: the invoice's formats (en-US), lines as sentences, no codes.
     assert [(c.property, c.label, c.old, c.new) for c in edit.changes] == [
-        ("hs_due_date", "Due date", "2026-03-31", "2026-04-15"),
+        ("hs_due_date", "Due date", "Mar 31, 2026", "Apr 15, 2026"),
         ("hs_payment_terms", "Payment terms", "Net 30", "Custom due date"),
         (
             "hs_line_items",
             "Line items",
-            "2 × Consulting hour @ 99.5 +25% tax",
-            "3 × Consulting hour @ 99.5 +25% tax",
+            "2 × Consulting hour at $99.50, 25 % tax",
+            "3 × Consulting hour at $99.50, 25 % tax",
         ),
-        ("hs_subtotal", "Subtotal", "199.00 USD", "298.50 USD"),
-        ("hs_tax", "Taxes", "49.75 USD", "74.63 USD"),  # 74.625 rounds half up
-        ("hs_amount_billed", "Total", "248.75 USD", "373.13 USD"),
-        ("hs_balance_due", "Balance due", "248.75 USD", "373.13 USD"),
-        ("hs_comments", "Comments", "(empty)", "Please pay by wire"),
+        ("hs_subtotal", "Subtotal", "$199.00", "$298.50"),
+        ("hs_tax", "Taxes", "$49.75", "$74.63"),  # 74.625 rounds half up
+        ("hs_amount_billed", "Total", "$248.75", "$373.13"),
+        ("hs_balance_due", "Balance due", "$248.75", "$373.13"),
+        ("hs_comments", "Comments", "none", "Please pay by wire"),
     ]
     message = edit.customer_message
     assert message is not None
-    # Every contact with an email, billing contact first.
-    assert message.to == ["ada@example.com", "grace@example.com"]
-    assert message.subject == f"Invoice {billed.number} from Acme AS has been updated"
+    # To the billing contact, the other contacts with an email in copy.
+    assert (message.to, message.cc) == ("ada@example.com", ["grace@example.com"])
+    assert message.subject == f"Updated invoice {billed.number} from Acme AS"
     body = message.body
-    assert f"invoice {billed.number} from Acme AS has been updated" in body
+    assert body.startswith("Hello Ada,\n\nWe have updated invoice")
     for change in edit.changes:
         assert f"- {change.label}: {change.old} → {change.new}\n" in body
-    assert "- Total: 248.75 USD → 373.13 USD" in body
-    assert "The amount due is now 373.13 USD, due 2026-04-15." in body
-    assert f"https://pay.acme.test/i/{billed.public_token}/" in body
+    assert "The amount due is now $373.13, due Apr 15, 2026." in body
+    assert "2026-04-15" not in body
+    assert "USD" not in body
     assert body.rstrip().endswith("Acme AS")
     assert edit.cancelled_checkouts == 0
     # The edit is in the edit log with its summary and the user who made it.
     event = edit_log(billed).filter(event_type="invoice.edited_after_finalization").get()
+    assert event.pk == edit.event_id
     assert event.data["changes"] == [[c.label, c.old, c.new] for c in edit.changes]
     assert event.data["cancelled_checkouts"] == 0
     assert (event.actor_kind, event.actor_user_id) == (ActorKind.USER, editor_user.pk)
 
 
 # SPEC INV-7
-def test_customer_message_goes_to_new_contacts_when_contacts_change(system, billed):
+def test_customer_message_is_written_in_the_invoices_formats(editor, billed):
+    edit = invoices.update_invoice(
+        billed,
+        actor=editor,
+        values={"hs_locale": "nb-NO", "hs_due_date": "2026-04-15"},
+        lines=[{**LINE, "unit_price": "1250.50"}],
+    )
+    shown = {c.property: (c.old, c.new) for c in edit.changes}
+    assert shown["hs_due_date"] == ("31. mars 2026", "15. apr. 2026")
+    assert shown["hs_amount_billed"][1].replace("\xa0", " ") == "3 126,25 USD"
+    assert shown["hs_locale"] == ("English (United States)", "Norwegian Bokmål (Norway)")
+    assert edit.customer_message is not None
+    assert "15. apr. 2026" in edit.customer_message.body
+
+
+# SPEC INV-7
+# SPEC DOC-2
+def test_customer_message_goes_to_the_new_billing_contact(system, billed):
     lin = crm.create_contact(actor=system, firstname="Lin", email="lin@example.com")
     edit = invoices.update_invoice(billed, actor=system, contacts=[lin])
     assert [(c.property, c.old, c.new) for c in edit.changes] == [
-        (
-            "hs_contacts",
-            "Ada Lovelace <ada@example.com>; Grace <grace@example.com>; No Mail",
-            "Lin <lin@example.com>",
-        )
+        ("buyer_name", "Ada Lovelace", "Lin"),
+        ("buyer_email", "ada@example.com", "lin@example.com"),
     ]
     assert edit.customer_message is not None
-    assert edit.customer_message.to == ["lin@example.com"]
+    assert (edit.customer_message.to, edit.customer_message.cc) == ("lin@example.com", [])
+
+
+# SPEC DOC-2
+def test_contacts_that_are_not_billed_change_nothing_the_customer_sees(system, billed):
+    edit = invoices.update_invoice(billed, actor=system, contacts=[*billed.contacts_in_order()][:1])
+    assert edit.changes == []
+    assert edit.customer_message is None
+    assert property_history(billed, "hs_contacts").exists()  # still recorded
 
 
 # SPEC INV-7
@@ -347,12 +371,16 @@ def test_no_customer_message_when_draft_is_edited(admin, draft_invoice, editing_
 
 
 # SPEC INV-7
-def test_customer_message_shows_plain_prices_when_price_is_round(admin, open_invoice, editing_on):
-    edit = invoices.update_invoice(open_invoice, actor=admin, lines=[{**THREE, "tax_rate": "20"}])
+def test_customer_message_describes_discounts_and_taxes_of_lines(admin, open_invoice, editing_on):
+    edit = invoices.update_invoice(
+        open_invoice,
+        actor=admin,
+        lines=[{**THREE, "tax_rate": "20", "discount_type": "percent", "discount_value": "10"}],
+    )
     lines = next(c for c in edit.changes if c.property == "hs_line_items")
     assert (lines.old, lines.new) == (
-        "2 × Consulting hour @ 100 +25% tax",
-        "3 × Consulting hour @ 100 +20% tax",
+        "2 × Consulting hour at $100.00, 25 % tax",
+        "3 × Consulting hour at $100.00, 10 % discount, 20 % tax",
     )
 
 
@@ -364,4 +392,4 @@ def test_customer_message_shows_old_amounts_in_old_currency_when_currency_change
     edit = invoices.update_invoice(invoice, actor=admin, values={"hs_currency": "JPY"})
     shown = [(c.label, c.old, c.new) for c in edit.changes]
     assert ("Currency", "USD", "JPY") in shown
-    assert ("Total", "10.50 USD", "11 JPY") in shown
+    assert ("Total", "$10.50", "¥11") in shown

@@ -311,7 +311,7 @@ def test_draft_edited_when_user_may_edit_invoices(request, who, draft_invoice, g
     assert edit.customer_message is None
     assert edit.cancelled_checkouts == 0
     labels = {change.property for change in edit.changes}
-    assert {"hs_comments", "hs_line_items", "hs_amount_billed", "hs_contacts"} <= labels
+    assert {"hs_comments", "hs_line_items", "hs_amount_billed"} <= labels
     comment = property_history(invoice, "hs_comments").get()
     assert (comment.old_value, comment.new_value) == (None, "Thanks!")
     assert comment.actor_user_id == actor.user.pk

@@ -208,6 +208,30 @@ def test_link_follows_domain_when_setting_changes_later(open_invoice, account):
 
 
 # SPEC INV-17
+def test_without_a_domain_links_follow_the_address_faktura_is_served_at(
+    open_invoice, settings, signed_in, admin_user
+):
+    token = open_invoice.public_token
+    # `serve --port 8101` sets FAKTURA_BASE_URL, for its web server and its worker alike.
+    settings.FAKTURA_BASE_URL = "http://127.0.0.1:8101"
+    assert link(open_invoice) == f"http://127.0.0.1:8101/i/{token}/"
+    # Served some other way: the address of the request being answered (Copy link, emails).
+    settings.FAKTURA_BASE_URL = ""
+    settings.ALLOWED_HOSTS = ["10.0.0.7"]
+    page = signed_in(admin_user).get(f"/invoices/{open_invoice.pk}/", HTTP_HOST="10.0.0.7:8101")
+    assert f'http://10.0.0.7:8101/i/{token}/' in page.content.decode()
+
+
+def test_clearing_the_domain_setting_makes_links_follow_the_served_address(
+    open_invoice, account, settings
+):
+    settings.FAKTURA_BASE_URL = "http://127.0.0.1:8101"
+    account(invoice_public_domain="https://billing.example.com")
+    account(invoice_public_domain="")
+    assert link(open_invoice) == f"http://127.0.0.1:8101/i/{open_invoice.public_token}/"
+
+
+# SPEC INV-17
 def test_link_is_absent_when_invoice_is_draft(draft_invoice, viewer):
     assert draft_invoice.public_token is None
     assert link(draft_invoice) is None

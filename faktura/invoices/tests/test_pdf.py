@@ -23,8 +23,9 @@ def read(pdf: bytes) -> tuple[PdfReader, str]:
 
 
 # SPEC INV-19
-def test_one_page_invoice_shows_seller_buyer_lines_totals_and_link(open_invoice, account):
+def test_one_page_invoice_shows_seller_buyer_lines_totals_and_link(make_invoice, account):
     account(company_name="Nordlys Consulting Inc.", company_address="100 Market Street")
+    open_invoice = make_invoice(finalized=True)
     filename, pdf = invoice_pdf(open_invoice)
     reader, text = read(pdf)
     assert filename == f"{open_invoice.number}.pdf"

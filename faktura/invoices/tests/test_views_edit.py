@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from faktura.core.actors import Actor
+from faktura.emails.models import OutboundEmail
 from faktura.invoices import checkout
 from faktura.invoices import services as invoices
 from faktura.invoices.invoice_payments import record_invoice_payment
@@ -239,9 +240,11 @@ def finalized_edit(invoice, **details) -> dict:
 
 
 # SPEC INV-7
-def test_edit_of_a_finalized_invoice_proposes_a_message_with_old_and_new_values(
-    signed_in, editor_user, open_invoice, editing_on
+def test_edit_of_a_finalized_invoice_is_sent_to_the_customer_from_the_send_dialog(
+    signed_in, editor_user, open_invoice, editing_on, account
 ):
+    # SPEC INV-7
+    account(default_from_email="billing@faktura.test")
     client = signed_in(editor_user)
     form = client.get(f"/invoices/{open_invoice.pk}/edit/").content.decode()
     assert "Invoice INV-1 is finalized." in form
@@ -249,15 +252,35 @@ def test_edit_of_a_finalized_invoice_proposes_a_message_with_old_and_new_values(
     response = client.post(f"/invoices/{open_invoice.pk}/edit/", finalized_edit(open_invoice))
 
     assert "/changed/" in response["Location"]
+    entry_id = response["Location"].rstrip("/").rsplit("/", 1)[1]
     html = client.get(response["Location"]).content.decode()
     assert "Invoice INV-1 was updated: let the customer know" in html
-    assert "250.00 USD" in html
-    assert "300.00 USD" in html
-    assert "Invoice INV-1 from My Company has been updated" in html  # the subject
-    assert "ada@example.com" in html
-    assert "The amount due is now 300.00 USD" in html
-    assert "Copy message" in html
-    assert ">Done</a>" in html
+    assert "$250.00" in html
+    assert "$300.00" in html
+    send = f"/invoices/{open_invoice.pk}/send/?edit={entry_id}"
+    assert f'href="{send}"' in html
+    assert "comes with invoice documents" not in html
+
+    dialog = client.get(send).content.decode()
+    assert "Updated invoice INV-1 from My Company" in dialog  # the subject
+    assert "We have updated invoice INV-1." in dialog
+    assert "The amount due is now $300.00" in dialog
+    assert 'value="ada@example.com"' in dialog
+
+    sent = client.post(
+        f"/invoices/{open_invoice.pk}/send/",
+        {
+            "to": "ada@example.com",
+            "from_address": "billing@faktura.test",
+            "subject": "Updated invoice INV-1 from My Company",
+            "message": "We have updated invoice INV-1. The total is now $300.00.",
+        },
+    )
+    assert sent.status_code == 302
+    email = OutboundEmail.objects.get()
+    assert email.subject == "Updated invoice INV-1 from My Company"
+    assert "The total is now $300.00." in email.text_body
+    assert email.attachments.get().filename == "INV-1.pdf"
 
 
 def test_customer_message_of_another_invoice_or_event_is_404(

@@ -230,17 +230,33 @@ def test_associations_of_a_voided_invoice_cannot_change(
 
 
 # SPEC INV-7
-def test_contact_added_to_a_finalized_invoice_proposes_a_customer_message(
+def test_contact_added_to_a_finalized_invoice_changes_nothing_the_customer_sees(
     signed_in, editor_user, open_invoice, grace, editing_on
 ):
+    # SPEC DOC-2: a further contact is for context and copies, never printed as the buyer.
     client = signed_in(editor_user)
     response = client.post(f"/invoices/{open_invoice.pk}/contacts/add/", {"contact": grace.pk})
 
-    assert response.status_code == 302
+    assert response["Location"] == f"/invoices/{open_invoice.pk}/"
+    assert messages_of(response) == ["Grace Hopper added to the invoice."]
+    assert list(open_invoice.contacts_in_order()) == [open_invoice.contacts_in_order()[0], grace]
+
+
+def test_billing_contact_changed_on_a_finalized_invoice_proposes_a_customer_message(
+    signed_in, editor_user, open_invoice, grace, editing_on
+):
+    # SPEC DOC-2
+    # SPEC INV-7
+    client = signed_in(editor_user)
+    client.post(f"/invoices/{open_invoice.pk}/contacts/add/", {"contact": grace.pk})
+    response = client.post(f"/invoices/{open_invoice.pk}/contacts/{grace.pk}/bill/")
+
     assert "/changed/" in response["Location"]
     html = client.get(response["Location"]).content.decode()
+    assert "Bill to" in html
+    assert "Ada Lovelace" in html
     assert "Grace Hopper" in html
-    assert "Contacts" in html
+    assert open_invoice.contacts_in_order()[0] == grace
 
 
 def test_last_contact_of_a_finalized_invoice_cannot_be_removed(

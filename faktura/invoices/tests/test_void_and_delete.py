@@ -51,7 +51,8 @@ def test_invoice_voided_and_open_checkout_cancelled_when_unpaid(request, open_in
     assert voided.status == InvoiceStatus.VOIDED
     assert voided.voided_at is not None
     assert status_of(open_invoice) == InvoiceStatus.VOIDED
-    assert (open_invoice.amount_paid, open_invoice.balance_due) == (0, Decimal("250.00"))
+    # SPEC DOC-3: nothing is due on a voided invoice.
+    assert (open_invoice.amount_paid, open_invoice.balance_due) == (0, 0)
     started.refresh_from_db()
     assert (started.status, started.closed_reason) == (
         CheckoutStatus.CANCELLED,

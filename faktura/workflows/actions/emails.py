@@ -18,7 +18,7 @@ from typing import Any
 from django.db import models, transaction
 
 from faktura.accounts.models import User
-from faktura.accounts.services import get_account_settings
+from faktura.accounts.services import get_account_settings, invoice_link_base
 from faktura.core.errors import RuleViolation
 from faktura.core.properties import object_type_for
 from faktura.crm.models import Contact
@@ -50,9 +50,9 @@ SUBJECT_LIMIT = 300  # OutboundEmail.subject
 
 
 def record_url(record: models.Model) -> str:
-    """The record's page as an absolute link. The account's one configured base URL is the
-    domain of invoice links, which is where Faktura is served."""
-    base = get_account_settings().invoice_public_domain.rstrip("/")
+    """The record's page as an absolute link, on the address invoice links use (the domain set
+    in Settings, else where Faktura is served)."""
+    base = invoice_link_base()
     path: str = record.get_absolute_url()  # type: ignore[attr-defined]
     return f"{base}{path}"
 

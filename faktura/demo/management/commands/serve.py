@@ -38,6 +38,9 @@ class Command(BaseCommand):
             login_file.chmod(0o600)
             self.stdout.write(self.style.SUCCESS("Created the admin user and demo data."))
         url = f"http://127.0.0.1:{port}/"
+        # Links Faktura makes (emails and PDFs from the worker too) point where it is served.
+        os.environ.setdefault("FAKTURA_BASE_URL", url.rstrip("/"))
+        settings.FAKTURA_BASE_URL = os.environ["FAKTURA_BASE_URL"]
         self.stdout.write(f"Faktura is starting at {url} (Ctrl-C stops it).")
         if login_file.exists():
             self.stdout.write(f"Log in at {url}login/ with\n{login_file.read_text()}")
