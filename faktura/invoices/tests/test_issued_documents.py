@@ -167,6 +167,7 @@ def test_an_edit_under_inv6_issues_the_invoice_again_and_history_shows_the_chang
     changed = {c.property: (c.old, c.new) for c in edit.changes}
     assert changed["seller_name"] == ("Nordlys AS", "Nordlys Consulting Group ASA")
     entry = property_history(issued, "seller_name").first()
+    assert entry is not None
     assert (entry.old_value, entry.new_value) == ("Nordlys AS", "Nordlys Consulting Group ASA")
     assert entry.actor_label == "editor"
 

@@ -219,7 +219,7 @@ def test_without_a_domain_links_follow_the_address_faktura_is_served_at(
     settings.FAKTURA_BASE_URL = ""
     settings.ALLOWED_HOSTS = ["10.0.0.7"]
     page = signed_in(admin_user).get(f"/invoices/{open_invoice.pk}/", HTTP_HOST="10.0.0.7:8101")
-    assert f'http://10.0.0.7:8101/i/{token}/' in page.content.decode()
+    assert f"http://10.0.0.7:8101/i/{token}/" in page.content.decode()
 
 
 def test_clearing_the_domain_setting_makes_links_follow_the_served_address(
