@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from faktura.core.actors import Actor
+from faktura.emails.models import OutboundEmail
 from faktura.invoices import services as invoices
 from faktura.invoices.models import Invoice, InvoiceStatus
 from faktura.invoices.tests.browsing import actions
@@ -168,12 +169,11 @@ def test_property_history_dialog_shows_each_value_with_who_and_when(
 
 # SPEC INV-6
 # SPEC INV-7
-def test_finalized_invoice_edited_and_the_customer_message_shows_old_and_new_values(
+def test_finalized_invoice_edited_and_the_customer_told_through_the_send_dialog(
     sign_in, live_server, editor_user, open_invoice, account
 ):
-    account(allow_editing_finalized_invoices=True)
+    account(allow_editing_finalized_invoices=True, default_from_email="billing@faktura.test")
     page = sign_in(editor_user)
-    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto(f"{live_server.url}/invoices/{open_invoice.pk}/")
     actions(page).get_by_role("link", name="Edit").click()
     expect(page.get_by_role("note")).to_contain_text(f"Invoice {open_invoice.number} is finalized.")
@@ -185,14 +185,22 @@ def test_finalized_invoice_edited_and_the_customer_message_shows_old_and_new_val
     expect(page.get_by_role("heading", name="let the customer know")).to_be_visible()
     changes = page.get_by_role("list", name="Changes")
     total = changes.get_by_role("listitem").filter(has_text=re.compile("^\\s*Total"))
-    expect(total).to_have_text(re.compile(r"Total:\s+250.00 USD\s+→?\s*300.00 USD"))
+    # Written for the customer, in the invoice's formats.
+    expect(total).to_have_text(re.compile(r"Total:\s+\$250.00\s+→?\s*\$300.00"))
+    expect(changes).to_contain_text("2 × Consulting hour at $120.00, 25 % tax")
     expect(changes).to_contain_text("Price updated as agreed.")
-    expect(page.get_by_label("Subject")).to_have_value(
-        f"Invoice {open_invoice.number} from My Company has been updated"
-    )
-    expect(page.get_by_label("Message")).to_contain_text("The amount due is now 300.00 USD")
 
-    page.get_by_role("button", name="Copy message").click()
-    expect(page.get_by_role("alert")).to_contain_text("Message copied to the clipboard.")
-    page.get_by_role("link", name="Done").click()
+    page.get_by_test_id("send-update").click()
+    dialog = page.locator("#dialog")
+    expect(dialog.get_by_label("To")).to_have_value("ada@example.com")
+    expect(dialog.get_by_label("Subject")).to_have_value(
+        f"Updated invoice {open_invoice.number} from My Company"
+    )
+    expect(dialog.get_by_label("Message")).to_contain_text("The amount due is now $300.00")
+    dialog.get_by_role("button", name="Send invoice").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("is on its way to ada@example.com")
     expect(page.get_by_test_id("balance-due")).to_contain_text("$300.00")
+    email = OutboundEmail.objects.get()
+    assert email.subject == f"Updated invoice {open_invoice.number} from My Company"
+    assert "- Total: $250.00 → $300.00" in email.text_body
