@@ -52,6 +52,8 @@ def seed_demo(admin_username: str = "admin") -> Login:
             company_country="US",
             company_tax_id="US EIN 12-3456789",
             company_logo=(Path(__file__).parent / "logo.png").read_bytes(),
+            company_bank_account="Bank of the West, routing 121100782, account 000123456789",
+            payment_instructions="Pay by ACH or wire; put the invoice number in the reference.",
             default_from_email="billing@nordlys.example",
         )
         _seed_records(Actor.for_user(admin))

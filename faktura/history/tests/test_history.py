@@ -196,6 +196,7 @@ def test_edit_log_records_void_when_invoice_is_voided(open_invoice, admin, admin
         (Entry.Kind.EVENT, "invoice.voided"),
         (Entry.Kind.CHANGE, "hs_invoice_status"),
         (Entry.Kind.CHANGE, "hs_voided_date"),
+        (Entry.Kind.CHANGE, "hs_balance_due"),  # DOC-3: nothing is due any more
     }
     status = next(e for e in latest if e.property == "hs_invoice_status")
     assert (status.old_value, status.new_value) == ("open", "voided")
