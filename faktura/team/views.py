@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from faktura.accounts.models import Role, User
 from faktura.accounts.services import user_locale
+from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
 from faktura.core.web import actor_for, forbid_unless, redirect_after_post, render_dialog
 from faktura.team import invitations, queries, rules, services
@@ -22,6 +23,13 @@ from faktura.team.forms import ChoosePasswordForm, InviteForm
 def _base_url(request: HttpRequest) -> str:
     """The address Faktura is served at, as the browser reached it: invitation links use it."""
     return request.build_absolute_uri("/")
+
+
+def _managed_user(request: HttpRequest, pk: int) -> tuple[Actor, User]:
+    """The acting super admin (403 with the reason for anyone else) and the user they act on."""
+    actor = actor_for(request)
+    forbid_unless(rules.can_manage_users(actor))
+    return actor, get_object_or_404(User, pk=pk)
 
 
 @login_required
@@ -63,9 +71,7 @@ def users_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def change_role(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_for(request)
-    forbid_unless(rules.can_manage_users(actor))
-    user = get_object_or_404(User, pk=pk)
+    actor, user = _managed_user(request, pk)
     chosen = request.POST.get("role", "")
     error = ""
     if request.method == "POST":
@@ -104,9 +110,7 @@ def change_role(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_for(request)
-    forbid_unless(rules.can_manage_users(actor))
-    user = get_object_or_404(User, pk=pk)
+    actor, user = _managed_user(request, pk)
     error = ""
     if request.method == "POST":
         try:
@@ -142,9 +146,7 @@ def deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_for(request)
-    forbid_unless(rules.can_manage_users(actor))
-    user = get_object_or_404(User, pk=pk)
+    actor, user = _managed_user(request, pk)
     try:
         user = services.reactivate_user(user, actor=actor)
     except RuleViolation as refusal:
@@ -159,9 +161,7 @@ def reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_for(request)
-    forbid_unless(rules.can_manage_users(actor))
-    user = get_object_or_404(User, pk=pk)
+    actor, user = _managed_user(request, pk)
     try:
         user = services.resend_invitation(user, actor=actor, base_url=_base_url(request))
     except RuleViolation as refusal:

@@ -2,9 +2,6 @@
 threads: the services lock the super admins first, so one wins and the other is refused, and
 the account always keeps an active super admin."""
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.db import connection
 
@@ -13,6 +10,7 @@ from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
 from faktura.team import services
 from faktura.team.rules import active_super_admins
+from tests.threads import at_once
 
 pytestmark = [
     pytest.mark.postgres,
@@ -21,29 +19,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="needs PostgreSQL: run bin/test, which starts one"
     ),
 ]
-
-
-def at_once(*workers: Callable[[], object]) -> list[object]:
-    """Run the workers in threads released together; each one's result or exception."""
-    barrier = threading.Barrier(len(workers))
-    results: list[object] = [None] * len(workers)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = workers[index]()
-        except Exception as error:  # RuleViolation expected; anything else fails the test
-            results[index] = error
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(workers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results
 
 
 @pytest.mark.parametrize("step_down", ["demote", "deactivate"])
