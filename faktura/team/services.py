@@ -70,9 +70,9 @@ def invite_user(
             )
             _queue_invitation(user, actor=actor, sender=sender, base_url=base_url)
     except IntegrityError as error:  # invited by someone else between the check and the insert
-        existing = _user_with_address(address)
-        reason = _duplicate_reason(existing) if existing else str(error)
-        raise RuleViolation(reason, code="duplicate_email") from error
+        if (existing := _user_with_address(address)) is None:
+            raise
+        raise RuleViolation(_duplicate_reason(existing), code="duplicate_email") from error
     return user
 
 
