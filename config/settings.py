@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "faktura.history",
     "faktura.listings",
     "faktura.emails",
+    "faktura.team",
     "faktura.crm",
     "faktura.sales",
     "faktura.payments",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("faktura.accounts.urls")),
     path("", include("faktura.listings.urls")),
     path("", include("faktura.emails.urls")),
+    path("", include("faktura.team.urls")),
     path("", include("faktura.crm.urls")),
     path("", include("faktura.sales.urls")),
     path("", include("faktura.invoices.urls")),

@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from faktura.core.errors import RuleViolation
@@ -184,6 +185,15 @@ def object_type_for(model: type[models.Model] | models.Model) -> ObjectType:
         if object_type.model is model_class:
             return object_type
     raise LookupError(f"{model_class.__name__} has no declared object type.")
+
+
+def record_type(obj: models.Model) -> str:
+    """The type name history and outbound emails file a record under: its declared object
+    type's singular name, or "user" for a user (users have a history and get emails, but are no
+    object type: no index page, no properties, no API object)."""
+    if obj._meta.label_lower == settings.AUTH_USER_MODEL.lower():
+        return "user"
+    return object_type_for(obj).singular
 
 
 def parse_value(prop: Property, value: Any) -> Any:

@@ -44,7 +44,7 @@ class OutboundEmail(models.Model):
     """One email as it was asked for, and what happened when it was delivered."""
 
     kind = models.CharField(max_length=30, choices=EmailKind.choices)
-    # The record it is about (an invoice, a payment, a contact…), by declared object type.
+    # The record it is about (an invoice, a contact, a user…), named by core.properties.record_type.
     object_type = models.CharField(max_length=50, db_index=True)
     object_id = models.BigIntegerField(db_index=True)
     from_address = models.EmailField()

@@ -20,7 +20,7 @@ from django.utils import timezone
 from faktura.accounts.permissions import can_manage_settings
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
-from faktura.core.properties import object_type_for
+from faktura.core.properties import record_type
 from faktura.emails.addresses import clean_address, clean_addresses
 from faktura.emails.models import (
     ConnectedInbox,
@@ -86,7 +86,7 @@ def queue_email(
     with transaction.atomic():
         email = OutboundEmail.objects.create(
             kind=kind,
-            object_type=object_type_for(about).singular,
+            object_type=record_type(about),
             object_id=about.pk,
             from_address=from_address,
             from_name=sender.name,

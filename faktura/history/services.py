@@ -7,13 +7,13 @@ from django.db import models
 from django.utils import timezone
 
 from faktura.core.actors import Actor
-from faktura.core.properties import object_type_for
+from faktura.core.properties import object_type_for, record_type
 from faktura.history.models import Entry
 
 
 def _base(obj: models.Model, actor: Actor) -> dict[str, Any]:
     return {
-        "object_type": object_type_for(obj).singular,
+        "object_type": record_type(obj),
         "object_id": obj.pk,
         "actor_kind": actor.kind,
         "actor_user_id": actor.user.pk if actor.user is not None else None,
