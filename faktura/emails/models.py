@@ -31,6 +31,7 @@ class EmailKind(models.TextChoices):
     ONE_TO_ONE = "one_to_one", "One-to-one email"
     WORKFLOW_NOTIFICATION = "workflow_notification", "Workflow notification"
     WORKFLOW_EMAIL = "workflow_email", "Workflow email"
+    USER_INVITATION = "user_invitation", "User invitation"
 
 
 class EmailStatus(models.TextChoices):

@@ -21,12 +21,11 @@ from faktura.accounts.services import get_account_settings
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
 from faktura.emails.addresses import clean_address
+from faktura.emails.models import EmailKind
 from faktura.emails.services import Sender, queue_email
 from faktura.history import services as history
 from faktura.team import invitations, rules
 
-# OutboundEmail.kind of invitations (the emails app lists its own kinds; this one is ours).
-INVITATION_EMAIL_KIND = "user_invitation"
 NAME_MAX_LENGTH = 150  # User.first_name, last_name and username
 
 
@@ -222,7 +221,7 @@ def _queue_invitation(user: User, *, actor: Actor, sender: Sender, base_url: str
     }
     queue_email(
         actor=actor,
-        kind=INVITATION_EMAIL_KIND,
+        kind=EmailKind.USER_INVITATION,
         about=user,
         sender=sender,
         to=[user.email],

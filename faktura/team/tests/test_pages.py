@@ -222,6 +222,13 @@ def test_invite_user_command_invites_and_prints_the_link(admin_user):
         call_command("invite_user", "x@example.com", "--url", "faktura.example.com")
 
 
+def test_invite_user_command_links_to_where_faktura_is_served_by_default(admin_user, settings):
+    settings.FAKTURA_BASE_URL = "http://127.0.0.1:8101"
+    out = io.StringIO()
+    call_command("invite_user", "ola@example.com", stdout=out, stderr=io.StringIO())
+    assert out.getvalue().startswith("http://127.0.0.1:8101/invitation/")
+
+
 def test_the_django_admin_shows_users_read_only(client, viewer_user):
     root = User.objects.create_superuser("root", "root@example.com", "pw-for-tests")
     client.force_login(root)

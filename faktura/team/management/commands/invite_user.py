@@ -1,4 +1,4 @@
-"""python manage.py invite_user EMAIL --url URL [--role ROLE] [--first-name …] [--last-name …]
+"""python manage.py invite_user EMAIL [--url URL] [--role ROLE] [--first-name …] [--last-name …]
 
 Invites a user as a super admin would from Settings → Users, and prints the invitation link too,
 for handing over by hand when no mail server is set up."""
@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from faktura.accounts.models import Role
+from faktura.accounts.services import invoice_link_base
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
 from faktura.team import invitations, services
@@ -20,9 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("email", help="Where the invitation goes; also their username.")
         parser.add_argument(
             "--url",
-            required=True,
+            default="",
             help="The address Faktura is served at, e.g. https://faktura.example.com: the "
-            "invitation link points there.",
+            "invitation link points there. Default: the invoice domain set in Settings, else "
+            "FAKTURA_BASE_URL.",
         )
         parser.add_argument(
             "--role", choices=Role.values, default=Role.VIEWER, help="Default: viewer."
@@ -31,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--last-name", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        options["url"] = options["url"] or invoice_link_base()
         if not options["url"].startswith(("http://", "https://")):
             raise CommandError(
                 f"--url must be the address Faktura is served at, starting with http:// or "
