@@ -5,7 +5,7 @@ billed company in the side panel (DOC-2)."""
 import io
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FloatRect, Page, expect
 from pypdf import PdfReader
 
 from faktura.crm import services as crm
@@ -14,7 +14,7 @@ from faktura.invoices.models import Invoice
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def box(page: Page, test_id: str) -> dict[str, float]:
+def box(page: Page, test_id: str) -> FloatRect:
     found = page.get_by_test_id(test_id).bounding_box()
     assert found is not None, test_id
     return found
