@@ -20,6 +20,7 @@ from faktura.crm.models import Company, Contact
 from faktura.invoices import rules, services
 from faktura.invoices.access import editing_actor, invoice_or_404
 from faktura.invoices.changes import edit_changes
+from faktura.invoices.issued import reissued_differences
 from faktura.invoices.forms import (
     OPTIONS_SHOWN,
     InvoiceDetailsForm,
@@ -38,7 +39,13 @@ def _form_page(
     invoice: Invoice | None,
     error: str = "",
 ) -> HttpResponse:
-    context = {"form": form, "lines": lines, "invoice": invoice, "error": error}
+    context = {
+        "form": form,
+        "lines": lines,
+        "invoice": invoice,
+        "error": error,
+        "reissued": reissued_differences(invoice) if invoice else [],
+    }
     status = 400 if request.method == "POST" and (error or form.errors or lines.errors) else 200
     return render(request, "invoices/edit.html", context, status=status)
 

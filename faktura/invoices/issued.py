@@ -8,6 +8,9 @@ frozen copy; only an edit under INV-6 freezes them again, and history shows what
 import hashlib
 from dataclasses import dataclass, fields
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
 from faktura.accounts.logo import data_url, logo_data_url
 from faktura.accounts.services import get_account_settings
 from faktura.crm.models import Company, Contact
@@ -135,3 +138,36 @@ def _issued_logo() -> IssuedLogo | None:
         defaults={"content": content, "content_type": account.company_logo_type},
     )
     return logo
+
+
+# What `reissued_differences` names, by the attribute of Seller/Buyer.
+_LABELS = {
+    "name": _lazy("name"),
+    "address": _lazy("address"),
+    "bank_account": _lazy("bank account"),
+    "payment_instructions": _lazy("payment instructions"),
+    "logo": _lazy("logo"),
+    "contact_name": _lazy("contact"),
+    "email": _lazy("email"),
+    "street": _lazy("street address"),
+    "zip": _lazy("postal code"),
+    "city": _lazy("city"),
+    "country": _lazy("country"),
+    "tax_id": _lazy("tax ID"),
+}
+
+
+def reissued_differences(invoice: Invoice) -> list[str]:
+    """What an edit under INV-6 would change of an issued invoice's seller and buyer, because
+    Settings, its contacts or its companies changed since: "Seller name", "Bill-to city"."""
+    if not invoice.is_finalized:
+        return []
+    found = []
+    for side, issued, now in (
+        (_("Seller"), seller_of(invoice), current_seller(invoice)),
+        (_("Bill-to"), buyer_of(invoice), current_buyer(invoice)),
+    ):
+        for part in fields(issued):
+            if getattr(issued, part.name) != getattr(now, part.name):
+                found.append(f"{side} {_LABELS[part.name]}")
+    return found

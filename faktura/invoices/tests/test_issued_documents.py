@@ -173,6 +173,16 @@ def test_an_edit_under_inv6_issues_the_invoice_again_and_history_shows_the_chang
 
 
 # SPEC DOC-1
+def test_the_edit_page_says_what_saving_would_issue_anew(issued, account, signed_in, editor_user):
+    client = signed_in(editor_user)
+    page = client.get(f"/invoices/{issued.pk}/edit/").content.decode()
+    assert 'data-testid="reissued"' not in page
+    account(company_name="Nordlys Consulting Group ASA", company_bank_account="")
+    page = client.get(f"/invoices/{issued.pk}/edit/").content.decode()
+    assert "Seller name, Seller bank account changed since it was issued" in page
+
+
+# SPEC DOC-1
 def test_issued_logos_are_stored_once_per_image(seller, make_invoice, account):
     first = make_invoice(finalized=True)
     second = make_invoice(finalized=True)
