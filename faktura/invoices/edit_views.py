@@ -20,12 +20,12 @@ from faktura.crm.models import Company, Contact
 from faktura.invoices import rules, services
 from faktura.invoices.access import editing_actor, invoice_or_404
 from faktura.invoices.changes import edit_changes
-from faktura.invoices.issued import reissued_differences
 from faktura.invoices.forms import (
     OPTIONS_SHOWN,
     InvoiceDetailsForm,
     NewInvoiceForm,
 )
+from faktura.invoices.issued import reissued_differences
 from faktura.invoices.models import Invoice
 from faktura.invoices.services import InvoiceEdit
 from faktura.sales.line_forms import BaseLineFormSet, line_formset, with_added_line
