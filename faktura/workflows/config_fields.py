@@ -83,15 +83,16 @@ class FieldKind:
     name: ClassVar[str] = "text"
     template: ClassVar[str] = "workflows/fields/input.html"
     input_type: ClassVar[str] = "text"  # the <input type> of the default template
-    # Masked in the action log, left out of exports, kept when left empty in the editor.
+    # Never sent back to the browser, kept when left empty in the editor, masked in the outline
+    # and the action log, left out of exports: each of those places asks this.
     secret: ClassVar[bool] = False
 
     def options(self, config_field: ConfigField, context: FieldContext) -> Options:
         return Options()
 
-    def read(self, form: Any, name: str, before: Any) -> Any:
-        """The value the submitted form holds in input `name` (`before`: the saved value).
-        Never refuses: what cannot be read is kept as typed, and `problems` says why."""
+    def read(self, form: Any, name: str) -> Any:
+        """The value the submitted form holds in input `name`. Never refuses: what cannot be
+        read is kept as typed, and `problems` says why."""
         return str(form.get(name, "")).strip()
 
     def is_empty(self, value: Any) -> bool:
@@ -167,7 +168,7 @@ class Number(FieldKind):
     maximum: int | None = None
     unit: str = ""
 
-    def read(self, form: Any, name: str, before: Any) -> Any:
+    def read(self, form: Any, name: str) -> Any:
         text = str(form.get(name, "")).strip()
         number = whole_number(text)
         return text if number is None else number
@@ -196,16 +197,6 @@ class Secret(FieldKind):
     name = "secret"
     template = "workflows/fields/secret.html"
     secret = True
-
-    def read(self, form: Any, name: str, before: Any) -> Any:
-        typed = str(form.get(name, "")).strip()
-        return typed or ("" if before is None else str(before))  # kept unless replaced
-
-    def display(self, config_field: ConfigField, value: Any, context: FieldContext) -> str:
-        return MASK
-
-    def form_value(self, value: Any) -> Any:
-        return ""  # never sent back to the browser
 
 
 class Select(FieldKind):
@@ -281,7 +272,7 @@ class MultiPick(Pick):
     name = "multi_choice"
     template = "workflows/fields/checkboxes.html"
 
-    def read(self, form: Any, name: str, before: Any) -> Any:
+    def read(self, form: Any, name: str) -> Any:
         picked = form.getlist(name) if hasattr(form, "getlist") else form.get(name) or []
         return list(dict.fromkeys(str(v).strip() for v in picked if str(v).strip()))
 
@@ -306,7 +297,7 @@ class YesNo(FieldKind):
     name = "yes_no"
     template = "workflows/fields/yes_no.html"
 
-    def read(self, form: Any, name: str, before: Any) -> Any:
+    def read(self, form: Any, name: str) -> Any:
         return form.get(name) == "yes"
 
     def is_empty(self, value: Any) -> bool:
@@ -368,7 +359,10 @@ class ConfigField:
         return self.kind.problems(self, value, context)
 
     def display(self, value: Any, context: FieldContext) -> str:
-        return "—" if self.kind.is_empty(value) else self.kind.display(self, value, context)
+        """The value as the editor's outline and the action log show it (a secret masked)."""
+        if self.kind.is_empty(value):
+            return "—"
+        return MASK if self.kind.secret else self.kind.display(self, value, context)
 
 
 def choices_of(config_field: ConfigField, context: FieldContext) -> Options:

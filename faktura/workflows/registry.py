@@ -89,9 +89,12 @@ class ActionType:
     def applies_to(self, object_type: str) -> bool:
         return self.object_types is None or object_type in self.object_types
 
+    def availability(self) -> Decision:
+        return self.available() if self.available else ALLOWED
+
     def unavailable(self) -> str:
-        """Why the action cannot be used here now, as a sentence; "" when it can."""
-        decision = self.available() if self.available else ALLOWED
+        """Why the action cannot be used here now, as a sentence that names it; "" when it can."""
+        decision = self.availability()
         if decision:
             return ""
         return _("“%(action)s” is not available: %(reason)s") % {

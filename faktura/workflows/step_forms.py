@@ -68,7 +68,7 @@ def step_types_for(kind: ObjectType) -> list[tuple[str, list[StepChoice]]]:
         action = action_types.get(name)
         if action.applies_to(kind.singular):
             found.setdefault(action.category, []).append(
-                StepChoice(name, action.label, action.description, action.unavailable())
+                StepChoice(name, action.label, action.description, action.availability().reason)
             )
     return list(found.items())
 
@@ -89,23 +89,33 @@ def input_name(config_field: ConfigField) -> str:
 
 
 def action_inputs(
-    kind: ObjectType, action: ActionType, config: Mapping[str, Any], *, live: bool = True
+    kind: ObjectType,
+    action: ActionType,
+    config: Mapping[str, Any],
+    *,
+    live: bool = True,
+    redrawn: bool = False,
 ) -> list[FieldInput]:
-    """The action's fields with the step's values; computed choices are asked for when `live`."""
+    """The action's fields with the step's values; computed choices are asked for when `live`.
+    `redrawn`: a field changed that others depend on; a dependent whose new choices refuse its
+    value starts empty again (another company's payment terms), rather than listing it."""
     context = FieldContext(kind.singular, config, live=live)
     inputs = []
     for config_field in action.fields:
+        field_kind = config_field.kind
         value = config.get(config_field.name)
         options = context.options(config_field)
+        if redrawn and config_field.depends_on and not field_kind.is_empty(value):
+            value = None if field_kind.problems(config_field, value, context) else value
         refreshed = dependents(action, config_field.name)
         inputs.append(
             FieldInput(
                 config_field,
                 input_name(config_field),
-                config_field.kind.form_value(value),
+                "" if field_kind.secret else field_kind.form_value(value),
                 options.choices,
                 options.error,
-                is_set=not config_field.kind.is_empty(value),
+                is_set=not field_kind.is_empty(value),
                 refreshes=",".join(f"#field-{input_name(f)}" for f in refreshed),
             )
         )
@@ -129,7 +139,9 @@ def _action_config(action: ActionType, data: Any, before: Mapping[str, Any]) -> 
     config: dict[str, Any] = {}
     for config_field in action.fields:
         kind = config_field.kind
-        value = kind.read(data, input_name(config_field), before.get(config_field.name))
+        value = kind.read(data, input_name(config_field))
+        if kind.secret and kind.is_empty(value) and config_field.name in before:
+            value = before[config_field.name]  # kept unless replaced
         if not kind.is_empty(value) or config_field.required:
             config[config_field.name] = value
     return config

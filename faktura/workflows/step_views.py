@@ -31,6 +31,7 @@ def _panel(
     action_url: str,
     error: str = "",
     step_id: str = "",
+    redrawn: bool = False,
 ) -> HttpResponse:
     kind = wf.object_type_named(workflow.object_type)
     context: dict[str, Any] = {
@@ -55,7 +56,11 @@ def _panel(
         context["unavailable"] = action.unavailable()
         # An unavailable action's computed choices may need what is missing: not asked for.
         context["inputs"] = step_forms.action_inputs(
-            kind, action, step.get("config") or {}, live=not context["unavailable"]
+            kind,
+            action,
+            step.get("config") or {},
+            live=not context["unavailable"],
+            redrawn=redrawn,
         )
     # HTMX swaps only 2xx answers, so a refusal inside the panel comes back as 200.
     status = 400 if error and not request.htmx else 200  # type: ignore[attr-defined]
@@ -121,7 +126,7 @@ def new_step(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _panel(request, workflow, step_type, {}, action_url=action_url)
     if (drawn := _redraw(request, workflow, step_type)) is not None:
-        return _panel(request, workflow, step_type, drawn, action_url=action_url)
+        return _panel(request, workflow, step_type, drawn, action_url=action_url, redrawn=True)
     step = step_forms.step_from_form(kind, step_type, request.POST)
     try:
         workflow, _ = editing.add_step(
@@ -154,7 +159,7 @@ def edit_step(request: HttpRequest, pk: int, step_id: str) -> HttpResponse:
                       step_id=step_id)  # fmt: skip
     if (drawn := _redraw(request, workflow, step_type, before)) is not None:
         return _panel(request, workflow, step_type, drawn, action_url=request.path,
-                      step_id=step_id)  # fmt: skip
+                      step_id=step_id, redrawn=True)  # fmt: skip
     step = step_forms.step_from_form(kind, step_type, request.POST, before)
     try:
         editing.change_step(workflow, actor=actor_for(request), step_id=step_id, step=step)
