@@ -203,6 +203,7 @@ class Select(FieldKind):
     """One value from the field's options; a saved value no longer offered stays listed (marked
     so), so opening and saving the step never drops it silently."""
 
+    name = "select"
     template = "workflows/fields/select.html"
 
     def problems(self, config_field: ConfigField, value: Any, context: FieldContext) -> list[str]:
@@ -273,8 +274,8 @@ class MultiPick(Pick):
     template = "workflows/fields/checkboxes.html"
 
     def read(self, form: Any, name: str) -> Any:
-        picked = form.getlist(name) if hasattr(form, "getlist") else form.get(name) or []
-        return list(dict.fromkeys(str(v).strip() for v in picked if str(v).strip()))
+        picked = (str(v).strip() for v in form.getlist(name))
+        return list(dict.fromkeys(v for v in picked if v))
 
     def is_empty(self, value: Any) -> bool:
         return not value
