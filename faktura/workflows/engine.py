@@ -22,6 +22,7 @@ from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
 from faktura.listings import filters as flt
 from faktura.listings.queries import filtered
+from faktura.workflows.config_fields import MASK
 from faktura.workflows.definition import (
     BRANCH,
     DELAY,
@@ -120,8 +121,8 @@ def _shown_input(step: Step) -> dict[str, Any]:
     """The step's configuration as the action log shows it: secrets masked."""
     if step.type not in action_types:
         return dict(step.config)
-    secret = {f.name for f in action_types.get(step.type).fields if f.kind == "secret"}
-    return {k: ("••••••" if k in secret and v else v) for k, v in step.config.items()}
+    secret = {f.name for f in action_types.get(step.type).fields if f.kind.secret}
+    return {k: (MASK if k in secret and v else v) for k, v in step.config.items()}
 
 
 def _queue(step_run: StepRun) -> None:
@@ -215,6 +216,10 @@ def run_step(step_run_id: int, *, now: dt.datetime | None = None) -> StepRun:
         # As HubSpot does while a workflow is off: the action is skipped and says so (WQ-11).
         return _skip(step_run, definition, "The workflow was off when this action was due.", now)
     action = action_types.get(step.type)
+    if reason := action.unavailable():
+        # It became unavailable after publishing (the account moved out of the US): nothing is
+        # done, and no automatic retry, as waiting will not fix it; Retry once it is available.
+        return _failed(step_run, ActionError(reason), NO_RETRIES, now)
     context = ActionContext(
         config=step.config,
         record=record,

@@ -15,6 +15,7 @@ from django.utils import dateformat, timezone
 from faktura.core.properties import ObjectType
 from faktura.listings.queries import is_record_id, text_search_q
 from faktura.workflows import services
+from faktura.workflows.config_fields import FieldContext
 from faktura.workflows.definition import (
     BRANCH,
     DELAY,
@@ -242,13 +243,9 @@ def _step(definition: Definition | None, step_id: str) -> Step | None:
         return None
 
 
-def readable(
-    data: Mapping[str, Any], labels: Mapping[str, str] | None = None
-) -> list[tuple[str, str]]:
-    """A step's input or result as label/value pairs a person reads (secrets are already masked
-    by the engine)."""
-    labels = labels or {}
-    return [(labels.get(key) or _label(key), _text(value)) for key, value in data.items()]
+def readable(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A step's result (or an unknown step's input) as label/value pairs a person reads."""
+    return [(_label(key), _text(value)) for key, value in data.items()]
 
 
 def _label(key: str) -> str:
@@ -275,11 +272,22 @@ def delay_input(kind: ObjectType, config: Mapping[str, Any]) -> list[tuple[str, 
     return [("Delay", delay_in_words(kind, config))]
 
 
-def input_labels(step_type: str) -> dict[str, str]:
-    """The configuration fields' labels, as the editor shows them."""
+def action_input(
+    kind: ObjectType, step_type: str, shown: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """An action's input (secrets already masked) as the editor shows it: each declared field by
+    its label, its value as its kind shows it. Computed choices are not asked for (the log never
+    waits on another system): they show their stored value."""
     if step_type not in action_types:
-        return {}
-    return {f.name: f.label for f in action_types.get(step_type).fields}
+        return readable(shown)
+    fields = {f.name: f for f in action_types.get(step_type).fields}
+    context = FieldContext(kind.singular, shown, live=False)
+    return [
+        (fields[key].label, fields[key].display(value, context))
+        if key in fields
+        else (_label(key), _text(value))
+        for key, value in shown.items()
+    ]
 
 
 # --- the action log --------------------------------------------------------------------------
@@ -329,7 +337,7 @@ def step_rows(workflow: Workflow, runs: list[StepRun]) -> list[StepRow]:
             **_moment(run),
             input=delay_input(kind, run.input)
             if run.step_type == DELAY
-            else readable(run.input, input_labels(run.step_type)),
+            else action_input(kind, run.step_type, run.input),
             result=readable(run.result),
             style=STEP_STYLES.get(run.status, "secondary"),
         )

@@ -10,6 +10,7 @@ from typing import Any
 from faktura.core.properties import ObjectType
 from faktura.listings import filters as flt
 from faktura.workflows import definition as wf
+from faktura.workflows.config_fields import FieldContext
 from faktura.workflows.events import trigger_events
 from faktura.workflows.registry import action_types
 from faktura.workflows.services import describe_step
@@ -81,23 +82,18 @@ def _duration(total: int) -> str:
     return " ".join(f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n)
 
 
-def _summary(kind: ObjectType, step: wf.Step) -> list[str]:
+def _summary(kind: ObjectType, step: wf.Step, context: FieldContext | None) -> list[str]:
+    """The step's configured values, each as its field's kind shows it."""
     if step.type == wf.DELAY:
         return [delay_in_words(kind, step.config)]
-    if step.type not in action_types:
+    if context is None:
         return []
     shown = []
     for config_field in action_types.get(step.type).fields:
         value = step.config.get(config_field.name)
-        if value in (None, ""):
+        if config_field.kind.is_empty(value):
             continue
-        if config_field.kind == "secret":
-            value = "••••••"
-        elif config_field.kind == "property" and str(value) in kind._by_name:
-            value = kind.property(str(value)).label
-        elif config_field.kind == "choice":
-            value = dict(config_field.choices).get(str(value), value)
-        text = str(value)
+        text = config_field.display(value, context)
         shown.append(f"{config_field.label}: {text[:80]}{'…' if len(text) > 80 else ''}")
     return shown
 
@@ -127,12 +123,21 @@ def _card(kind: ObjectType, step: wf.Step) -> StepCard:
         if step.type == wf.BRANCH
         else None
     )
+    context = None
+    if step.type in action_types:
+        # One context for the problems and the summary, so computed choices are asked for once
+        # per card; not at all for an action unavailable here (they may need what is missing).
+        action = action_types.get(step.type)
+        context = FieldContext(kind.singular, step.config, live=not action.unavailable())
+        problems = action.problems(kind.singular, step.config, context)
+    else:
+        problems = wf.step_problems(kind.singular, raw)
     return StepCard(
         id=step.id,
         type=step.type,
         title=describe_step(step),
-        summary=_summary(kind, step),
-        problems=wf.step_problems(kind.singular, raw),
+        summary=_summary(kind, step, context),
+        problems=problems,
         icon=_icon(step.type),
         branches=branches,
         otherwise=otherwise,

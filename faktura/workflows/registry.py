@@ -1,31 +1,23 @@
 """Action types (WF-4): what a workflow step can do. Each declares its configuration fields
-(rendered in the editor, checked on publish), the object types it applies to, and `run`,
-which returns a result or raises an ActionError saying whether to retry. Apps register
-their own (QuickBooks will) with `action_types.register(ActionType(...))`."""
+(config_fields.py: rendered in the editor, checked on save and publish), the object types it
+applies to, whether it is available here (and why not), and `run`, which returns a result or
+raises an ActionError saying whether to retry. Apps register their own (QuickBooks will) with
+`action_types.register(name, ActionType(...))`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from faktura.core.actors import Actor
+from faktura.core.errors import ALLOWED, Decision
 from faktura.core.registry import Registry
-
-FieldKind = Literal["text", "textarea", "property", "choice", "number", "url", "email", "secret"]
-
-
-@dataclass(frozen=True)
-class ConfigField:
-    name: str
-    label: str
-    kind: FieldKind = "text"
-    required: bool = True
-    help: str = ""
-    choices: tuple[tuple[str, str], ...] = ()  # (value, label) for "choice"
+from faktura.workflows.config_fields import ConfigField, FieldContext
 
 
 class ActionError(Exception):
@@ -88,24 +80,42 @@ class ActionType:
     # Checks a configuration beyond required fields; returns problems in words.
     validate: Callable[[str, Mapping[str, Any]], list[str]] | None = None
     category: str = "Faktura"
+    # Whether the action is offered on this install now, and if not, why ("the account's
+    # company is not in the United States"); None: always. Asked when the side panel lists the
+    # actions, when a step is saved or published, and before a step runs.
+    available: Callable[[], Decision] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def applies_to(self, object_type: str) -> bool:
         return self.object_types is None or object_type in self.object_types
 
-    def problems(self, object_type: str, config: Mapping[str, Any]) -> list[str]:
+    def availability(self) -> Decision:
+        return self.available() if self.available else ALLOWED
+
+    def unavailable(self) -> str:
+        """Why the action cannot be used here now, as a sentence that names it; "" when it can."""
+        decision = self.availability()
+        if decision:
+            return ""
+        return _("“%(action)s” is not available: %(reason)s") % {
+            "action": self.label,
+            "reason": decision.reason,
+        }
+
+    def problems(
+        self, object_type: str, config: Mapping[str, Any], context: FieldContext | None = None
+    ) -> list[str]:
+        """What stops a step of this type from being saved or published, in words. `context`
+        shares computed choices with a caller that shows them too (the editor's outline)."""
         found = []
         if not self.applies_to(object_type):
             found.append(f"“{self.label}” cannot run on {object_type} records.")
+        if reason := self.unavailable():
+            # Its fields' choices may need what is missing (a QuickBooks connection): not asked.
+            return [*found, reason]
+        context = context or FieldContext(object_type, config)
         for config_field in self.fields:
-            if config_field.required and str(config.get(config_field.name) or "").strip() == "":
-                found.append(f"“{self.label}”: {config_field.label} is required.")
-            choice = config.get(config_field.name)
-            offered = [value for value, _ in config_field.choices]
-            if config_field.kind == "choice" and choice and choice not in offered:
-                found.append(
-                    f"“{self.label}”: {config_field.label} must be one of {', '.join(offered)}."
-                )
+            found += [f"“{self.label}”: {problem}" for problem in config_field.problems(context)]
         if self.validate and not found:
             found += self.validate(object_type, config)
         return found

@@ -74,9 +74,19 @@ def update_workflow(
 def publish_workflow(workflow: Workflow, *, actor: Actor) -> WorkflowVersion:
     """The draft becomes the version new enrollments run; runs in flight keep theirs."""
     require(rules.can_manage_workflows(actor))
+    # Checked before the row is locked: an action's computed choices may ask another system
+    # (QuickBooks), and no lock is held while waiting for it. The lock then makes sure that
+    # what is published is what was checked.
+    checked = Workflow.objects.get(pk=workflow.pk).draft
+    found = wf.problems(workflow.object_type, checked)
     with transaction.atomic():
         workflow = Workflow.objects.select_for_update().get(pk=workflow.pk)
-        found = wf.problems(workflow.object_type, workflow.draft)
+        if workflow.draft != checked:
+            raise RuleViolation(
+                "The draft changed while it was being checked for publishing. Review the "
+                "changes and publish again.",
+                code="invalid_state",
+            )
         if found:
             raise RuleViolation(
                 "The workflow cannot be published yet: " + " ".join(found), code="invalid"

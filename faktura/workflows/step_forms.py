@@ -10,23 +10,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.safestring import SafeString
+
 from faktura.core.properties import ObjectType
 from faktura.core.properties import PropertyType as T
 from faktura.listings import editor
 from faktura.listings import filters as flt
 from faktura.workflows import definition as wf
+from faktura.workflows.config_fields import Choice, ConfigField, FieldContext
 from faktura.workflows.outline import UNITS
-from faktura.workflows.registry import ActionType, ConfigField, action_types
-
-SECRET_KEPT = "Leave empty to keep the secret already set."
+from faktura.workflows.registry import ActionType, action_types
 
 
 @dataclass(frozen=True)
 class FieldInput:
+    """One configuration field as the side panel draws it; its kind renders the input."""
+
     field: ConfigField
     name: str  # the input's name: cfg-<field name>
-    value: str
-    options: tuple[tuple[str, str], ...] = ()  # (value, label) for property and choice fields
+    value: Any  # as the kind's input shows it
+    options: tuple[Choice, ...] = ()
+    error: str = ""  # why its choices could not be read
+    is_set: bool = False  # a value is saved (a secret's input says it is kept)
+    refreshes: str = ""  # the fields drawn again when this one changes, as a CSS selector
+
+    def html(self) -> SafeString:
+        return self.field.kind.render(self)
 
 
 @dataclass(frozen=True)
@@ -37,18 +46,30 @@ class BranchForm:
     groups: list[tuple[str, list[editor.FilterRow]]]
 
 
-def step_types_for(kind: ObjectType) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """The side panel's choices, by category: (name, label, description)."""
-    found: dict[str, list[tuple[str, str, str]]] = {
+@dataclass(frozen=True)
+class StepChoice:
+    name: str
+    label: str
+    description: str
+    unavailable: str = ""  # why it cannot be added here now (shown greyed out with it)
+
+
+def step_types_for(kind: ObjectType) -> list[tuple[str, list[StepChoice]]]:
+    """The side panel's choices, by category."""
+    found: dict[str, list[StepChoice]] = {
         "Flow": [
-            (wf.DELAY, "Delay", "Wait for a time, until a date on the record, or a weekday."),
-            (wf.BRANCH, "If/then branch", "Go down the first branch whose criteria match."),
+            StepChoice(wf.DELAY, "Delay",
+                       "Wait for a time, until a date on the record, or a weekday."),
+            StepChoice(wf.BRANCH, "If/then branch",
+                       "Go down the first branch whose criteria match."),
         ]
-    }
+    }  # fmt: skip
     for name in action_types.names():
         action = action_types.get(name)
         if action.applies_to(kind.singular):
-            found.setdefault(action.category, []).append((name, action.label, action.description))
+            found.setdefault(action.category, []).append(
+                StepChoice(name, action.label, action.description, action.availability().reason)
+            )
     return list(found.items())
 
 
@@ -63,29 +84,65 @@ def type_label(step_type: str) -> str:
 # --- actions ---------------------------------------------------------------------------------
 
 
-def action_inputs(kind: ObjectType, action: ActionType, config: Mapping[str, Any]) -> list[Any]:
+def input_name(config_field: ConfigField) -> str:
+    return f"cfg-{config_field.name}"
+
+
+def action_inputs(
+    kind: ObjectType,
+    action: ActionType,
+    config: Mapping[str, Any],
+    *,
+    live: bool = True,
+    redrawn: bool = False,
+) -> list[FieldInput]:
+    """The action's fields with the step's values; computed choices are asked for when `live`.
+    `redrawn`: a field changed that others depend on; a dependent whose new choices refuse its
+    value starts empty again (another company's payment terms), rather than listing it."""
+    context = FieldContext(kind.singular, config, live=live)
     inputs = []
     for config_field in action.fields:
+        field_kind = config_field.kind
         value = config.get(config_field.name)
-        options: tuple[tuple[str, str], ...] = config_field.choices
-        if config_field.kind == "property":
-            options = tuple((p.name, p.label) for p in kind.properties)
-        shown = "" if config_field.kind == "secret" or value is None else str(value)
-        inputs.append(FieldInput(config_field, f"cfg-{config_field.name}", shown, options))
+        options = context.options(config_field)
+        if redrawn and config_field.depends_on and not field_kind.is_empty(value):
+            value = None if field_kind.problems(config_field, value, context) else value
+        refreshed = dependents(action, config_field.name)
+        inputs.append(
+            FieldInput(
+                config_field,
+                input_name(config_field),
+                "" if field_kind.secret else field_kind.form_value(value),
+                options.choices,
+                options.error,
+                is_set=not field_kind.is_empty(value),
+                refreshes=",".join(f"#field-{input_name(f)}" for f in refreshed),
+            )
+        )
     return inputs
 
 
-def _action_config(
-    action: ActionType, data: Mapping[str, Any], before: Mapping[str, Any]
-) -> dict[str, Any]:
+def dependents(action: ActionType, name: str) -> list[ConfigField]:
+    """The fields whose choices depend on field `name`, directly or through another field."""
+    found: list[ConfigField] = []
+    changed = [name]
+    while changed:
+        current = changed.pop()
+        for config_field in action.fields:
+            if current in config_field.depends_on and config_field not in found:
+                found.append(config_field)
+                changed.append(config_field.name)
+    return found
+
+
+def _action_config(action: ActionType, data: Any, before: Mapping[str, Any]) -> dict[str, Any]:
     config: dict[str, Any] = {}
     for config_field in action.fields:
-        value = str(data.get(f"cfg-{config_field.name}", "")).strip()
-        if config_field.kind == "secret" and not value:
-            value = str(before.get(config_field.name) or "")  # kept unless replaced
-        if config_field.kind == "number" and value.lstrip("-").isdigit():
-            config[config_field.name] = int(value)
-        elif value or config_field.required:
+        kind = config_field.kind
+        value = kind.read(data, input_name(config_field))
+        if kind.secret and kind.is_empty(value) and config_field.name in before:
+            value = before[config_field.name]  # kept unless replaced
+        if not kind.is_empty(value) or config_field.required:
             config[config_field.name] = value
     return config
 

@@ -31,6 +31,7 @@ def _panel(
     action_url: str,
     error: str = "",
     step_id: str = "",
+    redrawn: bool = False,
 ) -> HttpResponse:
     kind = wf.object_type_named(workflow.object_type)
     context: dict[str, Any] = {
@@ -52,7 +53,15 @@ def _panel(
     else:
         action = action_types.get(step_type)
         context["description"] = action.description
-        context["inputs"] = step_forms.action_inputs(kind, action, step.get("config") or {})
+        context["unavailable"] = action.unavailable()
+        # An unavailable action's computed choices may need what is missing: not asked for.
+        context["inputs"] = step_forms.action_inputs(
+            kind,
+            action,
+            step.get("config") or {},
+            live=not context["unavailable"],
+            redrawn=redrawn,
+        )
     # HTMX swaps only 2xx answers, so a refusal inside the panel comes back as 200.
     status = 400 if error and not request.htmx else 200  # type: ignore[attr-defined]
     return render(request, "workflows/step_panel.html", context, status=status)
@@ -66,12 +75,17 @@ def _back_to_editor(request: HttpRequest, workflow: Workflow) -> HttpResponse:
     return redirect_after_post(request, workflow.get_absolute_url())
 
 
-def _redraw(request: HttpRequest, workflow: Workflow, step_type: str) -> dict[str, Any] | None:
-    """A branch form asked to add or remove a branch: the step as the form has it, changed,
-    to draw again without saving; None for a real save."""
-    if step_type != wf.BRANCH or "redraw" not in request.POST:
+def _redraw(
+    request: HttpRequest, workflow: Workflow, step_type: str, before: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The step as the form has it, to draw again without saving, when the form asked for it: a
+    branch form adds or removes a branch; an action's field changed that others' choices depend
+    on. None for a real save."""
+    if "redraw" not in request.POST or step_type == wf.DELAY:
         return None
     kind = wf.object_type_named(workflow.object_type)
+    if step_type != wf.BRANCH:
+        return step_forms.step_from_form(kind, step_type, request.POST, before)
     branches = step_forms.branches_from_form(kind, request.POST)
     asked = request.POST["redraw"]
     if asked == "add" and len(branches) < wf.MAX_BRANCHES:
@@ -112,7 +126,7 @@ def new_step(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _panel(request, workflow, step_type, {}, action_url=action_url)
     if (drawn := _redraw(request, workflow, step_type)) is not None:
-        return _panel(request, workflow, step_type, drawn, action_url=action_url)
+        return _panel(request, workflow, step_type, drawn, action_url=action_url, redrawn=True)
     step = step_forms.step_from_form(kind, step_type, request.POST)
     try:
         workflow, _ = editing.add_step(
@@ -143,9 +157,9 @@ def edit_step(request: HttpRequest, pk: int, step_id: str) -> HttpResponse:
     if request.method == "GET":
         return _panel(request, workflow, step_type, before, action_url=request.path,
                       step_id=step_id)  # fmt: skip
-    if (drawn := _redraw(request, workflow, step_type)) is not None:
+    if (drawn := _redraw(request, workflow, step_type, before)) is not None:
         return _panel(request, workflow, step_type, drawn, action_url=request.path,
-                      step_id=step_id)  # fmt: skip
+                      step_id=step_id, redrawn=True)  # fmt: skip
     step = step_forms.step_from_form(kind, step_type, request.POST, before)
     try:
         editing.change_step(workflow, actor=actor_for(request), step_id=step_id, step=step)

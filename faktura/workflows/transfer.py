@@ -262,7 +262,7 @@ def _secret_fields(definition: Mapping[str, Any]) -> Iterator[tuple[dict[str, An
     for step in _steps(definition.get("steps")):
         if step.get("id") and step.get("type") in action_types:
             for config_field in action_types.get(str(step["type"])).fields:
-                if config_field.kind == "secret":
+                if config_field.kind.secret:
                     yield step, config_field.name
 
 

@@ -28,6 +28,7 @@ from faktura.emails.services import Sender, queue_email
 from faktura.history import services as history
 from faktura.history.models import Entry
 from faktura.payments.models import Payment
+from faktura.workflows.config_fields import TEXTAREA
 from faktura.workflows.definition import WORKFLOW_TYPES
 from faktura.workflows.placeholders import fill_placeholders
 from faktura.workflows.registry import (
@@ -258,7 +259,7 @@ action_types.register(
             ConfigField(
                 "body",
                 "Message",
-                kind="textarea",
+                kind=TEXTAREA,
                 help="{{ property_name }} is replaced by the record's value; a link to the "
                 "record is added at the end.",
             ),
@@ -345,7 +346,7 @@ action_types.register(
             ConfigField(
                 "body",
                 "Message",
-                kind="textarea",
+                kind=TEXTAREA,
                 help="{{ property_name }} is replaced by the record's value.",
             ),
         ),

@@ -16,6 +16,7 @@ from faktura.accounts.models import User
 from faktura.core.errors import RuleViolation
 from faktura.crm import services as crm
 from faktura.crm.services import TITLE_LIMIT
+from faktura.workflows.config_fields import TEXT, TEXTAREA, Number
 from faktura.workflows.placeholders import PLACEHOLDER, fill_placeholders
 from faktura.workflows.registry import (
     ActionContext,
@@ -59,7 +60,7 @@ CREATE_NOTE = action_types.register(
             ConfigField(
                 "body",
                 "Note",
-                "textarea",
+                TEXTAREA,
                 help="What the note says. {{ property_name }} is replaced by the record's value.",
             ),
         ),
@@ -142,11 +143,8 @@ def find_owner(text: str) -> User | None:
 
 
 def _task_problems(object_type: str, config: Mapping[str, Any]) -> list[str]:
+    # Due in (days) is checked by its field's kind (a whole number from 0 to MAX_DUE_IN_DAYS).
     found = []
-    try:
-        due_in_days(config.get("due_in_days"))
-    except ValueError as problem:
-        found.append(f"“Create a task”: {problem}")
     title = _text(config, "title").strip()
     if len(title) > TITLE_LIMIT and not PLACEHOLDER.search(title):
         found.append(
@@ -173,21 +171,21 @@ CREATE_TASK = action_types.register(
             ConfigField(
                 "title",
                 "Title",
-                "text",
+                TEXT,
                 help="What is to be done. {{ property_name }} is replaced by the record's value.",
             ),
-            ConfigField("body", "Description", "textarea", required=False),
+            ConfigField("body", "Description", TEXTAREA, required=False),
             ConfigField(
                 "due_in_days",
                 "Due in (days)",
-                "number",
+                Number(minimum=0, maximum=MAX_DUE_IN_DAYS, unit="days"),
                 required=False,
                 help="Whole days after the step runs; empty for no due date.",
             ),
             ConfigField(
                 "owner",
                 "Assigned to",
-                "text",
+                TEXT,
                 required=False,
                 help="The username or email address of the user who should do it.",
             ),

@@ -26,6 +26,7 @@ from faktura.history.readable import ValueText
 from faktura.invoices import services as invoices
 from faktura.invoices.models import Invoice
 from faktura.sales import services as sales
+from faktura.workflows.config_fields import CHOICE, PROPERTY
 from faktura.workflows.definition import object_type_named
 from faktura.workflows.registry import (
     ActionContext,
@@ -231,7 +232,7 @@ action_types.register(
         description="Set one property of the enrolled record to a value, or clear it.",
         run=set_property,
         fields=(
-            ConfigField("property", "Property", kind="property"),
+            ConfigField("property", "Property", kind=PROPERTY),
             ConfigField(
                 "value",
                 "Value",
@@ -321,9 +322,7 @@ action_types.register(
         "its company, its deal or quote) into a property of the enrolled record.",
         run=copy_property,
         fields=(
-            ConfigField(
-                "from_association", "Copy from", kind="choice", choices=ASSOCIATION_CHOICES
-            ),
+            ConfigField("from_association", "Copy from", kind=CHOICE, choices=ASSOCIATION_CHOICES),
             # A property of the associated record's type, which the editor's property picker
             # (the enrolled type's properties) cannot offer: named by its internal name.
             ConfigField(
@@ -331,7 +330,7 @@ action_types.register(
                 "Property to copy",
                 help="The internal name of a property of the associated record, e.g. name.",
             ),
-            ConfigField("target_property", "Property to set", kind="property"),
+            ConfigField("target_property", "Property to set", kind=PROPERTY),
         ),
         object_types=tuple(ASSOCIATED),
         validate=copy_property_problems,

@@ -55,6 +55,7 @@ from django.core.exceptions import ImproperlyConfigured
 from faktura.core import network
 from faktura.core.errors import RuleViolation
 from faktura.core.properties import object_type_for, object_types
+from faktura.workflows.config_fields import SECRET, TEXT, URL
 from faktura.workflows.registry import (
     ActionContext,
     ActionError,
@@ -369,13 +370,13 @@ SEND_WEBHOOK = action_types.register(
             ConfigField(
                 "url",
                 "Webhook URL",
-                kind="url",
+                kind=URL,
                 help="An http:// or https:// address that accepts a JSON POST.",
             ),
             ConfigField(
                 "secret",
                 "Secret",
-                kind="secret",
+                kind=SECRET,
                 help=(
                     "Shared with the receiver, which checks X-Faktura-Signature: "
                     'sha256=HMAC-SHA256(secret, "<X-Faktura-Timestamp>.<body>").'
@@ -384,7 +385,7 @@ SEND_WEBHOOK = action_types.register(
             ConfigField(
                 "include_properties",
                 "Include properties",
-                kind="text",
+                kind=TEXT,
                 required=False,
                 help="Internal property names separated by commas; empty sends them all.",
             ),

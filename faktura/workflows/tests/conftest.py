@@ -21,6 +21,7 @@ from faktura.workflows.registry import (
     RetryPolicy,
     action_types,
 )
+from faktura.workflows.tests.ledger_actions import ASKED, CONNECTED, LEDGERS
 
 # label → errors still to raise before the action succeeds ("retryable" or "fatal")
 FAILURES: dict[str, list[str]] = {}
@@ -93,6 +94,25 @@ def where(prop: str, operator: str, *values: str) -> list[list[dict[str, Any]]]:
 @pytest.fixture(autouse=True)
 def _no_failures() -> None:
     FAILURES.clear()
+
+
+@pytest.fixture(autouse=True)
+def _ledgers_connected() -> None:
+    """The test ledgers as ledger_actions.py connects them, and no choices asked yet."""
+    LEDGERS.clear()
+    LEDGERS.update(CONNECTED)
+    ASKED.clear()
+
+
+@pytest.fixture
+def run_feed(django_capture_on_commit_callbacks: Any) -> Callable[[], feed.FeedRun]:
+    """Read the feed and run the steps it queues, as the clock and the worker would."""
+
+    def run() -> feed.FeedRun:
+        with django_capture_on_commit_callbacks(execute=True):
+            return read_feed()
+
+    return run
 
 
 @pytest.fixture

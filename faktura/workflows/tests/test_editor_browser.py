@@ -11,8 +11,9 @@ from faktura.core.actors import Actor
 from faktura.crm.models import Activity
 from faktura.listings.tests.browsing import choose, filter_row
 from faktura.sales import services as sales
+from faktura.workflows import services
 from faktura.workflows.models import Workflow
-from faktura.workflows.tests.conftest import read_feed
+from faktura.workflows.tests.conftest import read_feed, where
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -98,3 +99,44 @@ def test_build_publish_and_watch_a_deal_workflow(sign_in, live_server, admin_use
     page.get_by_role("link", name=re.compile("Enrollment history")).click()
     expect(page.locator("table tbody tr")).to_have_count(1)
     assert Workflow.objects.get().enrollments.get().object_id == deal.pk
+
+
+# SPEC WF-1
+def test_the_payment_terms_follow_the_ledger_company_chosen(sign_in, live_server, admin_user):
+    """A field whose choices depend on another's value (ledger_actions.py, shaped like the
+    QuickBooks invoice action): changing the company draws only the terms again."""
+    workflow = services.create_workflow(
+        actor=Actor.for_user(admin_user),
+        name="Ledger invoices",
+        object_type="deal",
+        definition={"triggers": {"filters": where("dealname", "contains", "Big"), "events": []}},
+    )
+    page = sign_in(admin_user)
+    page.goto(f"{live_server.url}/workflows/{workflow.pk}/")
+    open_panel_choice(page, "Add a step at position 1", "Create a ledger invoice")
+    panel = page.locator("#step-panel")
+    company = panel.get_by_label("Ledger company")
+    terms = panel.get_by_label("Payment terms")
+    expect(terms.locator("option")).to_have_text(["Choose…"])
+
+    panel.get_by_label("Custom lines").check()
+    company.select_option(label="Acme Inc.")
+    expect(terms.locator("option")).to_have_text(["Choose…", "Net 15", "Net 30"])
+    terms.select_option(label="Net 30")
+    company.select_option(label="Offline Corp")
+    expect(panel.get_by_test_id("field-error")).to_have_text(
+        "Could not read the payment terms from Offline Corp: the connection timed out; try again."
+    )
+    company.select_option(label="Globex LLC")
+    expect(terms.locator("option")).to_have_text(["Choose…", "Due on receipt"])
+    expect(panel.get_by_test_id("field-error")).to_have_count(0)
+    expect(panel.get_by_label("Custom lines")).to_be_checked()  # only the terms were redrawn
+
+    terms.select_option(label="Due on receipt")
+    panel.get_by_label("Yes", exact=True).check()
+    panel.get_by_role("button", name="Save").click()
+    card = page.locator("[data-step]")
+    expect(card).to_contain_text("Ledger company: Globex LLC")
+    expect(card).to_contain_text("Payment terms: Due on receipt")
+    expect(card).to_contain_text("Line items: Custom lines")
+    expect(card).to_contain_text("Create missing products: Yes")

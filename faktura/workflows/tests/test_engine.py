@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from faktura.core.errors import RuleViolation
 from faktura.sales import services as sales
-from faktura.workflows import definition, engine, feed, services
+from faktura.workflows import definition, engine, services
 from faktura.workflows.models import (
     Enrollment,
     EnrollmentStatus,
@@ -25,17 +25,6 @@ from faktura.workflows.tests.conftest import FAILURES, ran, read_feed, remember,
 pytestmark = pytest.mark.django_db
 
 WON = where("dealstage", "any_of", "closedwon")
-
-
-@pytest.fixture
-def run_feed(django_capture_on_commit_callbacks):
-    """Read the feed and run the steps it queues, as the clock and the worker would."""
-
-    def run() -> feed.FeedRun:
-        with django_capture_on_commit_callbacks(execute=True):
-            return read_feed()
-
-    return run
 
 
 @pytest.fixture

@@ -28,17 +28,6 @@ BRANCH = {
 AT = r"\w{3} \d{1,2}, \d{4} \d\d:\d\d"  # a moment as the pages show it: "Nov 23, 2026 10:00"
 
 
-@pytest.fixture
-def run_feed(django_capture_on_commit_callbacks):
-    """Read the feed and run the steps it queues, as the clock and the worker would."""
-
-    def run() -> None:
-        with django_capture_on_commit_callbacks(execute=True):
-            read_feed()
-
-    return run
-
-
 def won_deal(system, name):
     return sales.create_deal(actor=system, dealname=name, dealstage="closedwon")
 

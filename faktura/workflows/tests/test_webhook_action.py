@@ -389,7 +389,7 @@ def test_the_action_is_an_external_call_for_any_object_type_retried_as_hubspot_d
     assert action.category == "Integrations"
     assert action.retry == RetryPolicy()
     assert [f.name for f in action.fields] == ["url", "secret", "include_properties"]
-    assert [f.kind for f in action.fields] == ["url", "secret", "text"]
+    assert [f.kind.name for f in action.fields] == ["url", "secret", "text"]
     assert [f.required for f in action.fields] == [True, True, False]
 
 
