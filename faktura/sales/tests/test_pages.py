@@ -7,6 +7,7 @@ import pytest
 
 from faktura.history.models import Entry
 from faktura.invoices.models import Invoice
+from faktura.sales import services as sales
 from faktura.sales.models import Deal, Product, Quote
 
 pytestmark = pytest.mark.django_db
@@ -262,3 +263,27 @@ def test_viewer_reads_the_pages_without_write_controls(
 @pytest.mark.parametrize("path", ["/products/999999/", "/deals/999999/", "/quotes/999999/"])
 def test_unknown_record_is_a_404(signed_in, editor_user, path):
     assert signed_in(editor_user).get(path).status_code == 404
+
+
+def test_a_line_amount_means_quantity_times_price_on_deals_as_on_invoices(
+    signed_in, editor_user, system
+):
+    deal = sales.create_deal(
+        actor=system,
+        dealname="Gears",
+        lines=[
+            {
+                "name": "Gear set",
+                "unit_price": "120.00",
+                "quantity": "3",
+                "discount_type": "percent",
+                "discount_value": "10",
+                "tax_rate": "25",
+            }
+        ],
+    )
+    html = signed_in(editor_user).get(f"/deals/{deal.pk}/").content.decode()
+    row = html[html.index("Gear set") : html.index("</tr>", html.index("Gear set"))]
+    assert "360.00 USD" in row  # 3 × 120, before the discount and the tax
+    assert "405.00 USD" not in row  # the line's total belongs in the totals below
+    assert "405.00 USD" in html
