@@ -264,6 +264,25 @@ def test_turn_on_offers_the_records_that_match_now_then_off(admin_client, admin,
     assert not Workflow.objects.get().enabled
 
 
+# SPEC WF-2
+def test_a_deal_trigger_can_filter_on_the_amount(admin_client, admin, draft, deal):
+    page = admin_client.get(f"/workflows/{draft.pk}/").content.decode()
+    assert '<option value="amount"' in page.split('name="ev-')[0]  # among the filter properties
+    form = {"f-a1-group": "g1", "f-a1-prop": "amount", "f-a1-op": "gt", "f-a1-value": "400"}
+    assert admin_client.post(f"/workflows/{draft.pk}/triggers/", form).status_code == 302
+    Deal.objects.create(name="Small one", amount=100)
+    services.update_workflow(
+        draft, actor=admin, definition={**_draft(draft), "steps": [remember("a")]}
+    )
+    services.publish_workflow(draft, actor=admin)
+
+    dialog = admin_client.get(f"/workflows/{draft.pk}/turn-on/").content.decode()
+
+    assert 'data-testid="existing-count">1<' in dialog  # the fixture's deal: 435.00
+    admin_client.post(f"/workflows/{draft.pk}/turn-on/", {"existing": "1"})
+    assert list(Enrollment.objects.values_list("object_id", flat=True)) == [deal.pk]
+
+
 # SPEC WF-1
 def test_export_then_import_as_a_new_workflow(admin_client, admin, draft):
     services.update_workflow(draft, actor=admin, definition={
