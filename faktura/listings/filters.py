@@ -16,11 +16,13 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from faktura.core.properties import ObjectType, Property
 from faktura.core.properties import PropertyType as T
+from faktura.core.references import RecordNames, referred_model
 
 MAX_GROUPS = 10
 MAX_CONDITIONS = 20
@@ -112,6 +114,8 @@ class Condition:
     raw: tuple[str, ...] = ()  # the values as typed, for the URL and the editor
     values: tuple[Any, ...] = ()  # parsed; empty when `error` is set
     error: str = ""
+    # The filtered model: a value that is another record's id is described by that record's name.
+    model: type[models.Model] | None = None
 
     @property
     def compact(self) -> str:
@@ -122,7 +126,12 @@ class Condition:
         label = f"{self.prop.label} {operator_label(self.prop, self.operator)}"
         if self.operator in NO_VALUE:
             return label
-        shown = [self.prop.display(value) for value in self.raw]
+        referred = referred_model(self.model, self.prop) if self.model else None
+        names = RecordNames()
+        shown = [
+            names.name(referred, value) if referred else self.prop.display(value)
+            for value in self.raw
+        ]
         if self.operator in DAY_COUNTS:
             return f"{label} {self.raw[0]} days" if self.raw else label
         if self.operator in TWO_VALUES:
@@ -193,8 +202,8 @@ def condition(
     try:
         parsed = _parse_values(prop, op, values)
     except FilterError as error:
-        return Condition(prop, op, values, (), str(error))
-    return Condition(prop, op, values, parsed)
+        return Condition(prop, op, values, (), str(error), model=object_type.model)
+    return Condition(prop, op, values, parsed, model=object_type.model)
 
 
 def from_query(object_type: ObjectType, params: Iterable[str]) -> Filters:

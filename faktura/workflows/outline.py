@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faktura.core.properties import ObjectType
+from faktura.history.readable import ValueText
 from faktura.listings import filters as flt
 from faktura.workflows import definition as wf
 from faktura.workflows.events import trigger_events
@@ -49,9 +50,10 @@ def event_in_words(kind: ObjectType, event: Mapping[str, Any]) -> str:
     if name == "property_changed":
         prop = kind._by_name.get(str(event.get("property")))
         text = f"{prop.label if prop else event.get('property')} changed"
+        values = ValueText(kind, currency=None)  # names an owner or a deal rather than its id
         for part in ("from", "to"):
             if event.get(part) not in (None, ""):
-                text += f" {part} {prop.display(str(event[part])) if prop else event[part]}"
+                text += f" {part} {values.show(prop, str(event[part])) if prop else event[part]}"
     return text
 
 
