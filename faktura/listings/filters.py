@@ -19,6 +19,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from faktura.core.properties import ObjectType, Property
 from faktura.core.properties import PropertyType as T
@@ -133,7 +134,11 @@ class Condition:
             for value in self.raw
         ]
         if self.operator in DAY_COUNTS:
-            return f"{label} {self.raw[0]} days" if self.raw else label
+            if not self.raw:
+                return label
+            typed = self.raw[0]
+            days = ngettext("%(count)s day", "%(count)s days", int(typed) if typed.isdigit() else 0)
+            return f"{label} {days % {'count': typed}}"
         if self.operator in TWO_VALUES:
             return f"{label} {' and '.join(shown)}"
         if self.operator in MANY_VALUES:

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import ngettext
+
 from faktura.core.properties import ObjectType
 from faktura.history.readable import ValueText
 from faktura.listings import filters as flt
@@ -79,8 +81,12 @@ def delay_in_words(kind: ObjectType, config: Mapping[str, Any]) -> str:
 def _duration(total: int) -> str:
     days, rest = divmod(total, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
-    return " ".join(f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n)
+    parts = (
+        (days, ngettext("%(count)s day", "%(count)s days", days)),
+        (hours, ngettext("%(count)s hour", "%(count)s hours", hours)),
+        (minutes, ngettext("%(count)s minute", "%(count)s minutes", minutes)),
+    )
+    return " ".join(text % {"count": n} for n, text in parts if n)
 
 
 def _summary(kind: ObjectType, step: wf.Step) -> list[str]:
