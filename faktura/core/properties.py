@@ -133,6 +133,16 @@ class ObjectType:
         return {p.name: p.to_text(p.read(obj)) for p in self.properties if p.tracked}
 
     @builtins.property  # `property` in this class body is the method above
+    def noun(self) -> str:
+        """One record as a sentence names it: "deal", "line item"."""
+        return self.singular.replace("_", " ")
+
+    @builtins.property
+    def nouns(self) -> str:
+        """Several records as a sentence names them: "deals", "line items"."""
+        return self.label.lower()
+
+    @builtins.property
     def archivable(self) -> bool:
         return self.archive_field is not None
 

@@ -13,6 +13,7 @@ from django.db import models
 
 from faktura.core.forms import style_widgets
 from faktura.core.properties import ObjectType, Property, PropertyType
+from faktura.core.references import record_name
 
 DATE_WIDGET_FORMAT = "%Y-%m-%d"
 
@@ -42,7 +43,7 @@ class RecordChoiceField(forms.ModelChoiceField[models.Model]):
     """Records by the name a person knows them by (a user's full name, a contact's name)."""
 
     def label_from_instance(self, obj: models.Model) -> str:
-        return str(getattr(obj, "full_name", "") or obj)
+        return record_name(obj)
 
 
 def _related_choices(field: models.ForeignKey[Any, Any], label: str) -> forms.Field:

@@ -3,7 +3,7 @@ form, and who acted (INV-16, INV-32). Every record page shows its log through th
 app passes the texts of its own events (`describe_event`)."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -15,6 +15,7 @@ from faktura.core.actors import ActorKind
 from faktura.core.errors import RuleViolation
 from faktura.core.money import currency_of, format_money
 from faktura.core.properties import ObjectType, Property, PropertyType, object_type_for
+from faktura.core.references import RecordNames, referred_model
 from faktura.history.models import Entry
 from faktura.history.queries import edit_log
 
@@ -57,18 +58,28 @@ def who_did(entry: Entry, users: dict[int, User]) -> str:
 
 
 class ValueText:
-    """History's stored texts as a person reads them, for one record."""
+    """History's stored texts as a person reads them, for one record: the records that ids name
+    (an owner, a deal) by their names as they are now."""
 
     def __init__(self, object_type: ObjectType, currency: str | None) -> None:
         self.object_type = object_type
         self.currency = currency
-        self._users: dict[int, User] = {}
+        self.records = RecordNames()
 
     def users(self, ids: set[int]) -> dict[int, User]:
-        missing = ids - set(self._users)
-        if missing:
-            self._users.update(User.objects.in_bulk(list(missing)))
-        return self._users
+        return self.records.load(User, ids)
+
+    def preload(self, entries: Iterable[Entry]) -> None:
+        """Load the records these entries' values name: a query per kind of record."""
+        wanted: dict[type[models.Model], set[int]] = {}
+        for entry in entries:
+            prop = self.object_type._by_name.get(entry.property)
+            model = referred_model(self.object_type.model, prop) if prop else None
+            if model is not None:
+                texts = (entry.old_value, entry.new_value)
+                wanted.setdefault(model, set()).update(int(t) for t in texts if t and t.isdigit())
+        for model, ids in wanted.items():
+            self.records.load(model, ids)
 
     def show(self, prop: Property, text: str | None) -> str:
         if text is None:
@@ -85,9 +96,8 @@ class ValueText:
             return text
         if prop.type == PropertyType.BOOL:
             return {"true": "Yes", "false": "No"}.get(text, text)
-        if prop.name == "hubspot_owner_id" and text.isdigit():
-            user = self.users({int(text)}).get(int(text))
-            return user.full_name if user else f"user {text}"
+        if (model := referred_model(self.object_type.model, prop)) is not None:
+            return self.records.name(model, text)
         return prop.display(text)
 
     def change(self, entry: Entry) -> str:
@@ -118,6 +128,7 @@ def edit_log_groups(
     """The record's edit log, newest first: one group per write, with the event it recorded."""
     entries = list(edit_log(record)[:EDIT_LOG_LIMIT])
     values = ValueText(object_type_for(record), currency_of(record))
+    values.preload(entries)
     users = values.users({e.actor_user_id for e in entries if e.actor_user_id})
     # One write's property changes share their timestamp; its event is written just before or
     # just after them, so each event joins the nearest group of changes by the same actor.

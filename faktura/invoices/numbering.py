@@ -8,6 +8,7 @@ The unique constraint on Invoice.number_seq is the backstop.
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import ngettext
 
 from faktura.accounts import permissions
 from faktura.core.actors import Actor
@@ -43,8 +44,14 @@ def reset_invoice_numbering(*, actor: Actor, next_number: int = 1) -> None:
         remaining = Invoice.objects.count()
         if remaining:
             raise RuleViolation(
-                f"Invoice numbering can only be reset when every invoice has been deleted; "
-                f"{remaining} invoice(s) remain. Paid invoices cannot be deleted.",
+                ngettext(
+                    "Invoice numbering can only be reset when every invoice has been deleted; "
+                    "%(count)s invoice remains. Paid invoices cannot be deleted.",
+                    "Invoice numbering can only be reset when every invoice has been deleted; "
+                    "%(count)s invoices remain. Paid invoices cannot be deleted.",
+                    remaining,
+                )
+                % {"count": remaining},
                 code="numbering_in_use",
             )
         InvoiceNumberCounter.objects.filter(pk=1).update(last_number=next_number - 1)

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from faktura.core.actors import Actor
 from faktura.core.money import format_money
@@ -131,7 +132,12 @@ def describe_event(entry: Entry) -> str:
         "invoice.payment_deleted": f"Deleted payment {data.get('payment_id', '')} of {amount()}",
         "invoice.edited_after_finalization": "Edited the finalized invoice"
         + (
-            f"; {data['cancelled_checkouts']} open checkout(s) cancelled"
+            ngettext(
+                "; %(count)s open checkout cancelled",
+                "; %(count)s open checkouts cancelled",
+                int(data["cancelled_checkouts"]),
+            )
+            % {"count": data["cancelled_checkouts"]}
             if data.get("cancelled_checkouts")
             else ""
         ),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from faktura.core.actors import Actor
@@ -98,7 +99,15 @@ def send_receipts(request: HttpRequest) -> HttpResponse:
             except RuleViolation as refusal:
                 refused.append(f"payment {row.payment.pk}: {refusal.reason}")
         if sent:
-            messages.success(request, f"Receipts are on their way for {sent} payment(s).")
+            messages.success(
+                request,
+                ngettext(
+                    "A receipt is on its way for %(count)s payment.",
+                    "Receipts are on their way for %(count)s payments.",
+                    sent,
+                )
+                % {"count": sent},
+            )
         for reason in refused:
             messages.error(request, f"No receipt for {reason}")
         return redirect_after_post(request, "/payments/")

@@ -4,6 +4,8 @@ Each check returns a Decision; the UI shows its reason on a disabled action, the
 it as a 4xx error, and the service raises it after locking the invoice.
 """
 
+from django.utils.translation import ngettext
+
 from faktura.accounts.permissions import can_edit_invoices
 from faktura.accounts.services import get_account_settings
 from faktura.core.actors import Actor
@@ -70,7 +72,12 @@ def can_edit(invoice: Invoice, actor: Actor) -> Decision:
         return refuse(f"Invoice {invoice.number} is voided and cannot be edited.", "invalid_state")
     if payments := _payments(invoice):
         return refuse(
-            f"Invoice {invoice.number} has {len(payments)} payment(s) on it and cannot be edited.",
+            ngettext(
+                "Invoice %(number)s has %(count)s payment on it and cannot be edited.",
+                "Invoice %(number)s has %(count)s payments on it and cannot be edited.",
+                len(payments),
+            )
+            % {"number": invoice.number, "count": len(payments)},
             "has_payments",
         )
     if not get_account_settings().allow_editing_finalized_invoices:

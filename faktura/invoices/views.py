@@ -141,6 +141,7 @@ def property_history_dialog(request: HttpRequest, pk: int) -> HttpResponse:
         error = refusal.reason
     values = readable.ValueText(INVOICE, invoice.currency)
     rows = list(entries[:PROPERTY_HISTORY_LIMIT])
+    values.preload(rows)
     users = values.users({e.actor_user_id for e in rows if e.actor_user_id})
     declared = {p.name: p for p in INVOICE.properties}
     history = [

@@ -17,6 +17,7 @@ from django.utils import dateformat, timezone
 from faktura.core.money import currency_of, format_money, plain
 from faktura.core.properties import Property, object_type_for
 from faktura.core.properties import PropertyType as T
+from faktura.core.references import record_name, reference_field
 from faktura.listings.filters import annotation_name
 
 EMPTY = "—"
@@ -30,23 +31,13 @@ class Cell:
     empty: bool = False
 
 
-def relation_field(model: type[models.Model], prop: Property) -> models.ForeignKey[Any, Any] | None:
-    """The foreign key a NUMBER property holds the id of (hubspot_owner_id → owner)."""
-    if prop.field is None or "__" in prop.field:
-        return None
-    for field in model._meta.concrete_fields:
-        if isinstance(field, models.ForeignKey) and field.attname == prop.field:
-            return field
-    return None
-
-
 def relations_to_load(model: type[models.Model], columns: tuple[Property, ...]) -> list[str]:
-    return [field.name for prop in columns if (field := relation_field(model, prop)) is not None]
+    return [field.name for prop in columns if (field := reference_field(model, prop)) is not None]
 
 
 def value_of(prop: Property, record: models.Model) -> Any:
     """The typed value a person reads: the related record, an option's label, a number..."""
-    if (field := relation_field(type(record), prop)) is not None:
+    if (field := reference_field(type(record), prop)) is not None:
         return getattr(record, field.name)
     # Lists annotate computed properties that have a database expression (same value).
     annotated = annotation_name(prop)
@@ -64,7 +55,7 @@ def cell(prop: Property, record: models.Model) -> Cell:
         return Cell(EMPTY, empty=True)
     if isinstance(value, models.Model):
         url = value.get_absolute_url() if hasattr(value, "get_absolute_url") else ""
-        return Cell(_record_name(value), url=url)
+        return Cell(record_name(value), url=url)
     if isinstance(value, bool):
         return Cell("Yes" if value else "No")
     if isinstance(value, dt.datetime):
@@ -86,17 +77,13 @@ def _number_text(prop: Property, record: models.Model, value: Decimal | int) -> 
     return plain(value)
 
 
-def _record_name(record: models.Model) -> str:
-    return str(getattr(record, "full_name", "") or record)
-
-
 def export_value(prop: Property, record: models.Model) -> Any:
     """The value for a CSV or XLSX cell: text, a plain Decimal, a date, or None."""
     value = value_of(prop, record)
     if value is None:
         return None
     if isinstance(value, models.Model):
-        return _record_name(value)
+        return record_name(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, dt.datetime):

@@ -16,11 +16,14 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from faktura.core.properties import ObjectType, Property
 from faktura.core.properties import PropertyType as T
+from faktura.core.references import RecordNames, referred_model
 
 MAX_GROUPS = 10
 MAX_CONDITIONS = 20
@@ -112,6 +115,8 @@ class Condition:
     raw: tuple[str, ...] = ()  # the values as typed, for the URL and the editor
     values: tuple[Any, ...] = ()  # parsed; empty when `error` is set
     error: str = ""
+    # The filtered model: a value that is another record's id is described by that record's name.
+    model: type[models.Model] | None = None
 
     @property
     def compact(self) -> str:
@@ -122,9 +127,18 @@ class Condition:
         label = f"{self.prop.label} {operator_label(self.prop, self.operator)}"
         if self.operator in NO_VALUE:
             return label
-        shown = [self.prop.display(value) for value in self.raw]
+        referred = referred_model(self.model, self.prop) if self.model else None
+        names = RecordNames()
+        shown = [
+            names.name(referred, value) if referred else self.prop.display(value)
+            for value in self.raw
+        ]
         if self.operator in DAY_COUNTS:
-            return f"{label} {self.raw[0]} days" if self.raw else label
+            if not self.raw:
+                return label
+            typed = self.raw[0]
+            days = ngettext("%(count)s day", "%(count)s days", int(typed) if typed.isdigit() else 0)
+            return f"{label} {days % {'count': typed}}"
         if self.operator in TWO_VALUES:
             return f"{label} {' and '.join(shown)}"
         if self.operator in MANY_VALUES:
@@ -193,8 +207,8 @@ def condition(
     try:
         parsed = _parse_values(prop, op, values)
     except FilterError as error:
-        return Condition(prop, op, values, (), str(error))
-    return Condition(prop, op, values, parsed)
+        return Condition(prop, op, values, (), str(error), model=object_type.model)
+    return Condition(prop, op, values, parsed, model=object_type.model)
 
 
 def from_query(object_type: ObjectType, params: Iterable[str]) -> Filters:

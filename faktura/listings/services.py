@@ -10,6 +10,7 @@ from typing import Any, cast
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from faktura.accounts.models import User
 from faktura.core.actors import Actor
@@ -242,6 +243,7 @@ def _write(export: Export) -> None:
         rows_done=done,
         rows_total=done,
         status=ExportStatus.DONE,
-        message=f"{done} row{'s' if done != 1 else ''} exported.",
+        message=ngettext("%(count)s row exported.", "%(count)s rows exported.", done)
+        % {"count": done},
         finished_at=timezone.now(),
     )

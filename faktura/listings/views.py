@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from faktura.core.errors import RuleViolation
@@ -93,8 +94,12 @@ def index(request: HttpRequest, object_type: ObjectType) -> HttpResponse:
         "previous_url": (
             state.url(before=page.previous_cursor) if page and page.previous_cursor else ""
         ),
-        "count_text": f"{count:,}{'+' if more else ''} "
-        + (object_type.singular if count == 1 and not more else object_type.label.lower()),
+        "count_text": ngettext("%(count)s %(noun)s", "%(count)s %(nouns)s", count)
+        % {
+            "count": f"{count:,}{'+' if more else ''}",
+            "noun": object_type.noun,
+            "nouns": object_type.nouns,
+        },
         "errors": errors,
         "notices": notices,
         "filter_groups": [(str(g), rows) for g, rows in enumerate(groups)]
@@ -329,6 +334,7 @@ def new_export(request: HttpRequest, object_type: ObjectType) -> HttpResponse:
             "which": which,
             "file_format": file_format,
             "formats": ExportFormat.choices,
+            "count": found[0],
             "count_text": f"{found[0]:,}{'+' if found[1] else ''}",
             "columns": state.columns,
             "error": error,

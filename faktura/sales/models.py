@@ -49,6 +49,9 @@ class Deal(models.Model):
     )
     close_date = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD")
+    # What the deal is worth: as given while it has no line items, else their total (kept by
+    # sales.services.set_line_items). Empty until someone gives it.
+    amount = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -56,10 +56,10 @@ DEAL = object_types.register(
                 "amount",
                 "Amount",
                 T.NUMBER,
-                read_only=True,
-                compute=_document_total,
-                prefetch_related=("line_items",),
+                field="amount",
                 money=True,
+                description="What the deal is worth. A deal with line items is worth their total "
+                "and follows them; without line items, type the amount.",
             ),
             *COMMON,
         ),

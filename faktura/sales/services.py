@@ -1,6 +1,7 @@
 """Products, deals, quotes and their line items."""
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -10,7 +11,8 @@ from faktura.accounts.permissions import can_edit_records
 from faktura.accounts.services import get_account_settings
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
-from faktura.core.money import normalize_currency
+from faktura.core.money import normalize_currency, parse_amount
+from faktura.core.properties import object_type_for
 from faktura.crm.models import Company, Contact
 from faktura.crm.properties import COMPANY, CONTACT
 from faktura.history import services as history
@@ -21,6 +23,7 @@ from faktura.history.records import (
     restore_record,
     update_record,
 )
+from faktura.sales import rules
 from faktura.sales.line_store import store_lines
 from faktura.sales.lines import LineInput, clean_lines
 from faktura.sales.models import (
@@ -90,19 +93,34 @@ def create_deal(
     lines: Sequence[LineInput | Mapping[str, Any]] = (),
     **values: Any,
 ) -> Deal:
+    """A deal in the given currency, else the account's default. Its amount is its line items'
+    total when it has some (another amount given is refused), else the amount given."""
     if not values.get("dealname"):
         raise RuleViolation("A deal needs a name.")
-    values.setdefault("deal_currency_code", "USD")
-    values["deal_currency_code"] = normalize_currency(values["deal_currency_code"])
+    currency = normalize_currency(
+        values.get("deal_currency_code") or get_account_settings().default_currency
+    )
+    values["deal_currency_code"] = currency
+    cleaned = clean_lines(list(lines), currency)
+    lines_total = _lines_total(cleaned, currency)
+    amount = _read_deal_amount(values.pop("amount", None), currency)
+    if amount is not None:  # left empty on a new deal: nothing given
+        require(
+            rules.can_set_deal_amount(
+                str(values["dealname"]), amount, lines_total=lines_total, currency=currency
+            )
+        )
     with transaction.atomic():
-        deal = create_record(Deal, actor=actor, values=values)
+        # Created with its real amount, so history's first value of it is the right one.
+        amount = lines_total if lines_total is not None else amount
+        deal = create_record(Deal, actor=actor, values=values, amount=amount)
         for contact in contacts:
             add_deal_contact(deal, contact, actor=actor)
         for company in companies:
             _refuse_new_association(deal, company)
         deal.companies.add(*companies)
-        if lines:
-            set_line_items(deal, lines, actor=actor)
+        if cleaned:
+            set_line_items(deal, cleaned, actor=actor)
     return deal
 
 
@@ -113,17 +131,50 @@ def update_deal(
     values: Mapping[str, Any],
     lines: Sequence[LineInput | Mapping[str, Any]] | None = None,
 ) -> Deal:
-    """Change a deal's properties and, when given, replace its line items: all or nothing."""
+    """Change a deal's properties and, when given, replace its line items: all or nothing. An
+    amount given must be the line items' total when the deal has (or is given) line items."""
     values = dict(values)
     if "deal_currency_code" in values:
         values["deal_currency_code"] = normalize_currency(values["deal_currency_code"])
     if "dealname" in values and not values["dealname"]:
         raise RuleViolation("A deal needs a name.")
     with transaction.atomic():
-        deal = update_record(deal, actor=actor, values=values)
+        locked = Deal.objects.select_for_update().get(pk=deal.pk)
+        currency = values.get("deal_currency_code", locked.currency)
+        if lines is None and currency != locked.currency and locked.line_items.exists():
+            # The total is rounded to the currency: restating the lines recomputes it.
+            lines = [LineInput.from_line(item, keep_id=True) for item in locked.line_items.all()]
+        if "amount" in values:
+            values["amount"] = _read_deal_amount(values["amount"], currency)
+            lines_total = _lines_total(
+                locked.line_items.all() if lines is None else clean_lines(list(lines), currency),
+                currency,
+            )
+            require(
+                rules.can_set_deal_amount(
+                    str(values.get("dealname") or locked.name),
+                    values["amount"],
+                    lines_total=lines_total,
+                    currency=currency,
+                )
+            )
+        deal = update_record(locked, actor=actor, values=values)
         if lines is not None:
             set_line_items(deal, lines, actor=actor)
     return deal
+
+
+def _read_deal_amount(value: Any, currency: str) -> Decimal | None:
+    """An amount given for a deal, in its currency; empty clears it."""
+    if value is None or value == "":
+        return None
+    return parse_amount(value, currency, field="Amount")
+
+
+def _lines_total(lines: Iterable[LineInput | LineItem], currency: str) -> Decimal | None:
+    """The lines' total, or None when there are none (a deal's amount is then its own)."""
+    stated = list(lines)
+    return totals(line.amounts(currency) for line in stated).total if stated else None
 
 
 def add_deal_contact(deal: Deal, contact: Contact, *, actor: Actor) -> None:
@@ -166,14 +217,15 @@ def create_quote(
     companies: Iterable[Company] = (),
     **values: Any,
 ) -> Quote:
-    """A quote, by default with the deal's contacts, companies, currency and line items;
-    `contacts` and `companies` are added after the deal's."""
+    """A quote, by default with the deal's contacts, companies, currency and line items (without
+    a deal, in the account's default currency); `contacts` and `companies` are added after the
+    deal's."""
     if not values.get("hs_title"):
         raise RuleViolation("A quote needs a name.")
     if deal is not None:
         require(not_archived(deal, to="get a new quote"))
-    values.setdefault("hs_currency", deal.currency if deal else "USD")
-    values["hs_currency"] = normalize_currency(values["hs_currency"])
+    default = deal.currency if deal else get_account_settings().default_currency
+    values["hs_currency"] = normalize_currency(values.get("hs_currency") or default)
     with transaction.atomic():
         quote = create_record(Quote, actor=actor, values=values, deal=deal)
         if deal is not None:
@@ -312,7 +364,8 @@ def complete_quote_signature(quote: Quote, *, actor: Actor) -> Quote:
 def set_line_items(
     parent: Deal | Quote, lines: Sequence[LineInput | Mapping[str, Any]], *, actor: Actor
 ) -> list[LineItem]:
-    """Replace all line items of a deal or quote."""
+    """Replace all line items of a deal or quote. A deal's amount follows them: it becomes their
+    total (with no line items left, it keeps its last amount, now the user's to change)."""
     require(not_archived(parent, to="have its line items changed"))
     cleaned = clean_lines(list(lines), parent.currency)
     on_document = set(parent.line_items.values_list("product_id", flat=True))
@@ -320,15 +373,18 @@ def set_line_items(
         on_document |= set(parent.deal.line_items.values_list("product_id", flat=True))
     refuse_archived_products(cleaned, kept=on_document)
     # Refuses a document whose total would not fit, before anything is written.
-    totals(line.amounts(parent.currency) for line in cleaned)
+    lines_total = _lines_total(cleaned, parent.currency)
     key = "deal" if isinstance(parent, Deal) else "quote"
     with transaction.atomic():
-        before = _lines_text(parent)
-        store_lines(LineItem, parent.line_items.all(), cleaned, **{key: parent})
-        items = list(parent.line_items.all())
-        history.record_changes(
-            parent, {"line_items": before}, {"line_items": _lines_text(parent)}, actor=actor
-        )
+        locked = type(parent)._default_manager.select_for_update().get(pk=parent.pk)
+        before = _with_lines(locked)
+        store_lines(LineItem, locked.line_items.all(), cleaned, **{key: locked})
+        if isinstance(locked, Deal) and isinstance(parent, Deal) and lines_total is not None:
+            locked.amount = parent.amount = lines_total
+            locked.save(update_fields=["amount", "updated_at"])
+        items = list(locked.line_items.all())
+        # The amounts that follow the lines are recorded with them, in the same write.
+        history.record_changes(locked, before, _with_lines(locked), actor=actor)
     return items
 
 
@@ -411,5 +467,8 @@ def refuse_archived_products(lines: Sequence[LineInput], *, kept: Collection[int
         require(not_archived(product, to="be picked for a new line"))
 
 
-def _lines_text(parent: Deal | Quote) -> str | None:
-    return "; ".join(item.describe() for item in parent.line_items.all()) or None
+def _with_lines(parent: Deal | Quote) -> dict[str, str | None]:
+    """The document's tracked values with its line items as text: the before and after of a
+    change of its lines."""
+    lines = "; ".join(item.describe() for item in parent.line_items.all()) or None
+    return {**object_type_for(parent).snapshot(parent), "line_items": lines}

@@ -7,7 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import ngettext
+
 from faktura.core.properties import ObjectType
+from faktura.history.readable import ValueText
 from faktura.listings import filters as flt
 from faktura.workflows import definition as wf
 from faktura.workflows.config_fields import FieldContext
@@ -50,9 +53,10 @@ def event_in_words(kind: ObjectType, event: Mapping[str, Any]) -> str:
     if name == "property_changed":
         prop = kind._by_name.get(str(event.get("property")))
         text = f"{prop.label if prop else event.get('property')} changed"
+        values = ValueText(kind, currency=None)  # names an owner or a deal rather than its id
         for part in ("from", "to"):
             if event.get(part) not in (None, ""):
-                text += f" {part} {prop.display(str(event[part])) if prop else event[part]}"
+                text += f" {part} {values.show(prop, str(event[part])) if prop else event[part]}"
     return text
 
 
@@ -78,8 +82,12 @@ def delay_in_words(kind: ObjectType, config: Mapping[str, Any]) -> str:
 def _duration(total: int) -> str:
     days, rest = divmod(total, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
-    return " ".join(f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n)
+    parts = (
+        (days, ngettext("%(count)s day", "%(count)s days", days)),
+        (hours, ngettext("%(count)s hour", "%(count)s hours", hours)),
+        (minutes, ngettext("%(count)s minute", "%(count)s minutes", minutes)),
+    )
+    return " ".join(text % {"count": n} for n, text in parts if n)
 
 
 def _summary(kind: ObjectType, step: wf.Step, context: FieldContext | None) -> list[str]:

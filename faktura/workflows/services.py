@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
@@ -179,7 +180,9 @@ def describe_step(step: wf.Step) -> str:
         return "Delay"
     if step.type == wf.BRANCH:
         count = len(step.branches)
-        return f"If/then branch ({count} branch{'es' if count != 1 else ''})"
+        return ngettext(
+            "If/then branch (%(count)s branch)", "If/then branch (%(count)s branches)", count
+        ) % {"count": count}
     if step.type in action_types:
         return action_types.get(step.type).label
     return step.type

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from faktura.core.errors import RuleViolation
@@ -338,7 +339,17 @@ def turn_on(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 f"“{workflow.name}” is on."
-                + (f" {enrolled} existing records were enrolled." if enrolled else ""),
+                + (
+                    " "
+                    + ngettext(
+                        "%(count)s existing record was enrolled.",
+                        "%(count)s existing records were enrolled.",
+                        enrolled,
+                    )
+                    % {"count": enrolled}
+                    if enrolled
+                    else ""
+                ),
             )
             return redirect_after_post(request, workflow.get_absolute_url())
     published = wf.parse(workflow.published.definition) if workflow.published else None
@@ -350,7 +361,7 @@ def turn_on(request: HttpRequest, pk: int) -> HttpResponse:
             "workflow": workflow,
             "has_criteria": bool(published and published.filters),
             "matching": services.existing_matches(workflow),
-            "label": wf.object_type_named(workflow.object_type).label.lower(),
+            "kind": wf.object_type_named(workflow.object_type),
             "decision": rules.can_turn_on(workflow),
             "error": error,
         },

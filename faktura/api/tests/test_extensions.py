@@ -89,7 +89,7 @@ def test_an_invoice_with_a_payment_cannot_be_edited(api, open_invoice, editing_o
         f"{V3}/invoices/{open_invoice.pk}", {"properties": {"hs_purchase_order_number": "PO-7"}}
     )
     assert edit.status_code == 400
-    assert "has 1 payment(s) on it and cannot be edited" in edit.json()["message"]
+    assert "has 1 payment on it and cannot be edited" in edit.json()["message"]
 
 
 # SPEC INV-20

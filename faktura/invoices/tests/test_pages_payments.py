@@ -134,4 +134,4 @@ def test_edit_shown_disabled_with_the_reason_once_a_payment_exists(
     page.get_by_role("button", name="Actions").click()
     edit = page.locator('[data-action="edit"]')
     expect(edit).to_be_disabled()
-    expect(edit).to_contain_text("Invoice INV-1 has 1 payment(s) on it and cannot be edited.")
+    expect(edit).to_contain_text("Invoice INV-1 has 1 payment on it and cannot be edited.")

@@ -199,7 +199,7 @@ def test_a_due_date_of_the_users_own_makes_the_terms_custom(signed_in, editor_us
     ("situation", "reason"),
     [
         ("setting_off", "Editing finalized invoices is turned off."),  # SPEC INV-6
-        ("payment", "has 1 payment(s) on it and cannot be edited"),  # SPEC INV-8
+        ("payment", "has 1 payment on it and cannot be edited"),  # SPEC INV-8
         ("subscription", "created by a subscription and cannot be edited"),  # SPEC INV-10
         ("voided", "is voided and cannot be edited"),
     ],

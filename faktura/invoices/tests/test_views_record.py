@@ -128,7 +128,7 @@ def test_edit_is_disabled_with_the_reason_when_a_payment_exists(
     record_invoice_payment(open_invoice, actor=system, amount="10.00")
     item = menu_item(page(signed_in(editor_user), open_invoice), "edit")
     assert "disabled" in item
-    assert "has 1 payment(s) on it and cannot be edited" in item
+    assert "has 1 payment on it and cannot be edited" in item
 
 
 def test_finalize_gives_the_invoice_its_number(signed_in, editor_user, draft_invoice):

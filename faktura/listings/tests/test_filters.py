@@ -270,6 +270,18 @@ def test_filters_round_trip_through_the_url():  # SPEC INV-24
     assert again.to_query() == params
 
 
+@pytest.mark.parametrize(
+    ("param", "words"),
+    [
+        ("0:hs_due_date:last_days:1", "Due date is in the last 1 day"),
+        ("0:hs_due_date:next_days:7", "Due date is in the next 7 days"),
+    ],
+)
+def test_a_number_of_days_is_described_in_proper_plurals(param, words):
+    [[condition]] = flt.from_query(object_types.get("invoices"), [param]).groups
+    assert condition.describe() == words
+
+
 def test_editor_rows_become_groups_in_the_order_shown():  # SPEC INV-24
     data = QueryDict(mutable=True)
     for row, group, prop, op, values in [

@@ -122,11 +122,11 @@ def test_counting_stops_at_the_limit(monkeypatch, client, viewer_user, deals):
 
 
 def test_a_column_worked_out_in_python_is_not_sortable(client, viewer_user, deals):
-    state = state_for("deals", sort="amount")
+    state = state_for("quotes", sort="hs_quote_amount")
     assert state.sort is not None
     assert state.sort.param == "-hs_object_id"
-    assert any("cannot be sorted by 'amount'" in notice for notice in state.notices)
+    assert any("cannot be sorted by 'hs_quote_amount'" in notice for notice in state.notices)
     client.force_login(viewer_user)
-    page = client.get("/deals/?cols=dealname,amount").content.decode()
+    page = client.get("/quotes/?cols=hs_title,hs_quote_amount").content.decode()
     assert 'title="Sort by Amount"' not in page
-    assert 'title="Sort by Deal name"' in page
+    assert 'title="Sort by Quote name"' in page

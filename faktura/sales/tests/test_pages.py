@@ -133,6 +133,7 @@ def test_deal_edit_replaces_its_lines_and_logs_the_change(signed_in, editor_user
             "dealname": deal.name,
             "dealstage": "closedwon",
             "deal_currency_code": "USD",
+            "amount": str(deal.amount),  # as the form shows it: left alone, it follows the lines
             "lines-TOTAL_FORMS": "2",
             "lines-INITIAL_FORMS": "2",
             "lines-0-name": "Gear set",
@@ -151,6 +152,9 @@ def test_deal_edit_replaces_its_lines_and_logs_the_change(signed_in, editor_user
     page = client.get(deal.get_absolute_url()).content.decode()
     assert "Deal stage: Appointment scheduled → Closed won" in page.replace("&gt;", ">")
     assert "Line items: 3 × Gear set" in page
+    # 3 × 120 + (60 + 25 % tax) = 435 before, 4 × 120 after, recorded with the lines.
+    assert deal.amount == Decimal("480.00")
+    assert "Amount: 435.00 USD → 480.00 USD" in page.replace("&gt;", ">")
 
 
 def test_deal_contacts_added_and_removed_with_history(signed_in, editor_user, deal, grace):

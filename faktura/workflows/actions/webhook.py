@@ -51,6 +51,7 @@ from urllib.parse import SplitResult, quote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import ngettext
 
 from faktura.core import network
 from faktura.core.errors import RuleViolation
@@ -180,10 +181,12 @@ def _phrase(status: int, reason: str) -> str:
 def _in_words(wait: dt.timedelta) -> str:
     seconds = round(wait.total_seconds())
     if seconds < 120:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(count)s second", "%(count)s seconds", seconds) % {"count": seconds}
     if seconds < 2 * 3600:
-        return f"{round(seconds / 60)} minutes"
-    return f"{round(seconds / 3600)} hours"
+        minutes = round(seconds / 60)
+        return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
+    hours = round(seconds / 3600)
+    return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
 
 
 def retry_after(headers: Message, now: dt.datetime) -> dt.timedelta | None:

@@ -2,6 +2,7 @@
 panel (actions, delays, branches), review and publish, turn on and off, export and import."""
 
 import json
+import re
 
 import pytest
 
@@ -262,6 +263,51 @@ def test_turn_on_offers_the_records_that_match_now_then_off(admin_client, admin,
     assert b"already on" in again.content
     admin_client.post(f"/workflows/{draft.pk}/turn-off/")
     assert not Workflow.objects.get().enabled
+
+
+@pytest.mark.parametrize(
+    ("names", "offer", "done"),
+    [
+        (["Big one"], "Also enroll the 1 deal that meets the criteria now",
+         "1 existing record was enrolled."),
+        (["Big one", "Big two"], "Also enroll the 2 deals that meet the criteria now",
+         "2 existing records were enrolled."),
+    ],
+)  # fmt: skip
+def test_turn_on_counts_the_matching_records_in_proper_plurals(
+    admin_client, admin, draft, names, offer, done
+):
+    for name in names:
+        Deal.objects.create(name=name)
+    services.update_workflow(draft, actor=admin, definition={
+        "triggers": {"filters": where("dealname", "contains", "Big"), "events": []},
+        "steps": [remember("a")]})  # fmt: skip
+    services.publish_workflow(draft, actor=admin)
+
+    dialog = admin_client.get(f"/workflows/{draft.pk}/turn-on/").content.decode()
+    turned_on = admin_client.post(f"/workflows/{draft.pk}/turn-on/", {"existing": "1"}, follow=True)
+
+    assert offer in " ".join(re.sub(r"<[^>]+>", "", dialog).split())
+    assert done in turned_on.content.decode()
+
+
+# SPEC WF-2
+def test_a_deal_trigger_can_filter_on_the_amount(admin_client, admin, draft, deal):
+    page = admin_client.get(f"/workflows/{draft.pk}/").content.decode()
+    assert '<option value="amount"' in page.split('name="ev-')[0]  # among the filter properties
+    form = {"f-a1-group": "g1", "f-a1-prop": "amount", "f-a1-op": "gt", "f-a1-value": "400"}
+    assert admin_client.post(f"/workflows/{draft.pk}/triggers/", form).status_code == 302
+    Deal.objects.create(name="Small one", amount=100)
+    services.update_workflow(
+        draft, actor=admin, definition={**_draft(draft), "steps": [remember("a")]}
+    )
+    services.publish_workflow(draft, actor=admin)
+
+    dialog = admin_client.get(f"/workflows/{draft.pk}/turn-on/").content.decode()
+
+    assert 'data-testid="existing-count">1<' in dialog  # the fixture's deal: 435.00
+    admin_client.post(f"/workflows/{draft.pk}/turn-on/", {"existing": "1"})
+    assert list(Enrollment.objects.values_list("object_id", flat=True)) == [deal.pk]
 
 
 # SPEC WF-1

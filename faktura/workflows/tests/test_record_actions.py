@@ -128,6 +128,22 @@ def test_a_finalized_invoice_is_edited_when_the_settings_allow(open_invoice, edi
     assert edited.actor_kind == "workflow"
 
 
+def test_a_workflow_sets_the_amount_of_a_deal_without_line_items(system):
+    deal = sales.create_deal(actor=system, dealname="Hand-priced")
+
+    result = run(SET, deal, "deal", property="amount", value="1500")
+
+    assert result["summary"] == "Amount: (empty) → 1,500.00 USD"
+    assert Deal.objects.get(pk=deal.pk).amount == 1500
+
+
+def test_a_workflow_cannot_set_an_amount_that_contradicts_the_line_items(deal):
+    with pytest.raises(ActionError, match=r"its amount is their total \(435.00 USD\)"):
+        run(SET, deal, "deal", property="amount", value="5")
+
+    assert Deal.objects.get(pk=deal.pk).amount == 435
+
+
 def test_an_archived_record_is_refused_with_the_services_reason(deal, system):
     sales.archive_deal(deal, actor=system)
 
@@ -145,7 +161,7 @@ def test_a_value_the_model_refuses_is_refused_in_words(contact):
     [
         ("deal", {"value": "x"}, "“Set a property”: Property is required."),
         ("deal", {"property": "colour", "value": "x"}, "'colour' is not a deal property."),
-        ("deal", {"property": "amount", "value": "5"}, "Amount (amount) is set by Faktura"),
+        ("deal", {"property": "hs_object_id", "value": "5"}, "Record ID (hs_object_id) is set by"),
         ("invoice", {"property": "hs_number", "value": "7"}, "Invoice number (hs_number) is set"),
         ("invoice", {"property": "hubspot_owner_id", "value": "1"}, "Invoice owner"),
         ("deal", {"property": "dealstage", "value": "won"}, "'won' is not a valid Deal stage"),
@@ -339,8 +355,8 @@ def test_copy_onto_a_finalized_invoice_surfaces_the_invoice_rule(deal, make_invo
         ),
         (
             "deal",
-            {"from_association": "company", "source_property": "name", "target": "amount"},
-            "Amount (amount) is set by Faktura and cannot be changed by a workflow.",
+            {"from_association": "company", "source_property": "name", "target": "hs_object_id"},
+            "Record ID (hs_object_id) is set by Faktura and cannot be changed by a workflow.",
         ),
         (
             "invoice",

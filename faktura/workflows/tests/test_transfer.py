@@ -422,7 +422,7 @@ def test_the_command_exports_one_document_or_a_list_and_says_which_secrets_it_le
 
     out, err = run("export", str(first.pk))
     assert json.loads(out) == transfer.export_workflow(first)
-    assert f"Exported 1 workflow(s) to stdout:\n  {first.pk}  Won deals\n" in err
+    assert f"Exported 1 workflow to stdout:\n  {first.pk}  Won deals\n" in err
     assert "left out the secret of step hook (Send a webhook: Secret)" in err
     assert "Pass --include-secrets to keep them" in err
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import ngettext
 
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
@@ -97,7 +98,13 @@ class Command(BaseCommand):
             self.stdout.write(text)
         # Notes go to stderr: stdout may be the JSON itself, piped to a file.
         where = options["output"] or "stdout"
-        self._note(f"Exported {len(documents)} workflow(s) to {where}:")
+        count = len(documents)
+        exported = ngettext(
+            "Exported %(count)s workflow to %(where)s:",
+            "Exported %(count)s workflows to %(where)s:",
+            count,
+        )
+        self._note(exported % {"count": count, "where": where})
         for workflow in workflows:
             self._note(f"  {workflow.pk}  {workflow.name}")
             if not include and (left_out := transfer.secrets_left_out(workflow)):
