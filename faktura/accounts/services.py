@@ -65,7 +65,7 @@ def _clean_profile_value(name: str, value: Any) -> str:
             raise RuleViolation(
                 f"'{text}' is not an email address. Write it as name@example.com."
             ) from None
-    longest = User._meta.get_field(name).max_length or 0
+    longest = getattr(User._meta.get_field(name), "max_length", None) or 0
     if len(text) > longest:
         raise RuleViolation(
             f"The {name.replace('_', ' ')} can be at most {longest} characters long."

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from faktura.accounts import services
 from faktura.accounts.forms import AccountSettingsForm, ProfileForm
 from faktura.accounts.logo import logo_data_url
+from faktura.accounts.models import User
 from faktura.accounts.permissions import can_manage_settings
 from faktura.core.errors import RuleViolation
 from faktura.core.web import actor_for, forbid_unless
@@ -38,15 +39,15 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     """Your name, email address and number and date format (DOC-4)."""
+    user = request.user
+    assert isinstance(user, User)  # signed in
     account_locale = services.get_account_settings().invoice_locale
     posted = request.method == "POST"
-    form = ProfileForm(
-        request.POST if posted else None, user=request.user, account_locale=account_locale
-    )
+    form = ProfileForm(request.POST if posted else None, user=user, account_locale=account_locale)
     if posted and form.is_valid():
         try:
             services.update_profile(
-                request.user,  # type: ignore[arg-type]
+                user,
                 actor=actor_for(request),
                 **{name: form.cleaned_data[name] for name in form.changed_data},
             )

@@ -41,7 +41,9 @@ def _row(payment: Payment, actor: Actor) -> ReceiptRow:
     to = sending.receipt_recipient(payment)
     if decision and not to:
         decision = refuse("No email address on the payment: open it to type one.", "no_recipient")
-    return ReceiptRow(payment, format_money_for_people(payment.amount, payment.currency), to, decision)
+    return ReceiptRow(
+        payment, format_money_for_people(payment.amount, payment.currency), to, decision
+    )
 
 
 @login_required

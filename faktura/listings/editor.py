@@ -78,7 +78,6 @@ def rows_for(object_type: ObjectType, filters: flt.Filters) -> list[list[FilterR
                 prop=c.prop,
                 operator=c.operator,
                 raw=c.shown,  # numbers as the person types them
-
                 properties=properties,
                 error=c.error,
             )

@@ -211,8 +211,9 @@ def condition(
     if typed and prop.type == T.NUMBER and op not in NO_VALUE:
         # Each input holds one number, which may have a decimal comma: read it before splitting.
         typed_values = [text.strip() for text in raw if text.strip()]
+        locale = people_locale()
         try:
-            raw = [plain(read_amount(text, people_locale(), field=prop.label)) for text in typed_values]
+            raw = [plain(read_amount(text, locale, field=prop.label)) for text in typed_values]
         except RuleViolation as refusal:
             return Condition(prop, op, tuple(typed_values), (), refusal.reason)
     values = _split_values(op, raw)

@@ -1,5 +1,7 @@
 """Finding payments to apply to an invoice (INV-11): by amount, payment id or contact email."""
 
+from contextlib import suppress
+
 from django.db.models import Q, QuerySet
 
 from faktura.core.errors import RuleViolation
@@ -19,10 +21,8 @@ def search_payments(
     query |= Q(processor_payment_id=text) | Q(reference__iexact=text)
     if text.isdigit():
         query |= Q(pk=int(text))
-    try:
+    with suppress(RuleViolation):  # not an amount: an id, an email or a reference
         query |= Q(amount=read_amount(text, people_locale()))
-    except RuleViolation:
-        pass  # not an amount: an id, an email or a reference
     payments = Payment.objects.filter(query).select_related("contact")
     if currency:
         payments = payments.filter(currency=currency)

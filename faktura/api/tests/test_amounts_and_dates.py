@@ -75,4 +75,5 @@ def test_a_deals_close_date_and_a_products_price_are_checked_too(api: ApiClient)
         api.post(f"{V3}/products", {"properties": {"name": "Lamp", "price": "1e3"}}),
         "Unit price '1e3' uses exponent notation",
     )
-    assert not Deal.objects.exists() and not Product.objects.exists()
+    assert not Deal.objects.exists()
+    assert not Product.objects.exists()
