@@ -52,7 +52,7 @@ def create_contact_and_deal(page: Page) -> Deal:
     page.get_by_label("Contact", exact=True).select_option(label="Hedy Lamarr")
     lines = page.get_by_role("table", name="Line items").locator("[data-line]")
     lines.nth(0).get_by_label("Product").select_option(label="Support plan")
-    expect(lines.nth(0).get_by_label("Unit price")).to_have_value("80")
+    expect(lines.nth(0).get_by_label("Unit price")).to_have_value("80.00")
     lines.nth(0).get_by_label("Quantity").fill("2")
     page.get_by_role("button", name="Add line").click()
     lines.nth(1).get_by_label("Name").fill("Radio survey")

@@ -1,13 +1,16 @@
-"""The settings page's form: field types and labels; the rules stay in services."""
+"""The settings page's and the profile page's forms: field types and labels; the rules stay in
+services."""
 
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from faktura.accounts.logo import MAX_LOGO_BYTES
-from faktura.accounts.models import AccountSettings
-from faktura.core.forms import StyledModelForm
-from faktura.core.locales import locale_choices
+from faktura.accounts.models import AccountSettings, User
+from faktura.accounts.services import PROFILE_FIELDS
+from faktura.core.forms import StyledForm, StyledModelForm
+from faktura.core.locales import amount_example, locale_choices, locale_label
 
 
 class AccountSettingsForm(StyledModelForm):
@@ -92,3 +95,35 @@ class AccountSettingsForm(StyledModelForm):
             # One byte over the limit is enough for the service to say the file is too big.
             data["company_logo"] = upload.read(MAX_LOGO_BYTES + 1)
         return data
+
+
+class ProfileForm(StyledForm):
+    """A person's own profile; the rules stay in `services.update_profile`."""
+
+    first_name = forms.CharField(label=gettext_lazy("First name"), required=False, max_length=150)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), required=False, max_length=150)
+    email = forms.EmailField(label=gettext_lazy("Email address"), required=False)
+    locale = forms.ChoiceField(
+        label=gettext_lazy("Number and date format"),
+        required=False,
+        help_text=gettext_lazy(
+            "How you type and read amounts in Faktura. Invoices keep their own language and "
+            "region for the buyer."
+        ),
+    )
+
+    def __init__(self, *args: Any, user: User, account_locale: str, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {name: getattr(user, name) for name in PROFILE_FIELDS})
+        super().__init__(*args, **kwargs)
+        locale = self.fields["locale"]
+        assert isinstance(locale, forms.ChoiceField)
+        same = gettext("Same as the account: %(locale)s") % {
+            "locale": _with_example(account_locale, locale_label(account_locale))
+        }
+        locale.choices = [("", same)] + [
+            (code, _with_example(code, label)) for code, label in locale_choices()
+        ]
+
+
+def _with_example(code: str, label: str) -> str:
+    return f"{label} · {amount_example(code)}"

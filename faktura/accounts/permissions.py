@@ -44,3 +44,14 @@ def can_manage_settings(actor: Actor) -> Decision:
     if actor.kind == ActorKind.SYSTEM or role_of(actor) == Role.SUPER_ADMIN:
         return ALLOWED
     return refuse("Only a super admin can change the account settings.", "permission_denied")
+
+
+def can_edit_profile(actor: Actor, user: object) -> Decision:
+    """A person changes their own profile; every role may, view-only users too."""
+    if actor.kind == ActorKind.USER and getattr(actor.user, "pk", None) == getattr(user, "pk", 0):
+        return ALLOWED
+    return refuse(
+        "Only the person a profile belongs to can change it here. Super admins change "
+        "other users in Settings.",
+        "permission_denied",
+    )

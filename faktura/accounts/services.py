@@ -3,11 +3,13 @@
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from faktura.accounts import permissions
 from faktura.accounts.logo import check_logo
-from faktura.accounts.models import AccountSettings, PaymentTerms
+from faktura.accounts.models import AccountSettings, PaymentTerms, User
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
 from faktura.core.locales import normalize_locale
@@ -36,6 +38,45 @@ def user_locale(user: object) -> str:
     """The locale a person types and reads amounts and dates in (DOC-4): their own, else the
     account's invoice locale. `user` may be anonymous or None (the account's then)."""
     return getattr(user, "locale", "") or get_account_settings().invoice_locale
+
+
+# What a person changes on their own profile page.
+PROFILE_FIELDS = frozenset({"first_name", "last_name", "email", "locale"})
+
+
+def update_profile(user: User, *, actor: Actor, **changes: Any) -> User:
+    """A person's own name, email address and number and date format (DOC-4: an empty locale
+    follows the account's invoice locale)."""
+    require(permissions.can_edit_profile(actor, user))
+    unknown = set(changes) - PROFILE_FIELDS
+    if unknown:
+        raise RuleViolation(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
+    cleaned = {name: _clean_profile_value(name, value) for name, value in changes.items()}
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        for name, value in cleaned.items():
+            setattr(user, name, value)
+        user.save(update_fields=list(cleaned))
+    return user
+
+
+def _clean_profile_value(name: str, value: Any) -> str:
+    text = str(value or "").strip()
+    if name == "locale":
+        return normalize_locale(text) if text else ""
+    if name == "email" and text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise RuleViolation(
+                f"'{text}' is not an email address. Write it as name@example.com."
+            ) from None
+    longest = getattr(User._meta.get_field(name), "max_length", None) or 0
+    if len(text) > longest:
+        raise RuleViolation(
+            f"The {name.replace('_', ' ')} can be at most {longest} characters long."
+        )
+    return text
 
 
 def update_account_settings(*, actor: Actor, **changes: Any) -> AccountSettings:

@@ -1,10 +1,16 @@
-"""Invoice locales: how amounts and dates are written for the buyer (Babel, CLDR data).
+"""Locales: how amounts and dates are written for the buyer (Babel, CLDR data), and how the
+person using Faktura types and reads them (DOC-4).
 
 Codes are BCP 47 tags ("en-US", "nb-NO"). Labels and wording stay English; the locale
-decides number and date formats, currency symbols and their placement.
+decides number and date formats, currency symbols and their placement. An invoice has its own
+locale (`invoice.locale`); staff pages use `people_locale()`, the signed-in person's, set for
+each request by `faktura.accounts.locale_middleware`.
 """
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from functools import cache
 
@@ -73,6 +79,63 @@ def format_amount(amount: Decimal, currency: str, locale: str) -> str:
     pattern.frac_prec = (digits, digits)
     return pattern.apply(round_money(amount, currency), _locale(locale), currency=currency,
                          currency_digits=False)  # fmt: skip
+
+
+# The locale of the person a page is for; a callable so a page without numbers asks nothing.
+# Outside a request (tasks, the API, the shell) numbers keep the en-US form.
+_people_locale: ContextVar[Callable[[], str] | None] = ContextVar("people_locale", default=None)
+
+
+def people_locale() -> str:
+    """The locale the person served now types and reads amounts in (DOC-4)."""
+    resolve = _people_locale.get()
+    return resolve() if resolve is not None else DEFAULT_LOCALE
+
+
+@contextmanager
+def locale_for_people(locale: str | Callable[[], str]) -> Iterator[None]:
+    """Amounts typed and shown inside the block are read and written in `locale`."""
+    token = _people_locale.set(locale if callable(locale) else lambda: locale)
+    try:
+        yield
+    finally:
+        _people_locale.reset(token)
+
+
+def format_number(
+    number: Decimal | int, locale: str, *, grouped: bool = False, decimals: int = 0
+) -> str:
+    """A number as the locale writes it for a person, exactly, with at least `decimals`
+    decimals and trailing zeros beyond them left out: "1 000,50" (grouped, 2 decimals) and
+    "8,625" in nb-NO, "2" for 2.0000. Amounts are grouped; quantities and rates are not."""
+    value = Decimal(number)
+    exponent = value.normalize().as_tuple().exponent
+    digits = max(-exponent if isinstance(exponent, int) else 0, decimals)
+    return _written(value, locale, digits, grouped=grouped)
+
+
+def number_for_input(
+    number: Decimal | int, locale: str, *, grouped: bool = False, decimals: int = 0
+) -> str:
+    """`format_number` for a form field: digit groups with the space people type ("1 000,50"),
+    which `read_amount` reads back to the same number."""
+    text = format_number(number, locale, grouped=grouped, decimals=decimals)
+    return "".join(" " if ch in _SPACE_GROUPS else ch for ch in text)
+
+
+def format_money_for_people(amount: Decimal, currency: str) -> str:
+    """An amount on a staff page: in the person's locale with the currency's decimals and its
+    code, which tells currencies apart in a list of many ("1 000,50 NOK", "1,000.50 USD")."""
+    digits = minor_units(currency)
+    rounded = round_money(amount, currency)
+    return f"{_written(rounded, people_locale(), digits, grouped=True)} {currency}"
+
+
+def _written(value: Decimal, locale: str, digits: int, *, grouped: bool) -> str:
+    code = _locale(locale)
+    pattern = parse_pattern(code.decimal_formats[None].pattern)
+    pattern.frac_prec = (digits, digits)
+    return pattern.apply(value, code, group_separator=grouped)
 
 
 def format_day(day: dt.date | dt.datetime | None, locale: str) -> str:

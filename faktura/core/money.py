@@ -1,6 +1,5 @@
 """Money: Decimal only, rounded per currency (ISO 4217 minor units), half away from zero."""
 
-import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from faktura.core.errors import RuleViolation
@@ -84,9 +83,6 @@ CURRENCIES = frozenset(
     ]
 )
 
-# "1e3", "2.5E-2": a number in exponent notation, which amounts never accept (DOC-4).
-_EXPONENT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
-
 # Upper bound for any single amount: keeps every sum inside the database columns.
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -120,20 +116,35 @@ def to_decimal(value: object, *, field: str) -> Decimal:
             "exactly. Pass it as text or Decimal, e.g. '12.30'.",
             code="invalid_number",
         )
-    if isinstance(value, str) and _EXPONENT.fullmatch(value.strip()):
-        raise RuleViolation(
-            f"{field} '{value}' uses exponent notation; write the number out, e.g. '1000'.",
-            code="invalid_number",
-        )
     try:
         number = Decimal(str(value).strip().replace(",", "")) if value is not None else None
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():
         raise RuleViolation(f"{field} must be a number, got '{value}'.", code="invalid_number")
+    if written_with_exponent(value, number):
+        raise exponent_refused(field, value)
     if abs(number) > MAX_AMOUNT:
         raise RuleViolation(f"{field} {number} is too large.", code="invalid_number")
     return number
+
+
+def written_with_exponent(value: object, number: Decimal) -> bool:
+    """Whether a number was written as "1e3": in text, or as the Decimal('1E+3') that reading
+    such text (pydantic, the API) gives: a Decimal read from plain digits never has a positive
+    exponent."""
+    exponent = number.as_tuple().exponent
+    positive = isinstance(exponent, int) and exponent > 0
+    return (isinstance(value, str) and "e" in value.lower()) or (
+        isinstance(value, Decimal) and positive
+    )
+
+
+def exponent_refused(field: str, value: object) -> RuleViolation:
+    return RuleViolation(
+        f"{field} '{value}' uses exponent notation; write the number out, e.g. '1000'.",
+        code="invalid_number",
+    )
 
 
 def parse_amount(value: object, currency: str, *, field: str = "Amount") -> Decimal:

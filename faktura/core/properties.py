@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 
 from faktura.core.errors import RuleViolation
-from faktura.core.money import plain
+from faktura.core.money import exponent_refused, plain, written_with_exponent
 from faktura.core.registry import Registry
 
 
@@ -220,7 +220,12 @@ def parse_value(prop: Property, value: Any) -> Any:
                     raise ValueError
                 return text in {"true", "1", "yes"}
             case PropertyType.NUMBER:
-                return Decimal(str(value).strip())
+                number = Decimal(str(value).strip())
+                if not number.is_finite():
+                    raise ValueError
+                if written_with_exponent(value, number):  # DOC-4: "1e3" is not 1000
+                    raise exponent_refused(prop.label, value)
+                return number
             case PropertyType.DATE:
                 return (
                     value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])

@@ -2,7 +2,8 @@
 
 The declaration says what a field is (label, type, options); the model field adds its limits
 (required, length, digits, email) so most mistakes are shown beside their field before a
-service sees them. The services still check every rule.
+service sees them. Numbers are typed and shown in the person's locale, and read into the
+canonical Decimal the services take. The services still check every rule.
 """
 
 from collections.abc import Iterable, Mapping
@@ -11,6 +12,7 @@ from typing import Any
 from django import forms
 from django.db import models
 
+from faktura.core.form_fields import BusinessDateField, LocalizedDecimalField
 from faktura.core.forms import style_widgets
 from faktura.core.properties import ObjectType, Property, PropertyType
 from faktura.core.references import record_name
@@ -76,12 +78,7 @@ def field_for(prop: Property, model: type[models.Model]) -> forms.Field:
                     "max_digits": model_field.max_digits,
                     "decimal_places": model_field.decimal_places,
                 }
-            return forms.DecimalField(
-                required=required,
-                widget=forms.NumberInput(attrs={"step": "any"}),
-                **limits,
-                **common,
-            )
+            return LocalizedDecimalField(required=required, money=prop.money, **limits, **common)
         case PropertyType.ENUMERATION:
             choices = [(o.value, o.label) for o in prop.options]
             if not required:
@@ -90,7 +87,7 @@ def field_for(prop: Property, model: type[models.Model]) -> forms.Field:
         case PropertyType.BOOL:
             return forms.BooleanField(required=False, **common)
         case PropertyType.DATE:
-            return forms.DateField(
+            return BusinessDateField(
                 required=required,
                 widget=forms.DateInput(attrs={"type": "date"}, format=DATE_WIDGET_FORMAT),
                 **common,

@@ -15,8 +15,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from faktura.core.actors import Actor
+from faktura.core.dates import check_business_date
 from faktura.core.errors import ALLOWED, Decision, RuleViolation, refuse, require
-from faktura.core.properties import ObjectType, object_type_for, parse_value
+from faktura.core.properties import ObjectType, PropertyType, object_type_for, parse_value
 from faktura.history import services as history
 
 
@@ -25,7 +26,11 @@ def _assign(obj: models.Model, object_type: ObjectType, values: Mapping[str, Any
         prop = object_type.property(name)
         if prop.read_only or prop.compute is not None or not prop.field or "__" in prop.field:
             raise RuleViolation(f"{prop.label} ({name}) is set by Faktura and cannot be written.")
-        setattr(obj, prop.field, parse_value(prop, raw))
+        value = parse_value(prop, raw)
+        if prop.type == PropertyType.DATE and value is not None:
+            # Every date of these records (close, expiration) is a business date.
+            check_business_date(value, field=prop.label)
+        setattr(obj, prop.field, value)
 
 
 def validate(obj: models.Model) -> None:

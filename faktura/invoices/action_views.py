@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from faktura.core.errors import RuleViolation
-from faktura.core.money import format_money
+from faktura.core.locales import format_money_for_people
 from faktura.core.web import redirect_after_post, render_dialog, show_refusal
 from faktura.invoices import rules, services
 from faktura.invoices.access import dialog_status, editing_actor, invoice_or_404
@@ -76,7 +76,7 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
         "invoices/confirm_void.html",
         {
             "invoice": invoice,
-            "total": format_money(invoice.total, invoice.currency),
+            "total": format_money_for_people(invoice.total, invoice.currency),
             "error": error or decision.reason,
             "allowed": decision.ok,
             "action": reverse("invoices:void", args=[invoice.pk]),

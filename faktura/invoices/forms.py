@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from faktura.accounts.models import PaymentTerms, User
+from faktura.core.form_fields import BusinessDateField, LocalizedDecimalField
 from faktura.core.forms import StyledForm
 from faktura.core.locales import locale_choices
 from faktura.core.money import CURRENCIES, round_money
@@ -28,9 +29,10 @@ class InvoiceDetailsForm(StyledForm):
     """The invoice's own fields; currency only while it is a draft."""
 
     currency = forms.ChoiceField(choices=[(c, c) for c in sorted(CURRENCIES)])
-    invoice_date = forms.DateField(widget=_DATE)
+    invoice_date = BusinessDateField(label="Invoice date", widget=_DATE)
     payment_terms = forms.ChoiceField(choices=PaymentTerms.choices)
-    due_date = forms.DateField(
+    due_date = BusinessDateField(
+        label="Due date",
         required=False,
         widget=_DATE,
         help_text="Follows the payment terms; a date of your own makes the terms custom.",
@@ -133,8 +135,8 @@ class NewInvoiceForm(InvoiceDetailsForm):
 
 
 class PaymentForm(StyledForm):
-    amount = forms.DecimalField(widget=forms.NumberInput(attrs={"step": "any", "min": "0"}))
-    paid_on = forms.DateField(label="Payment date", widget=_DATE)
+    amount = LocalizedDecimalField(money=True)
+    paid_on = BusinessDateField(label="Payment date", widget=_DATE)
     method = forms.ChoiceField(choices=PaymentMethod.choices, label="Payment method")
     reference = forms.CharField(required=False, max_length=200)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -143,7 +145,7 @@ class PaymentForm(StyledForm):
         kwargs.setdefault(
             "initial",
             {
-                "amount": f"{round_money(invoice.balance_due, invoice.currency):f}",
+                "amount": round_money(invoice.balance_due, invoice.currency),
                 "paid_on": timezone.localdate(),
                 "method": PaymentMethod.WIRE_TRANSFER,
             },

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from faktura.core.actors import Actor
+from faktura.core.locales import format_money_for_people
 from faktura.core.money import format_money
 from faktura.history.models import Entry
 from faktura.history.readable import LogGroup, edit_log_groups
@@ -93,7 +94,7 @@ def payment_rows(invoice: Invoice) -> list[PaymentRow]:
     return [
         PaymentRow(
             payment=a.payment,
-            amount=format_money(a.payment.amount, a.payment.currency),
+            amount=format_money_for_people(a.payment.amount, a.payment.currency),
             method=PaymentMethod(a.payment.method).label
             if a.payment.method in PaymentMethod.values
             else a.payment.method,

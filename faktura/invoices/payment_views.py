@@ -2,6 +2,7 @@
 record page with Delete (INV-13). It lives here because it shows the invoice a payment paid;
 the payments app knows no invoices."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from faktura.core.errors import RuleViolation
-from faktura.core.money import format_money
+from faktura.core.locales import format_money_for_people, number_for_input, people_locale
 from faktura.core.web import actor_for, redirect_after_post, render_dialog
 from faktura.invoices import invoice_payments, panels, rules
 from faktura.invoices.access import dialog_status, editing_actor, invoice_or_404
@@ -33,7 +34,7 @@ def _state(invoice: Invoice) -> str:
         status = PaymentState.PARTIALLY_PAID.label
     return (
         f"Invoice {invoice.number} is now {status}, with "
-        f"{format_money(invoice.balance_due, invoice.currency)} due."
+        f"{format_money_for_people(invoice.balance_due, invoice.currency)} due."
     )
 
 
@@ -48,7 +49,7 @@ def _matches(invoice: Invoice, text: str) -> list[dict[str, Any]]:
         rows.append(
             {
                 "payment": payment,
-                "amount": format_money(payment.amount, payment.currency),
+                "amount": format_money_for_people(payment.amount, payment.currency),
                 "applied_to": applied.invoice if applied else None,
                 "email": payment.customer_email or contact_email,
             }
@@ -77,7 +78,9 @@ def _payment_dialog(
         "matches": _matches(invoice, text) if text else [],
         "error": error,
         "refusal": "" if decision else decision.reason,
-        "balance_due": format_money(invoice.balance_due, invoice.currency),
+        "balance_due": format_money_for_people(invoice.balance_due, invoice.currency),
+        # Amounts are searched as the person writes them (DOC-4).
+        "amount_example": number_for_input(Decimal(150), people_locale(), decimals=2),
         "action": reverse("invoices:record_payment", args=[invoice.pk]),
         "search_url": reverse("invoices:search_payments", args=[invoice.pk]),
         "apply_url": reverse("invoices:apply_payment", args=[invoice.pk]),
@@ -113,7 +116,7 @@ def record_payment(request: HttpRequest, pk: int) -> HttpResponse:
         except RuleViolation as refusal:
             error = refusal.reason
         else:
-            amount = format_money(payment.amount, payment.currency)
+            amount = format_money_for_people(payment.amount, payment.currency)
             messages.success(request, f"Payment of {amount} recorded. {_state(invoice)}")
             return redirect_after_post(request, invoice.get_absolute_url())
     else:
@@ -156,7 +159,7 @@ def apply_payment(request: HttpRequest, pk: int) -> HttpResponse:
         except RuleViolation as refusal:
             error = refusal.reason
         else:
-            amount = format_money(payment.amount, payment.currency)
+            amount = format_money_for_people(payment.amount, payment.currency)
             messages.success(
                 request, f"Payment {payment.pk} of {amount} applied. {_state(invoice)}"
             )
@@ -185,10 +188,10 @@ def payment_page(request: HttpRequest, pk: int) -> HttpResponse:
         "invoices/payment.html",
         {
             "payment": payment,
-            "amount": format_money(payment.amount, payment.currency),
+            "amount": format_money_for_people(payment.amount, payment.currency),
             "invoice": invoice,
             "invoice_balance": (
-                format_money(invoice.balance_due, invoice.currency) if invoice else ""
+                format_money_for_people(invoice.balance_due, invoice.currency) if invoice else ""
             ),
             "delete": rules.can_delete_payment(payment, actor),
             "receipt": rules.can_send_receipt(payment, actor),
@@ -205,7 +208,7 @@ def delete_payment(request: HttpRequest, pk: int) -> HttpResponse:
     actor = editing_actor(request)
     payment = get_object_or_404(Payment, pk=pk)
     invoice = applied_invoice(payment)
-    amount = format_money(payment.amount, payment.currency)
+    amount = format_money_for_people(payment.amount, payment.currency)
     error = ""
     if request.method == "POST":
         try:

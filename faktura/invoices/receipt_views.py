@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from faktura.core.actors import Actor
 from faktura.core.errors import Decision, RuleViolation, refuse
 from faktura.core.forms import StyledForm
-from faktura.core.money import format_money
+from faktura.core.locales import format_money_for_people
 from faktura.core.web import redirect_after_post, render_dialog
 from faktura.invoices import rules, sending
 from faktura.invoices.access import dialog_status, editing_actor
@@ -42,7 +42,9 @@ def _row(payment: Payment, actor: Actor) -> ReceiptRow:
     to = sending.receipt_recipient(payment)
     if decision and not to:
         decision = refuse("No email address on the payment: open it to type one.", "no_recipient")
-    return ReceiptRow(payment, format_money(payment.amount, payment.currency), to, decision)
+    return ReceiptRow(
+        payment, format_money_for_people(payment.amount, payment.currency), to, decision
+    )
 
 
 @login_required
@@ -69,7 +71,7 @@ def send_receipt(request: HttpRequest, pk: int) -> HttpResponse:
         "invoices/send_receipt.html",
         {
             "payment": payment,
-            "amount": format_money(payment.amount, payment.currency),
+            "amount": format_money_for_people(payment.amount, payment.currency),
             "form": form,
             "error": error or decision.reason,
             "allowed": decision.ok,

@@ -14,6 +14,7 @@ from faktura.accounts.models import PaymentTerms, User
 from faktura.accounts.permissions import can_edit_invoices
 from faktura.accounts.services import get_account_settings
 from faktura.core.actors import Actor
+from faktura.core.dates import check_business_date
 from faktura.core.errors import RuleViolation, require
 from faktura.core.locales import normalize_locale
 from faktura.core.money import normalize_currency
@@ -432,6 +433,8 @@ def _assign_values(invoice: Invoice, values: Mapping[str, Any]) -> None:
             value = normalize_currency(value)
         elif prop.type == prop.type.DATE and value is None:
             raise RuleViolation(f"{prop.label} cannot be empty.", code="invalid_date")
+        elif prop.type == prop.type.DATE:
+            check_business_date(value, field=prop.label)
         setattr(invoice, prop.field or name, value)
     terms = PaymentTerms(invoice.payment_terms)
     if "hs_due_date" in values:

@@ -1,7 +1,8 @@
 """A property's value in a table cell and in an export file.
 
 Numbers that point at another record (an owner, a deal, a contact) show that record's name
-and link to it; enumerations show their labels; money shows the record's currency.
+and link to it; enumerations show their labels; money shows the record's currency. Numbers in
+a cell are written in the person's locale; export values stay canonical.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 from django.db import models
 from django.utils import dateformat, timezone
 
-from faktura.core.money import currency_of, format_money, plain
+from faktura.core.locales import format_money_for_people, format_number, people_locale
+from faktura.core.money import currency_of, plain
 from faktura.core.properties import Property, object_type_for
 from faktura.core.properties import PropertyType as T
 from faktura.core.references import record_name, reference_field
@@ -68,13 +70,14 @@ def cell(prop: Property, record: models.Model) -> Cell:
 
 
 def _number_text(prop: Property, record: models.Model, value: Decimal | int) -> str:
+    """In the person's locale (DOC-4): "1 000,50 NOK", "8,625"; ids stay plain digits."""
     if prop.money:
         if currency := currency_of(record):
-            return format_money(Decimal(value), currency)
-        return f"{Decimal(value):,.2f}"
+            return format_money_for_people(Decimal(value), currency)
+        return format_number(round(Decimal(value), 2), people_locale(), grouped=True, decimals=2)
     if isinstance(value, int):
         return str(value)
-    return plain(value)
+    return format_number(value, people_locale())
 
 
 def export_value(prop: Property, record: models.Model) -> Any:

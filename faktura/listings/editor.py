@@ -77,7 +77,7 @@ def rows_for(object_type: ObjectType, filters: flt.Filters) -> list[list[FilterR
                 group=str(g),
                 prop=c.prop,
                 operator=c.operator,
-                raw=c.raw,
+                raw=c.shown,  # numbers as the person types them
                 properties=properties,
                 error=c.error,
             )

@@ -5,6 +5,8 @@ In the URL each condition is one `f` parameter, `group:property:operator:values`
 `f=0:hs_invoice_status:any_of:open,paid&f=0:hs_due_date:before:2026-01-31&f=1:hs_tax:gt:100`.
 Several values (is any of, between) are separated by commas. Filter rows submitted from the
 page's filter editor arrive as `f-<row>-group`, `f-<row>-prop`, `f-<row>-op`, `f-<row>-value`.
+Numbers in the URL are canonical ("5000.5") so links can be shared; in the editor a person
+types and reads them in their locale ("5 000,5" in nb-NO; DOC-4).
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from faktura.core.errors import RuleViolation
+from faktura.core.locales import number_for_input, people_locale, read_amount
+from faktura.core.money import plain, written_with_exponent
 from faktura.core.properties import ObjectType, Property
 from faktura.core.properties import PropertyType as T
 from faktura.core.references import RecordNames, referred_model
@@ -122,17 +127,25 @@ class Condition:
     def compact(self) -> str:
         return f"{self.prop.name}:{self.operator}" + (f":{','.join(self.raw)}" if self.raw else "")
 
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The values as the person reads them: numbers in their locale ("5 000" in nb-NO)."""
+        if self.prop.type != T.NUMBER or self.error or self.operator in DAY_COUNTS:
+            return self.raw
+        locale = people_locale()
+        return tuple(number_for_input(v, locale, grouped=self.prop.money) for v in self.values)
+
     def describe(self) -> str:
         """The condition as a sentence part: 'Invoice status is any of Open or Paid'."""
         label = f"{self.prop.label} {operator_label(self.prop, self.operator)}"
         if self.operator in NO_VALUE:
             return label
         referred = referred_model(self.model, self.prop) if self.model else None
-        names = RecordNames()
-        shown = [
-            names.name(referred, value) if referred else self.prop.display(value)
-            for value in self.raw
-        ]
+        if referred is not None:  # an id: the record's name
+            names = RecordNames()
+            shown = [names.name(referred, value) for value in self.raw]
+        else:
+            shown = [self.prop.display(value) for value in self.shown]
         if self.operator in DAY_COUNTS:
             if not self.raw:
                 return label
@@ -189,9 +202,15 @@ class Filters:
 
 
 def condition(
-    object_type: ObjectType, prop_name: str, operator: str, raw: Iterable[str]
+    object_type: ObjectType,
+    prop_name: str,
+    operator: str,
+    raw: Iterable[str],
+    *,
+    typed: bool = False,
 ) -> Condition:
     """One condition, its values parsed; a bad value gives a condition with an `error`.
+    `typed`: the values are as a person typed them in the editor, numbers in their locale.
 
     Raises FilterError when the property or operator cannot be used at all.
     """
@@ -203,6 +222,14 @@ def condition(
             f"'{operator}' is not a way to filter {prop.label}. Use one of: {offered}."
         )
     op = Operator(operator)
+    if typed and prop.type == T.NUMBER and op not in NO_VALUE:
+        # Each input holds one number, which may have a decimal comma: read it before splitting.
+        typed_values = [text.strip() for text in raw if text.strip()]
+        locale = people_locale()
+        try:
+            raw = [plain(read_amount(text, locale, field=prop.label)) for text in typed_values]
+        except RuleViolation as refusal:
+            return Condition(prop, op, tuple(typed_values), (), refusal.reason)
     values = _split_values(op, raw)
     try:
         parsed = _parse_values(prop, op, values)
@@ -248,7 +275,7 @@ def from_rows(object_type: ObjectType, data: Mapping[str, Any]) -> Filters:
             continue  # a row left without a property is not a filter yet
         raw = [v for v in _all(data, f"f-{row}-value")]
         try:
-            made = condition(object_type, prop_name, _first(data, f"f-{row}-op"), raw)
+            made = condition(object_type, prop_name, _first(data, f"f-{row}-op"), raw, typed=True)
         except FilterError as error:
             problems.append(str(error))
             continue
@@ -352,11 +379,17 @@ def _parse_values(prop: Property, op: Operator, values: tuple[str, ...]) -> tupl
 
 
 def _number(text: str) -> Decimal:
+    """A number in the URL's canonical form; "1e3" is not one (DOC-4)."""
     try:
         number = Decimal(text.replace(" ", ""))
     except InvalidOperation:
         number = None
-    if number is None or not number.is_finite() or abs(number) >= Decimal("1e18"):
+    if (
+        number is None
+        or not number.is_finite()
+        or abs(number) >= Decimal("1e18")
+        or written_with_exponent(text, number)
+    ):
         raise FilterError(f"'{text}' is not a number. Enter digits, like 1250.50.")
     return number
 

@@ -60,8 +60,9 @@ def index(request: HttpRequest, object_type: ObjectType) -> HttpResponse:
     actor = actor_for(request)
     state = _state(request, object_type)
     sent_rows = flt.is_row_data(request.GET) or "col" in request.GET or "apply" in request.GET
-    if sent_rows and not state.filters.problems:
-        # The filter editor and the columns dialog send rows; answer with the short URL.
+    if sent_rows and not state.filters.problems and not state.filters.errors:
+        # The filter editor and the columns dialog send rows; answer with the short URL. A
+        # value that cannot be read stays as typed, beside its reason, instead.
         return redirect(state.url())
     defaults = defaults_for(object_type)
     errors = state.filters.errors

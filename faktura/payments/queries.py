@@ -1,15 +1,19 @@
 """Finding payments to apply to an invoice (INV-11): by amount, payment id or contact email."""
 
-from decimal import Decimal, InvalidOperation
+from contextlib import suppress
 
 from django.db.models import Q, QuerySet
 
+from faktura.core.errors import RuleViolation
+from faktura.core.locales import people_locale, read_amount
 from faktura.payments.models import Payment
 
 
 def search_payments(
     text: str, *, currency: str | None = None, limit: int = 25
 ) -> QuerySet[Payment]:
+    """Payments matching `text`; an amount is read as the person searching writes it
+    ("1 000,50" in nb-NO, "1,000.50" in en-US; DOC-4)."""
     text = (text or "").strip()
     if not text:
         return Payment.objects.none()
@@ -17,12 +21,8 @@ def search_payments(
     query |= Q(processor_payment_id=text) | Q(reference__iexact=text)
     if text.isdigit():
         query |= Q(pk=int(text))
-    try:
-        amount = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        amount = None
-    if amount is not None and amount.is_finite():
-        query |= Q(amount=amount)
+    with suppress(RuleViolation):  # not an amount: an id, an email or a reference
+        query |= Q(amount=read_amount(text, people_locale()))
     payments = Payment.objects.filter(query).select_related("contact")
     if currency:
         payments = payments.filter(currency=currency)

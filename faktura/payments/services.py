@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from faktura.core.actors import Actor
+from faktura.core.dates import check_business_date
 from faktura.core.errors import RuleViolation
 from faktura.core.money import format_money, normalize_currency, parse_amount, round_money
 from faktura.crm.models import Contact
@@ -46,6 +47,7 @@ def create_manual_payment(
     paid_on = paid_on or timezone.localdate()
     if paid_on > timezone.localdate():
         raise RuleViolation("The payment date cannot be in the future.", code="invalid_date")
+    check_business_date(paid_on, field="Payment date")
     with transaction.atomic():
         payment = Payment.objects.create(
             amount=value,

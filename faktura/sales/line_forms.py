@@ -9,19 +9,22 @@ from django import forms
 from django.db.models import QuerySet
 from django.forms.formsets import BaseFormSet
 
+from faktura.core.form_fields import LocalizedDecimalField
 from faktura.core.forms import StyledForm
-from faktura.core.money import plain
+from faktura.core.locales import number_for_input, people_locale
 from faktura.sales.lines import MAX_LINES
 from faktura.sales.models import PricedLine, Product
 from faktura.sales.pricing import DiscountType
 from faktura.sales.properties import PRODUCT
 
 
-def _number(label: str, **attrs: Any) -> forms.DecimalField:
-    return forms.DecimalField(
+def _number(label: str, *, money: bool = False, **attrs: Any) -> LocalizedDecimalField:
+    """A number typed in the person's locale ("1 000,50"); `line_input` hands it on canonical."""
+    return LocalizedDecimalField(
         required=False,
         label=label,
-        widget=forms.NumberInput(attrs={"step": "any", "aria-label": label, **attrs}),
+        money=money,
+        widget=forms.TextInput(attrs={"aria-label": label, **attrs}),
     )
 
 
@@ -40,11 +43,14 @@ class ProductSelect(forms.Select):
         option = super().create_option(*args, **kwargs)
         product = getattr(option["value"], "instance", None)
         if isinstance(product, Product):
+            locale = people_locale()  # the line's JS hook types them into the inputs
             option["attrs"].update(
                 {
                     "data-name": product.name,
-                    "data-price": plain(product.unit_price),
-                    "data-tax": plain(product.tax_rate),
+                    "data-price": number_for_input(
+                        product.unit_price, locale, grouped=True, decimals=2
+                    ),
+                    "data-tax": number_for_input(product.tax_rate, locale),
                 }
             )
         return option
@@ -74,15 +80,15 @@ class LineForm(StyledForm):
     name = forms.CharField(
         required=False, max_length=200, widget=forms.TextInput(attrs={"aria-label": "Name"})
     )
-    quantity = _number("Quantity", min="0", placeholder="1")
-    unit_price = _number("Unit price", min="0")
-    discount_value = _number("Discount", min="0", placeholder="0")
+    quantity = _number("Quantity", placeholder="1")
+    unit_price = _number("Unit price", money=True)
+    discount_value = _number("Discount", placeholder="0")
     discount_type = forms.ChoiceField(
         choices=[(DiscountType.PERCENT, "%"), (DiscountType.FIXED, "Amount")],
         initial=DiscountType.PERCENT,
         widget=forms.Select(attrs={"aria-label": "Discount type"}),
     )
-    tax_rate = _number("Tax rate (%)", min="0", max="100", placeholder="0")
+    tax_rate = _number("Tax rate (%)", placeholder="0")
     sku = forms.CharField(required=False, widget=forms.HiddenInput)
     description = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -91,7 +97,7 @@ class LineForm(StyledForm):
         product = data.get("product")
 
         def text(value: Decimal | None) -> str:
-            return "" if value is None else str(value)
+            return "" if value is None else format(value, "f")  # canonical, never "1E-7"
 
         return {
             "product_id": product.pk if product else None,
@@ -128,11 +134,11 @@ def line_formset(data: Any = None, stored: Iterable[PricedLine] = ()) -> BaseLin
         {
             "product": line.product_id,
             "name": line.name,
-            "quantity": plain(line.quantity),
-            "unit_price": plain(line.unit_price),
-            "discount_value": plain(line.discount_value) if line.discount_value else None,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "discount_value": line.discount_value or None,
             "discount_type": line.discount_type,
-            "tax_rate": plain(line.tax_rate),
+            "tax_rate": line.tax_rate,
             "sku": line.sku,
             "description": line.description,
         }

@@ -4,6 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from faktura.core.errors import RuleViolation
 from faktura.core.locales import (
@@ -11,9 +13,15 @@ from faktura.core.locales import (
     amount_example,
     format_amount,
     format_day,
+    format_money_for_people,
+    format_number,
+    locale_for_people,
     normalize_locale,
+    number_for_input,
+    people_locale,
     read_amount,
 )
+from faktura.core.money import MAX_AMOUNT
 
 
 @pytest.mark.parametrize(
@@ -123,3 +131,61 @@ def test_the_format_example_follows_the_locale():
     assert amount_example("nb-NO") == "1 234,50"
     assert amount_example("en-US") == "1,234.50"
     assert amount_example("de-DE") == "1.234,50"
+
+
+# --- what a person reads and types: their own locale (DOC-4) ---------------------------------
+
+
+# SPEC DOC-4
+@pytest.mark.parametrize(
+    ("number", "locale", "grouped", "decimals", "written"),
+    [
+        ("1000.5000", "nb-NO", True, 2, "1 000,50"),
+        ("1000.5000", "fi-FI", True, 2, "1 000,50"),
+        ("1000.5000", "en-US", True, 2, "1,000.50"),
+        ("12345.6789", "nb-NO", True, 2, "12 345,6789"),  # exact: a price may have 4 decimals
+        ("-1234567", "de-DE", True, 2, "-1.234.567,00"),
+        ("5000", "nb-NO", True, 0, "5 000"),
+        ("8.6250", "nb-NO", False, 0, "8,625"),
+        ("2.0000", "nb-NO", False, 0, "2"),
+        ("1500", "en-US", False, 0, "1500"),
+    ],
+)
+def test_numbers_are_written_exactly_in_the_persons_locale(
+    number, locale, grouped, decimals, written
+):
+    shown = format_number(Decimal(number), locale, grouped=grouped, decimals=decimals)
+    assert shown.replace("\xa0", " ") == written
+
+
+# SPEC DOC-4
+def test_an_input_shows_the_space_people_type_and_reads_back_the_same_number():
+    assert number_for_input(Decimal("1000.50"), "nb-NO", grouped=True, decimals=2) == "1 000,50"
+    assert number_for_input(Decimal("1000.50"), "de-CH", grouped=True) == "1 000.5"
+
+
+# SPEC DOC-4
+@settings(max_examples=300, deadline=None)
+@given(
+    number=st.decimals(min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT, places=4),
+    locale=st.sampled_from(INVOICE_LOCALES),
+    grouped=st.booleans(),
+    decimals=st.integers(min_value=0, max_value=4),
+)
+def test_every_number_shown_in_an_input_reads_back_exactly(number, locale, grouped, decimals):
+    shown = number_for_input(number, locale, grouped=grouped, decimals=decimals)
+    assert read_amount(shown, locale) == number
+
+
+# SPEC DOC-4
+def test_staff_pages_write_money_in_the_persons_locale_with_the_currency_code():
+    amount = Decimal("1234.5")
+    assert format_money_for_people(amount, "NOK") == "1,234.50 NOK"  # outside a request
+    with locale_for_people("nb-NO"):
+        assert people_locale() == "nb-NO"
+        assert format_money_for_people(amount, "NOK") == "1\xa0234,50 NOK"
+        assert format_money_for_people(amount, "JPY") == "1\xa0235 JPY"  # the currency's decimals
+        with locale_for_people(lambda: "en-GB"):
+            assert format_money_for_people(amount, "GBP") == "1,234.50 GBP"
+        assert people_locale() == "nb-NO"
+    assert people_locale() == "en-US"

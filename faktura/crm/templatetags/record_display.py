@@ -1,19 +1,21 @@
-"""Template filters of the record pages: amounts in their currency."""
+"""Template filters of the record pages: amounts in their currency, in the person's locale."""
 
 from decimal import Decimal
 
 from django import template
 
-from faktura.core.money import CURRENCIES, format_money
+from faktura.core.locales import format_money_for_people, format_number, people_locale
+from faktura.core.money import CURRENCIES
 
 register = template.Library()
 
 
 @register.filter
 def money(amount: Decimal | None, currency: str) -> str:
-    """`{{ invoice.total|money:invoice.currency }}` → "1,250.00 USD"."""
+    """`{{ invoice.total|money:invoice.currency }}` → "1,250.00 USD" ("1 250,00 USD" in nb-NO)."""
     if amount is None:
         return "—"
     if currency not in CURRENCIES:
-        return f"{amount:,.2f} {currency}".strip()
-    return format_money(amount, currency)
+        number = format_number(amount, people_locale(), grouped=True, decimals=2)
+        return f"{number} {currency}".strip()
+    return format_money_for_people(amount, currency)

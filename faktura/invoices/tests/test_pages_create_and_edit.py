@@ -34,7 +34,7 @@ def test_editor_creates_a_draft_with_a_product_line_and_finalizes_it(
     first.get_by_label("Product").select_option(label="Support plan")
     # The product fills in its name, price and tax rate.
     expect(first.get_by_label("Name")).to_have_value("Support plan")
-    expect(first.get_by_label("Unit price")).to_have_value("80")
+    expect(first.get_by_label("Unit price")).to_have_value("80.00")  # as unit prices show
     expect(first.get_by_label("Tax rate (%)")).to_have_value("10")
     page.get_by_role("button", name="Add line").click()
     second = line_rows(page).nth(1)

@@ -318,6 +318,7 @@ def test_every_column_of_every_type_lists_without_a_query_per_row(
 
     for n in range(2):
         MAKERS[path](n, system, ada, acme)
+    queries_for_page()  # the first page may create the account's settings row, once
     few = queries_for_page()
     for n in range(2, 8):
         MAKERS[path](n, system, ada, acme)
