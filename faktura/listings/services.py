@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from faktura.accounts.models import User
+from faktura.accounts.services import user_locale
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
 from faktura.core.properties import object_types
@@ -181,6 +182,7 @@ def export_state(export: Export) -> ListingState:
             if params.get("sort")
             else default_sort(object_type)
         ),
+        locale=user_locale(export.owner),
     )
 
 

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from faktura.accounts.services import user_locale
 from faktura.core.errors import RuleViolation
 from faktura.core.properties import ObjectType, Property, object_types
 from faktura.core.web import (
@@ -51,7 +52,7 @@ def _state(request: HttpRequest, object_type: ObjectType, query: Any = None) -> 
     if view_id := query.get("view"):
         view = saved_views.get_view_for(actor_for(request), object_type, view_id)
         saved = saved_views.view_state(view, object_type)
-    return state_from_query(object_type, query, saved=saved)
+    return state_from_query(object_type, query, saved=saved, locale=user_locale(request.user))
 
 
 @login_required
