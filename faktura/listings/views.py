@@ -318,6 +318,7 @@ def new_export(request: HttpRequest, object_type: ObjectType) -> HttpResponse:
         else:
             return redirect_after_post(request, export.get_absolute_url())
     found = (0, False) if state.filters.errors else queries.count(state)
+    hints = exports.format_hints(state.locale)
     return render_dialog(
         request,
         f"Export {object_type.label.lower()}",
@@ -329,9 +330,9 @@ def new_export(request: HttpRequest, object_type: ObjectType) -> HttpResponse:
             "ids": ids,
             "which": which,
             "file_format": file_format,
-            "formats": ExportFormat.choices,
+            "formats": [(value, label, hints[value]) for value, label in ExportFormat.choices],
             "count_text": f"{found[0]:,}{'+' if found[1] else ''}",
-            "columns": state.columns,
+            "columns": exports.export_columns(object_type, state.columns),
             "error": error,
         },
         status=_dialog_status(request, error),

@@ -43,9 +43,7 @@ def billed(system, make_invoice, contact, company, grace):
 
 
 def found(text, locale="en-US"):
-    state = state_from_query(
-        object_types.get("invoices"), QueryDict(mutable=True), locale=locale
-    )
+    state = state_from_query(object_types.get("invoices"), QueryDict(mutable=True), locale=locale)
     return sorted(queries.matching(replace(state, search=text)).values_list("pk", flat=True))
 
 
@@ -79,9 +77,7 @@ def test_an_amount_is_read_in_the_persons_locale(billed):  # SPEC DOC-4
 
 
 def test_an_invoice_found_through_several_contacts_is_listed_and_counted_once(billed):
-    state = replace(
-        state_from_query(object_types.get("invoices"), QueryDict("size=1")), search="a"
-    )
+    state = replace(state_from_query(object_types.get("invoices"), QueryDict("size=1")), search="a")
     pages, seen = [], state
     while True:
         page = queries.page(seen)
