@@ -27,6 +27,7 @@ def numbers(api: ApiClient, body: dict) -> list[str | None]:
 
 @pytest.mark.parametrize("direction", ["ASCENDING", "DESCENDING"])
 def test_invoice_numbers_sort_by_their_number_across_pages(api, make_invoice, system, direction):
+    # SPEC INV-24
     for _ in range(2):
         make_invoice()  # drafts, made first
     # Finalized newest first: INV-1 has the highest id of the ten.

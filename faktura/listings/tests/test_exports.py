@@ -139,7 +139,7 @@ def export_invoices(user, query, file_format):
 
 @pytest.fixture
 def nok_invoice(make_invoice, system):
-    """A NOK invoice of 1,000.50 with a tax rate that has three decimals, paid 0."""
+    """An open NOK invoice of 1,000.50, nothing paid."""
     return make_invoice(
         finalized=True,
         values={"hs_currency": "NOK"},
@@ -154,6 +154,7 @@ INVOICE_COLUMNS = (
 
 @pytest.mark.parametrize("locale", ["nb-NO", "fi-FI", "de-DE"])
 def test_csv_for_excel_in_a_decimal_comma_locale(editor_user, nok_invoice, locale):
+    # SPEC INV-26
     # SPEC DOC-4
     editor_user.locale = locale
     editor_user.save(update_fields=["locale"])
@@ -172,7 +173,9 @@ def test_csv_for_excel_in_a_decimal_comma_locale(editor_user, nok_invoice, local
     assert len(finalized) == len("2026-03-01 12:00:00")
 
 
-def test_csv_for_excel_in_english_uses_commas_and_decimal_points(editor_user, nok_invoice):
+def test_csv_for_excel_in_english_uses_commas_and_decimal_points(
+    editor_user, nok_invoice
+):  # SPEC INV-26
     editor_user.locale = "en-GB"
     editor_user.save(update_fields=["locale"])
     data = export_invoices(editor_user, "cols=hs_number,hs_amount_billed", "csv_excel")
@@ -183,7 +186,7 @@ def test_csv_for_excel_in_english_uses_commas_and_decimal_points(editor_user, no
     ]
 
 
-def test_csv_for_excel_keeps_formulas_neutralised(editor_user, system):
+def test_csv_for_excel_keeps_formulas_neutralised(editor_user, system):  # SPEC INV-26
     editor_user.locale = "nb-NO"
     editor_user.save(update_fields=["locale"])
     crm.create_contact(actor=system, firstname="Eve", lastname="=HYPERLINK(1)", email="e@y.io")
@@ -193,7 +196,7 @@ def test_csv_for_excel_keeps_formulas_neutralised(editor_user, system):
     assert text.splitlines()[1] == "'=HYPERLINK(1);e@y.io"
 
 
-def test_plain_csv_stays_plain_beside_the_currency_column(editor_user, nok_invoice):
+def test_plain_csv_stays_plain_beside_the_currency_column(editor_user, nok_invoice):  # SPEC INV-26
     editor_user.locale = "nb-NO"  # plain CSV is for programs: the person's locale does not count
     editor_user.save(update_fields=["locale"])
     data = export_invoices(editor_user, "cols=hs_number,hs_amount_billed", "csv")
@@ -204,7 +207,7 @@ def test_plain_csv_stays_plain_beside_the_currency_column(editor_user, nok_invoi
     ]
 
 
-def test_xlsx_has_the_currency_column_too(editor_user, nok_invoice):
+def test_xlsx_has_the_currency_column_too(editor_user, nok_invoice):  # SPEC INV-26
     data = export_invoices(editor_user, "cols=hs_number,hs_amount_billed,hs_tax", "xlsx")
     sheet = load_workbook(io.BytesIO(data)).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -212,14 +215,18 @@ def test_xlsx_has_the_currency_column_too(editor_user, nok_invoice):
     assert rows[1] == (nok_invoice.number, 1000.5, "NOK", 0)
 
 
-def test_the_currency_column_is_not_repeated_nor_added_without_amounts(editor_user, nok_invoice):
+def test_the_currency_column_is_not_repeated_nor_added_without_amounts(
+    editor_user, nok_invoice
+):  # SPEC INV-26
     chosen = export_invoices(editor_user, "cols=hs_currency,hs_number,hs_amount_billed", "csv")
     assert chosen.decode().splitlines()[0] == "Currency,Invoice number,Total"
     no_money = export_invoices(editor_user, "cols=hs_number,hs_due_date", "csv")
     assert no_money.decode().splitlines()[0] == "Invoice number,Due date"
 
 
-def test_the_export_dialog_offers_csv_for_excel_with_a_hint(client, editor_user, nok_invoice):
+def test_the_export_dialog_offers_csv_for_excel_with_a_hint(
+    client, editor_user, nok_invoice
+):  # SPEC INV-26
     editor_user.locale = "nb-NO"
     editor_user.save(update_fields=["locale"])
     client.force_login(editor_user)

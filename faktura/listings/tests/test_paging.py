@@ -149,6 +149,7 @@ def numbered(make_invoice, system):
 
 @pytest.mark.parametrize("descending", [False, True])
 def test_invoice_numbers_sort_by_their_number_with_drafts_last(numbered, descending):
+    # SPEC INV-24
     # INV-10 after INV-2, not between INV-1 and INV-2 as text sorts it; page by page, both ways.
     state = state_for("invoices", sort="-hs_number" if descending else "hs_number", size="2")
     forward, last = walk_forward(state)
@@ -161,7 +162,7 @@ def test_invoice_numbers_sort_by_their_number_with_drafts_last(numbered, descend
     assert walk_back(last) == forward
 
 
-def test_the_index_page_lists_invoices_by_number(client, viewer_user, numbered):
+def test_the_index_page_lists_invoices_by_number(client, viewer_user, numbered):  # SPEC INV-24
     client.force_login(viewer_user)
     page = client.get("/invoices/?sort=hs_number&size=3").content.decode()
     assert re.findall(r">(INV-\d+)</a>", page) == ["INV-1", "INV-2", "INV-3"]
