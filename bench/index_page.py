@@ -48,6 +48,7 @@ def generate(count: int) -> None:
     paid, 5% voided; invoice dates over two years; totals from 10 to 20,000."""
     from faktura.crm.models import Contact
     from faktura.invoices.models import Invoice, InvoiceContact, InvoiceLine
+    from faktura.sales.models import LineNumber
 
     rng = random.Random(7)
     contacts = Contact.objects.bulk_create(
@@ -100,6 +101,7 @@ def generate(count: int) -> None:
         )
         InvoiceLine.objects.bulk_create(
             InvoiceLine(
+                id=number,
                 invoice=invoice,
                 name="Consulting",
                 quantity=Decimal(1),
@@ -107,7 +109,7 @@ def generate(count: int) -> None:
                 amount=invoice.total,
                 total=invoice.total,
             )
-            for invoice in made
+            for invoice, number in zip(made, LineNumber.objects.draw(len(made)), strict=True)
         )
 
 
@@ -203,7 +205,34 @@ def main() -> None:
             "/invoices/?f=0:hs_due_date:last_days:30&f=0:hs_balance_due:gt:1000",
             args.runs,
         )
+        timed(client, "sorted by invoice number", "/invoices/?sort=hs_number", args.runs)
+        timed(
+            client, "sorted by invoice number, last first", "/invoices/?sort=-hs_number", args.runs
+        )
+        by_number = state_from_query(object_types.get("invoices"), QueryDict("sort=-hs_number"))
+        row = queries.ordered(by_number)[Invoice.objects.count() // 2]
+        deep = queries.encode_cursor(queries.sort_key(by_number), row)
+        timed(
+            client,
+            "by number, last first, a deep page",
+            f"/invoices/?sort=-hs_number&after={deep}",
+            args.runs,
+        )
         timed(client, "quick search 'INV-4242'", "/invoices/?q=INV-4242", args.runs)
+        timed(
+            client,
+            "quick search a contact 'First42 Last42'",
+            "/invoices/?q=First42+Last42",
+            args.runs,
+        )
+        timed(
+            client,
+            "quick search an email 'c42@example.com'",
+            "/invoices/?q=c42@example.com",
+            args.runs,
+        )
+        timed(client, "quick search an amount '1234.56'", "/invoices/?q=1234.56", args.runs)
+        timed(client, "quick search that finds nothing 'zzz'", "/invoices/?q=zzz", args.runs)
         timed(
             client,
             "columns with contacts and line items",

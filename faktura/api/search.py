@@ -18,7 +18,8 @@ from faktura.api.wire import _epoch
 from faktura.core.properties import Property
 from faktura.core.properties import PropertyType as T
 from faktura.listings.filters import annotation_name, lookup_path
-from faktura.listings.queries import is_record_id, text_search_q
+from faktura.listings.queries import sort_path
+from faktura.listings.quick_search import is_record_id, text_search_q
 
 MAX_GROUPS = 5
 MAX_FILTERS_PER_GROUP = 6
@@ -138,8 +139,8 @@ def sort_order(adapter: Adapter, sorts: list[Any]) -> tuple[list[OrderBy], set[P
     prop, descending = rule
     needed = {prop} if prop.field is None else set()
     if descending:
-        return [F(lookup_path(prop)).desc(nulls_last=True), F("pk").desc()], needed
-    return [F(lookup_path(prop)).asc(nulls_last=True), F("pk").asc()], needed
+        return [F(sort_path(prop)).desc(nulls_last=True), F("pk").desc()], needed
+    return [F(sort_path(prop)).asc(nulls_last=True), F("pk").asc()], needed
 
 
 def merge_key(adapter: Adapter, sorts: list[Any]) -> Callable[[Any], Any]:

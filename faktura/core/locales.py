@@ -147,6 +147,11 @@ def format_day(day: dt.date | dt.datetime | None, locale: str) -> str:
     return format_date(day, format="medium", locale=_locale(locale))
 
 
+def decimal_mark(locale: str) -> str:
+    """The mark between whole and fraction in the locale's numbers: "," in nb-NO, "." in en."""
+    return str(_locale(locale).number_symbols["latn"]["decimal"])
+
+
 # Characters people type between digit groups in every locale: spaces of any width, apostrophes.
 _SPACE_GROUPS = frozenset(" \u00a0\u202f\u2009'’")
 _MINUS = "-−"

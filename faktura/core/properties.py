@@ -61,6 +61,9 @@ class Property:
     prefetch_related: tuple[str | models.Prefetch, ...] = ()
     # A NUMBER that is an amount of money in the record's `currency`.
     money: bool = False
+    # The ORM path that orders it when that differs from the value shown: invoice numbers
+    # ("INV-10") sort by their sequence (10), not as text. Lists and the API's search use it.
+    sort_field: str | None = None
 
     @property
     def queryable(self) -> bool:

@@ -1,36 +1,37 @@
-"""Insert → Invoice in a one-to-one email (INV-30): pick a finalized invoice by number, contact
-or amount; its link, labelled with its number, goes into the message."""
+"""Insert → Invoice in a one-to-one email (INV-30): pick a finalized invoice by number, contact,
+company or amount (the invoice index's quick search); its link, labelled with its number, goes
+into the message."""
 
-import contextlib
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from faktura.accounts.services import user_locale
+from faktura.core.locales import format_amount
 from faktura.emails.composing import link_text
 from faktura.invoices.models import Invoice, InvoiceStatus
-from faktura.invoices.properties import public_url
+from faktura.invoices.properties import INVOICE, public_url
+from faktura.listings.quick_search import text_search_q
 
 PICKED = 10
 
 
-def find_invoices(text: str) -> QuerySet[Invoice]:
-    """Finalized invoices whose number, contact or total matches, newest first."""
+@dataclass(frozen=True)
+class Choice:
+    invoice: Invoice
+    text: str  # what goes into the message: the link labelled with the number
+    due: str  # the balance due as the user reads amounts
+
+
+def find_invoices(text: str, *, locale: str) -> QuerySet[Invoice]:
+    """Finalized invoices the text finds as the index page's quick search does, newest first."""
     invoices = Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
-    text = text.strip()
-    if text:
-        match = (
-            Q(number__icontains=text)
-            | Q(contacts__email__icontains=text)
-            | Q(contacts__first_name__icontains=text)
-            | Q(contacts__last_name__icontains=text)
-        )
-        with contextlib.suppress(InvalidOperation):
-            match |= Q(total=Decimal(text.replace(",", "")))
-        invoices = invoices.filter(match).distinct()
+    if text := text.strip():
+        invoices = invoices.filter(text_search_q(INVOICE, text, locale=locale))
     return invoices.order_by("-number_seq", "-id")
 
 
@@ -38,8 +39,13 @@ def find_invoices(text: str) -> QuerySet[Invoice]:
 @require_GET
 def insert_picker(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "")
+    locale = user_locale(request.user)
     choices = [
-        (invoice, link_text(invoice.number or "", public_url(invoice) or ""))
-        for invoice in find_invoices(text)[:PICKED]
+        Choice(
+            invoice,
+            link_text(invoice.number or "", public_url(invoice) or ""),
+            format_amount(invoice.balance_due, invoice.currency, locale),
+        )
+        for invoice in find_invoices(text, locale=locale)[:PICKED]
     ]
     return render(request, "invoices/insert_picker.html", {"q": text, "choices": choices})

@@ -171,7 +171,14 @@ INVOICE = object_types.register(
         model=Invoice,
         hubspot_type_id="0-53",
         properties=(
-            Property("hs_number", "Invoice number", T.STRING, field="number", read_only=True),
+            Property(
+                "hs_number",
+                "Invoice number",
+                T.STRING,
+                field="number",
+                read_only=True,
+                sort_field="number_seq",
+            ),
             Property(
                 "hs_invoice_status",
                 "Invoice status",

@@ -26,13 +26,28 @@ class BulkAction:
 
 
 @dataclass(frozen=True)
+class QuickSearch:
+    """Where the quick search (an index page's `q`, the API's `query`) looks for typed text.
+    Names are the type's declared properties; `related` names the model's relations."""
+
+    text: tuple[str, ...] = ()  # string properties that contain the text
+    # (first name, last name): "Ada Lovelace" typed together finds the person.
+    full_name: tuple[str, str] | None = None
+    # Associated records found by their own type's `text` and `full_name`: an invoice by its
+    # contacts' names and emails and its companies' names.
+    related: tuple[str, ...] = ()
+    # Money properties that equal an amount typed in the person's locale ("1 000,50").
+    amounts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class IndexDefaults:
     path: str  # the URL segment: /<path>/
     columns: tuple[str, ...]
     # A property name, "-" first for descending. Newest first is "-hs_object_id": ids grow
     # with creation and are always indexed, so the first page stays fast at a million rows.
     sort: str
-    search: tuple[str, ...]  # string properties the quick search looks in
+    search: QuickSearch
     creatable: bool = False  # a "Create" page exists at /<path>/new/
     can_edit: Callable[[Actor], Decision] = can_edit_records
     bulk_actions: tuple[BulkAction, ...] = ()
@@ -52,7 +67,18 @@ DECLARED: dict[str, IndexDefaults] = {
             "hs_due_date",
         ),
         sort="-hs_createdate",
-        search=("hs_number", "hs_purchase_order_number"),
+        search=QuickSearch(
+            # The buyer as issued (DOC-1) and as associated now (drafts have no issued buyer).
+            text=(
+                "hs_number",
+                "hs_purchase_order_number",
+                "buyer_name",
+                "buyer_contact_name",
+                "buyer_email",
+            ),
+            related=("contacts", "companies"),
+            amounts=("hs_amount_billed", "hs_balance_due"),
+        ),
         creatable=True,
         can_edit=can_edit_invoices,
     ),
@@ -68,7 +94,11 @@ DECLARED: dict[str, IndexDefaults] = {
             "hs_reference_number",
         ),
         sort="-hs_initiated_date",
-        search=("hs_reference_number", "hs_customer_email", "hs_payment_id"),
+        search=QuickSearch(
+            text=("hs_reference_number", "hs_customer_email", "hs_payment_id"),
+            related=("contact",),
+            amounts=("hs_initial_amount",),
+        ),
         # INV-12: receipts are sent on request from here.
         bulk_actions=(
             BulkAction("Send receipts", "envelope", "/payments/receipts/", can_edit_invoices),
@@ -78,35 +108,39 @@ DECLARED: dict[str, IndexDefaults] = {
         path="contacts",
         columns=("firstname", "lastname", "email", "phone", "city", "createdate"),
         sort="-hs_object_id",
-        search=("firstname", "lastname", "email"),
+        search=QuickSearch(
+            text=("firstname", "lastname", "email"),
+            full_name=("firstname", "lastname"),
+            related=("companies",),
+        ),
         creatable=True,
     ),
     "companies": IndexDefaults(
         path="companies",
         columns=("name", "domain", "city", "country", "createdate"),
         sort="-hs_object_id",
-        search=("name", "domain"),
+        search=QuickSearch(text=("name", "domain")),
         creatable=True,
     ),
     "deals": IndexDefaults(
         path="deals",
         columns=("dealname", "dealstage", "amount", "closedate", "createdate"),
         sort="-hs_object_id",
-        search=("dealname",),
+        search=QuickSearch(text=("dealname",), related=("contacts", "companies")),
         creatable=True,
     ),
     "quotes": IndexDefaults(
         path="quotes",
         columns=("hs_title", "hs_status", "hs_quote_amount", "hs_expiration_date", "createdate"),
         sort="-hs_object_id",
-        search=("hs_title",),
+        search=QuickSearch(text=("hs_title",), related=("contacts", "companies")),
         creatable=True,
     ),
     "products": IndexDefaults(
         path="products",
         columns=("name", "hs_sku", "price", "hs_tax_rate"),
         sort="name",
-        search=("name", "hs_sku"),
+        search=QuickSearch(text=("name", "hs_sku")),
         creatable=True,
     ),
 }
@@ -120,11 +154,13 @@ def defaults_for(object_type: ObjectType) -> IndexDefaults:
         path=object_type.name,
         columns=tuple(p.name for p in object_type.properties[:6]),
         sort="",
-        search=tuple(
-            p.name
-            for p in object_type.properties
-            if p.type == PropertyType.STRING and p.field is not None
-        )[:3],
+        search=QuickSearch(
+            text=tuple(
+                p.name
+                for p in object_type.properties
+                if p.type == PropertyType.STRING and p.field is not None
+            )[:3]
+        ),
     )
 
 

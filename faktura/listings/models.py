@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SavedView(models.Model):
@@ -34,8 +35,10 @@ class SavedView(models.Model):
 
 
 class ExportFormat(models.TextChoices):
-    CSV = "csv", "CSV"
-    XLSX = "xlsx", "Excel (XLSX)"
+    CSV = "csv", _("CSV")
+    # Semicolons and decimal commas where the exporting person's locale writes decimal commas.
+    CSV_EXCEL = "csv_excel", _("CSV for Excel")
+    XLSX = "xlsx", _("Excel (XLSX)")
 
 
 class ExportStatus(models.TextChoices):
@@ -52,7 +55,7 @@ class Export(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports"
     )
     object_type = models.CharField(max_length=64)
-    format = models.CharField(max_length=4, choices=ExportFormat.choices)
+    format = models.CharField(max_length=10, choices=ExportFormat.choices)
     # What to export: filters (JSON groups), search, columns, sort, and ticked ids (or none).
     params = models.JSONField(default=dict)
     status = models.CharField(

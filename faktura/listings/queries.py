@@ -23,7 +23,7 @@ from django.db.models import F, OrderBy, Q, QuerySet
 from faktura.core.properties import ObjectType, Property, load_for_reading
 from faktura.listings import filters as flt
 from faktura.listings.columns import relations_to_load
-from faktura.listings.defaults import defaults_for
+from faktura.listings.quick_search import text_search_q
 from faktura.listings.state import ListingState
 
 COUNT_LIMIT = 10_000
@@ -63,25 +63,8 @@ def filtered(
 
 def search_q(state: ListingState) -> Q:
     """The quick search of an index page; a type without search properties finds nothing."""
-    return text_search_q(state.object_type, state.search) or Q(pk__in=[])
-
-
-def text_search_q(object_type: ObjectType, text: str) -> Q:
-    """Free text (index pages' quick search, the API's `query`): one of the type's search
-    properties contains it, or it is the record's id."""
-    query = Q()
-    for name in defaults_for(object_type).search:
-        prop = object_type.property(name)
-        if prop.field is not None:
-            query |= Q(**{f"{prop.field}__icontains": text})
-    if is_record_id(text):
-        query |= Q(pk=int(text))
-    return query
-
-
-def is_record_id(text: str) -> bool:
-    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
-    return text.isascii() and text.isdigit() and len(text) < 18
+    found = text_search_q(state.object_type, state.search, locale=state.locale)
+    return found or Q(pk__in=[])
 
 
 def for_columns(records: QuerySet[Any], columns: tuple[Property, ...]) -> QuerySet[Any]:
@@ -145,14 +128,19 @@ class SortKey:
         return value
 
 
+def sort_path(prop: Property) -> str:
+    """Where the database finds the value a property sorts by (index pages, the API's search)."""
+    return prop.sort_field or flt.lookup_path(prop)
+
+
 def sort_key(state: ListingState) -> SortKey:
     if state.sort is None:
         return SortKey("pk", True, False, "")
-    prop = state.sort.prop
+    path = sort_path(state.sort.prop)
     return SortKey(
-        flt.lookup_path(prop),
+        path,
         state.sort.descending,
-        _nullable(state.object_type.model, prop),
+        _nullable(state.object_type.model, path),
         state.sort.param,
     )
 
@@ -161,14 +149,14 @@ def ordered(state: ListingState) -> QuerySet[Any]:
     return matching(state).order_by(*sort_key(state).order())
 
 
-def _nullable(model: type[models.Model], prop: Property) -> bool:
-    if prop.field is None or "__" in prop.field:
+def _nullable(model: type[models.Model], path: str) -> bool:
+    if "__" in path:
         return True
     try:
-        return bool(model._meta.get_field(prop.field).null)
+        return bool(model._meta.get_field(path).null)
     except FieldDoesNotExist:
-        # An attname such as "owner_id".
-        field = next((f for f in model._meta.concrete_fields if f.attname == prop.field), None)
+        # An attname such as "owner_id", or a computed property's annotation.
+        field = next((f for f in model._meta.concrete_fields if f.attname == path), None)
         return field is None or bool(field.null)
 
 

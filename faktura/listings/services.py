@@ -10,9 +10,11 @@ from typing import Any, cast
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from faktura.accounts.models import User
+from faktura.accounts.services import user_locale
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
 from faktura.core.properties import object_types
@@ -132,7 +134,9 @@ def start_export(
     if actor.user is None:
         raise RuleViolation("Only a signed-in user can export.", code="permission_denied")
     if file_format not in ExportFormat.values:
-        raise RuleViolation("Pick CSV or Excel (XLSX) as the file format.", code="invalid")
+        raise RuleViolation(
+            _("Pick CSV, CSV for Excel or Excel (XLSX) as the file format."), code="invalid"
+        )
     _require_usable(state)
     if ids is not None:
         if not ids:
@@ -182,6 +186,7 @@ def export_state(export: Export) -> ListingState:
             if params.get("sort")
             else default_sort(object_type)
         ),
+        locale=user_locale(export.owner),
     )
 
 
@@ -218,7 +223,8 @@ def _write(export: Export) -> None:
         records = records.filter(pk__in=ids)
     total = records.count()
     Export.objects.filter(pk=export.pk).update(rows_total=total)
-    records = queries.for_columns(records, state.columns)
+    columns = exports.export_columns(state.object_type, state.columns)
+    records = queries.for_columns(records, columns)
 
     def progress(done: int) -> None:
         Export.objects.filter(pk=export.pk).update(rows_done=done)
@@ -228,12 +234,15 @@ def _write(export: Export) -> None:
         path = Path(folder) / f"export{suffix}"
         chunks = records.iterator(chunk_size=exports.CHUNK)
         if export.format == ExportFormat.XLSX:
-            done = exports.write_xlsx(
-                str(path), state.columns, chunks, progress, state.object_type.label
-            )
+            done = exports.write_xlsx(str(path), columns, chunks, progress, state.object_type.label)
         else:
-            with path.open("w", newline="", encoding="utf-8") as out:
-                done = exports.write_csv(out, state.columns, chunks, progress)
+            style = (
+                exports.excel_csv(state.locale)
+                if export.format == ExportFormat.CSV_EXCEL
+                else exports.PLAIN_CSV
+            )
+            with path.open("w", newline="", encoding=style.encoding) as out:
+                done = exports.write_csv(out, columns, chunks, progress, style)
         with path.open("rb") as written:
             export.file.save(
                 exports.file_name(export, state.object_type.label), File(written), save=False

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
+from faktura.core.locales import DEFAULT_LOCALE
 from faktura.core.properties import ObjectType, Property
 from faktura.listings import filters as flt
 from faktura.listings.defaults import defaults_for
@@ -43,6 +44,8 @@ class ListingState:
     before: str = ""
     # Parts of the URL that could not be used, as sentences for the user.
     notices: tuple[str, ...] = field(default=())
+    # The locale of the person looking (not in the URL): how they type amounts in the search.
+    locale: str = DEFAULT_LOCALE
 
     @property
     def path(self) -> str:
@@ -141,10 +144,14 @@ def has_content_params(query: Mapping[str, Any]) -> bool:
 
 
 def state_from_query(
-    object_type: ObjectType, query: Any, *, saved: ListingState | None = None
+    object_type: ObjectType,
+    query: Any,
+    *,
+    saved: ListingState | None = None,
+    locale: str = DEFAULT_LOCALE,
 ) -> ListingState:
-    """The state a request asks for. `saved` is the chosen view's state: it applies when the
-    URL carries no filters, columns, sort or search of its own."""
+    """The state a request asks for, for a person in `locale`. `saved` is the chosen view's
+    state: it applies when the URL carries no filters, columns, sort or search of its own."""
     notices: list[str] = []
     view_id = saved.view_id if saved else None
     if saved is not None and not has_content_params(query):
@@ -176,6 +183,7 @@ def state_from_query(
         after=query.get("after", "")[:500],
         before=query.get("before", "")[:500] if not query.get("after") else "",
         notices=(*base.notices, *notices),
+        locale=locale,
     )
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from faktura.accounts.services import user_locale
 from faktura.core.errors import RuleViolation
 from faktura.core.properties import ObjectType, Property, object_types
 from faktura.core.web import (
@@ -52,7 +53,7 @@ def _state(request: HttpRequest, object_type: ObjectType, query: Any = None) -> 
     if view_id := query.get("view"):
         view = saved_views.get_view_for(actor_for(request), object_type, view_id)
         saved = saved_views.view_state(view, object_type)
-    return state_from_query(object_type, query, saved=saved)
+    return state_from_query(object_type, query, saved=saved, locale=user_locale(request.user))
 
 
 @login_required
@@ -323,6 +324,7 @@ def new_export(request: HttpRequest, object_type: ObjectType) -> HttpResponse:
         else:
             return redirect_after_post(request, export.get_absolute_url())
     found = (0, False) if state.filters.errors else queries.count(state)
+    hints = exports.format_hints(state.locale)
     return render_dialog(
         request,
         f"Export {object_type.label.lower()}",
@@ -334,10 +336,10 @@ def new_export(request: HttpRequest, object_type: ObjectType) -> HttpResponse:
             "ids": ids,
             "which": which,
             "file_format": file_format,
-            "formats": ExportFormat.choices,
+            "formats": [(value, label, hints[value]) for value, label in ExportFormat.choices],
             "count": found[0],
             "count_text": f"{found[0]:,}{'+' if found[1] else ''}",
-            "columns": state.columns,
+            "columns": exports.export_columns(object_type, state.columns),
             "error": error,
         },
         status=_dialog_status(request, error),

@@ -13,7 +13,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import dateformat, timezone
 
 from faktura.core.properties import ObjectType
-from faktura.listings.queries import is_record_id, text_search_q
+from faktura.listings.quick_search import is_record_id, text_search_q
 from faktura.workflows import services
 from faktura.workflows.config_fields import FieldContext
 from faktura.workflows.definition import (

@@ -72,6 +72,35 @@ def test_insert_picker_finds_finalized_invoices_by_number_contact_or_amount(
     assert "Draft invoice" not in client.get("/invoices/insert/").content.decode()
 
 
+# SPEC INV-30
+# SPEC DOC-4
+def test_insert_picker_shows_the_balance_due_formatted_and_finds_it_and_the_company(
+    signed_in, editor_user, make_invoice, company, system
+):
+    from faktura.invoices import invoice_payments
+
+    editor_user.locale = "nb-NO"
+    editor_user.save(update_fields=["locale"])
+    invoice = make_invoice(
+        finalized=True,
+        companies=[company],
+        values={"hs_currency": "NOK"},
+        lines=[{"name": "Licence", "unit_price": "8000", "quantity": "1"}],
+    )
+    invoice_payments.record_invoice_payment(invoice, actor=system, amount="1000")
+    client = signed_in(editor_user)
+    link = composing.link_text(invoice.number, f"{public_url(invoice)}")
+    for text in ("7 000", "7000,00", "8 000", "analytical"):
+        html = client.get("/invoices/insert/", {"q": text}).content.decode()
+        assert f'data-insert-text="{link}"' in html, text
+        assert "7\xa0000,00\xa0kr due" in html
+        assert "7000.0000" not in html
+    assert (
+        "No finalized invoice matches"
+        in client.get("/invoices/insert/", {"q": "6 999"}).content.decode()
+    )
+
+
 def test_from_must_be_the_users_own_or_a_team_inbox_they_may_use(
     editor, editor_user, contact, smtp_server
 ):

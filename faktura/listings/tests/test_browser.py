@@ -170,9 +170,11 @@ def test_edit_columns_add_and_reorder(sign_in, live_server, viewer_user, four_in
     assert "cols=hs_number%2Chs_currency" in page.url
 
 
-def test_tick_rows_and_export_them_as_csv_and_xlsx(
+def test_tick_rows_and_export_them_as_csv_csv_for_excel_and_xlsx(
     sign_in, live_server, editor_user, four_invoices
 ):  # SPEC INV-26
+    editor_user.locale = "nb-NO"
+    editor_user.save(update_fields=["locale"])
     page = sign_in(editor_user)
     page.goto(f"{live_server.url}/invoices/?cols=hs_number,hs_amount_billed,hs_invoice_status")
     small, big = four_invoices["small"], four_invoices["big"]
@@ -189,31 +191,49 @@ def test_tick_rows_and_export_them_as_csv_and_xlsx(
         dialog = page.locator("#dialog")
         expect(dialog.get_by_label("Only the 2 ticked rows")).to_be_checked()
         expect(dialog.get_by_label("All 4 rows of this view")).to_be_visible()
-        dialog.get_by_label(file_format).check()
+        dialog.get_by_label(file_format, exact=True).check()
         dialog.get_by_role("button", name="Start export").click()
         expect(page.get_by_test_id("export-status")).to_contain_text("Ready: 2 rows exported.")
         with page.expect_download() as info:
             page.get_by_role("link", name="Download").click()
         return info.value
 
+    def tick_again():
+        page.go_back()
+        page.reload()
+        page.get_by_label(f"Select {small.number}").check()
+        page.get_by_label(f"Select {big.number}").check()
+
     download = export("CSV")
     assert download.suggested_filename.endswith(".csv")
     with open(download.path(), encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["Invoice number", "Total", "Invoice status"]
-    assert sorted(rows[1:]) == sorted([[small.number, "250", "Open"], [big.number, "1000", "Open"]])
+    assert rows[0] == ["Invoice number", "Total", "Currency", "Invoice status"]
+    assert sorted(rows[1:]) == sorted(
+        [[small.number, "250", "USD", "Open"], [big.number, "1000", "USD", "Open"]]
+    )
 
-    page.go_back()
-    page.reload()
-    page.get_by_label(f"Select {small.number}").check()
-    page.get_by_label(f"Select {big.number}").check()
+    tick_again()
+    download = export("CSV for Excel")  # the editor reads Norwegian: semicolons, decimal commas
+    with open(download.path(), "rb") as binary:
+        data = binary.read()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Invoice number", "Total", "Currency", "Invoice status"]
+    assert sorted(rows[1:]) == sorted(
+        [[small.number, "250,00", "USD", "Open"], [big.number, "1000,00", "USD", "Open"]]
+    )
+
+    tick_again()
     download = export("Excel (XLSX)")
     assert download.suggested_filename.endswith(".xlsx")
     with open(download.path(), "rb") as binary:
         sheet = load_workbook(io.BytesIO(binary.read())).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("Invoice number", "Total", "Invoice status")
-    assert sorted(rows[1:]) == sorted([(small.number, 250, "Open"), (big.number, 1000, "Open")])
+    assert rows[0] == ("Invoice number", "Total", "Currency", "Invoice status")
+    assert sorted(rows[1:]) == sorted(
+        [(small.number, 250, "USD", "Open"), (big.number, 1000, "USD", "Open")]
+    )
 
 
 def test_sort_by_clicking_a_column_header(sign_in, live_server, viewer_user, four_invoices):
@@ -252,6 +272,39 @@ def test_page_through_and_search(sign_in, live_server, viewer_user):  # SPEC INV
     page.get_by_label("Search contacts").press("Enter")
     expect(first_names).to_have_text(["Eve"])
     expect(page.get_by_test_id("row-count")).to_have_text("1 contact")
+
+
+def test_quick_search_finds_invoices_by_contact_company_and_amount(
+    sign_in, live_server, viewer_user, four_invoices, system, grace
+):  # SPEC DOC-4
+    viewer_user.locale = "nb-NO"
+    viewer_user.save(update_fields=["locale"])
+    company = crm.create_company(actor=system, name="Compilers AS")
+    line = {"name": "Compiler", "unit_price": "1000.50", "quantity": "1"}
+    hopper = invoices.finalize_invoice(
+        invoices.create_draft_invoice(
+            actor=system, contacts=[grace], companies=[company], lines=[line]
+        ),
+        actor=system,
+    )
+    page = sign_in(viewer_user)
+    page.goto(f"{live_server.url}/invoices/")
+    numbers = page.locator("table.table-index tbody td:nth-child(2)")
+    expect(numbers).to_have_count(5)
+
+    def search(text):
+        page.get_by_label("Search invoices").fill(text)
+        page.get_by_label("Search invoices").press("Enter")
+
+    search("Grace Hopper")
+    expect(numbers).to_have_text([hopper.number])
+    search("compilers")
+    expect(numbers).to_have_text([hopper.number])
+    search("1 000,50")  # as a Norwegian types the total
+    expect(numbers).to_have_text([hopper.number])
+    expect(page.get_by_test_id("row-count")).to_have_text("1 invoice")
+    search("Ada Lovelace")
+    expect(numbers).to_have_count(4)
 
 
 def test_index_page_works_at_phone_width(sign_in, live_server, viewer_user, four_invoices):

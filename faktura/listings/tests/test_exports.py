@@ -119,7 +119,122 @@ def test_invoice_export_has_money_as_plain_decimals_and_dates_in_iso(
     services.run_export(export.pk)
     export.refresh_from_db()
     rows = read_csv(export)
-    assert rows[1] == [invoice.number, "250", invoice.due_date.isoformat(), "Open"]
+    assert rows[0] == ["Invoice number", "Total", "Currency", "Due date", "Invoice status"]
+    assert rows[1] == [invoice.number, "250", "USD", invoice.due_date.isoformat(), "Open"]
+
+
+# --- CSV for Excel and the currency column ---------------------------------------------------
+
+
+def export_invoices(user, query, file_format):
+    export = services.start_export(
+        state_for("invoices", query), actor=Actor.for_user(user), file_format=file_format
+    )
+    services.run_export(export.pk)
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE, export.message
+    with export.file.open("rb") as handle:
+        return handle.read()
+
+
+@pytest.fixture
+def nok_invoice(make_invoice, system):
+    """An open NOK invoice of 1,000.50, nothing paid."""
+    return make_invoice(
+        finalized=True,
+        values={"hs_currency": "NOK"},
+        lines=[{"name": "Licence", "unit_price": "1000.50", "quantity": "1"}],
+    )
+
+
+INVOICE_COLUMNS = (
+    "cols=hs_number,hs_invoice_status,hs_amount_billed,hs_balance_due,hs_finalized_date"
+)
+
+
+@pytest.mark.parametrize("locale", ["nb-NO", "fi-FI", "de-DE"])
+def test_csv_for_excel_in_a_decimal_comma_locale(editor_user, nok_invoice, locale):
+    # SPEC INV-26
+    # SPEC DOC-4
+    editor_user.locale = locale
+    editor_user.save(update_fields=["locale"])
+    data = export_invoices(editor_user, INVOICE_COLUMNS, "csv_excel")
+    assert data.startswith(b"\xef\xbb\xbf")  # the UTF-8 BOM Excel needs to read UTF-8
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == [
+        "Invoice number", "Invoice status", "Total", "Currency", "Balance due", "Finalized date"
+    ]  # fmt: skip
+    number, status, total, currency, balance, finalized = rows[1]
+    assert (number, status, total, currency, balance) == (
+        nok_invoice.number, "Open", "1000,50", "NOK", "1000,50"
+    )  # fmt: skip
+    # A moment as Excel reads it: ISO date and time, without an offset.
+    assert dt.datetime.fromisoformat(finalized).tzinfo is None
+    assert len(finalized) == len("2026-03-01 12:00:00")
+
+
+def test_csv_for_excel_in_english_uses_commas_and_decimal_points(
+    editor_user, nok_invoice
+):  # SPEC INV-26
+    editor_user.locale = "en-GB"
+    editor_user.save(update_fields=["locale"])
+    data = export_invoices(editor_user, "cols=hs_number,hs_amount_billed", "csv_excel")
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").splitlines() == [
+        "Invoice number,Total,Currency",
+        f"{nok_invoice.number},1000.50,NOK",
+    ]
+
+
+def test_csv_for_excel_keeps_formulas_neutralised(editor_user, system):  # SPEC INV-26
+    editor_user.locale = "nb-NO"
+    editor_user.save(update_fields=["locale"])
+    crm.create_contact(actor=system, firstname="Eve", lastname="=HYPERLINK(1)", email="e@y.io")
+    export = run(editor_user, "cols=lastname,email", file_format="csv_excel")
+    with export.file.open("rb") as handle:
+        text = handle.read().decode("utf-8-sig")
+    assert text.splitlines()[1] == "'=HYPERLINK(1);e@y.io"
+
+
+def test_plain_csv_stays_plain_beside_the_currency_column(editor_user, nok_invoice):  # SPEC INV-26
+    editor_user.locale = "nb-NO"  # plain CSV is for programs: the person's locale does not count
+    editor_user.save(update_fields=["locale"])
+    data = export_invoices(editor_user, "cols=hs_number,hs_amount_billed", "csv")
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8").splitlines() == [
+        "Invoice number,Total,Currency",
+        f"{nok_invoice.number},1000.5,NOK",
+    ]
+
+
+def test_xlsx_has_the_currency_column_too(editor_user, nok_invoice):  # SPEC INV-26
+    data = export_invoices(editor_user, "cols=hs_number,hs_amount_billed,hs_tax", "xlsx")
+    sheet = load_workbook(io.BytesIO(data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Invoice number", "Total", "Currency", "Taxes")
+    assert rows[1] == (nok_invoice.number, 1000.5, "NOK", 0)
+
+
+def test_the_currency_column_is_not_repeated_nor_added_without_amounts(
+    editor_user, nok_invoice
+):  # SPEC INV-26
+    chosen = export_invoices(editor_user, "cols=hs_currency,hs_number,hs_amount_billed", "csv")
+    assert chosen.decode().splitlines()[0] == "Currency,Invoice number,Total"
+    no_money = export_invoices(editor_user, "cols=hs_number,hs_due_date", "csv")
+    assert no_money.decode().splitlines()[0] == "Invoice number,Due date"
+
+
+def test_the_export_dialog_offers_csv_for_excel_with_a_hint(
+    client, editor_user, nok_invoice
+):  # SPEC INV-26
+    editor_user.locale = "nb-NO"
+    editor_user.save(update_fields=["locale"])
+    client.force_login(editor_user)
+    page = client.get("/invoices/export/?cols=hs_number,hs_amount_billed").content.decode()
+    assert 'value="csv_excel"' in page
+    assert "CSV for Excel" in page
+    assert "“;” between columns and “,” before decimals, as Norwegian Bokmål (Norway)" in page
+    assert "Columns, in this order: Invoice number, Total, Currency." in page
 
 
 def test_running_an_export_twice_writes_it_once(editor_user, people):
@@ -146,7 +261,7 @@ def test_a_failed_export_says_so(editor_user, people):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"file_format": "pdf"}, "Pick CSV or Excel"),
+        ({"file_format": "pdf"}, r"Pick CSV, CSV for Excel or Excel \(XLSX\)"),
         ({"file_format": "csv", "ids": []}, "No rows are ticked"),
         ({"file_format": "csv", "ids": list(range(1, 1002))}, "At most 1000 ticked rows"),
     ],

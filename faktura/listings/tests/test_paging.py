@@ -1,10 +1,14 @@
-"""Keyset paging: every record exactly once, forward and back, with ties and empty values."""
+"""Keyset paging: every record exactly once, forward and back, with ties and empty values;
+invoice numbers in the order of their sequence."""
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 import pytest
 
+from faktura.invoices import services as invoices
+from faktura.invoices.models import Invoice
 from faktura.listings import queries
 from faktura.listings.tests.querying import state_for
 from faktura.sales import services as sales
@@ -130,3 +134,35 @@ def test_a_column_worked_out_in_python_is_not_sortable(client, viewer_user, deal
     page = client.get("/quotes/?cols=hs_title,hs_quote_amount").content.decode()
     assert 'title="Sort by Amount"' not in page
     assert 'title="Sort by Quote name"' in page
+
+
+@pytest.fixture
+def numbered(make_invoice, system):
+    """Ten invoices finalized newest first (INV-1 has the highest id) between two drafts."""
+    first_draft = make_invoice()
+    made = [make_invoice() for _ in range(10)]
+    for invoice in reversed(made):
+        invoices.finalize_invoice(invoice, actor=system)
+    last_draft = make_invoice()
+    return [first_draft.pk, last_draft.pk]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_invoice_numbers_sort_by_their_number_with_drafts_last(numbered, descending):
+    # SPEC INV-24
+    # INV-10 after INV-2, not between INV-1 and INV-2 as text sorts it; page by page, both ways.
+    state = state_for("invoices", sort="-hs_number" if descending else "hs_number", size="2")
+    forward, last = walk_forward(state)
+    numbers = [Invoice.objects.get(pk=pk).number for page in forward for pk in page]
+    expected_numbers = [f"INV-{n}" for n in range(1, 11)]
+    if descending:
+        expected_numbers.reverse()
+    assert numbers == [*expected_numbers, None, None]
+    assert forward[-1] == sorted(numbered, reverse=descending)
+    assert walk_back(last) == forward
+
+
+def test_the_index_page_lists_invoices_by_number(client, viewer_user, numbered):  # SPEC INV-24
+    client.force_login(viewer_user)
+    page = client.get("/invoices/?sort=hs_number&size=3").content.decode()
+    assert re.findall(r">(INV-\d+)</a>", page) == ["INV-1", "INV-2", "INV-3"]
