@@ -5,6 +5,7 @@ import pytest
 
 from faktura.emails import composing
 from faktura.emails.models import ConnectedInbox, OutboundEmail
+from faktura.invoices import invoice_payments
 from faktura.invoices.properties import public_url
 
 pytestmark = pytest.mark.django_db
@@ -77,8 +78,6 @@ def test_insert_picker_finds_finalized_invoices_by_number_contact_or_amount(
 def test_insert_picker_shows_the_balance_due_formatted_and_finds_it_and_the_company(
     signed_in, editor_user, make_invoice, company, system
 ):
-    from faktura.invoices import invoice_payments
-
     editor_user.locale = "nb-NO"
     editor_user.save(update_fields=["locale"])
     invoice = make_invoice(
@@ -89,7 +88,7 @@ def test_insert_picker_shows_the_balance_due_formatted_and_finds_it_and_the_comp
     )
     invoice_payments.record_invoice_payment(invoice, actor=system, amount="1000")
     client = signed_in(editor_user)
-    link = composing.link_text(invoice.number, f"{public_url(invoice)}")
+    link = composing.link_text(invoice.number, f"http://testserver/i/{invoice.public_token}/")
     for text in ("7 000", "7000,00", "8 000", "analytical"):
         html = client.get("/invoices/insert/", {"q": text}).content.decode()
         assert f'data-insert-text="{link}"' in html, text
