@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.db import models, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
@@ -92,7 +94,7 @@ class RecordServices:
         # The properties `update` takes; None: every property a user sets directly.
         self.editable: frozenset[str] | None = None
         # Why records of this type cannot be changed, when `update` is None.
-        self.read_only_reason = ""
+        self.read_only_reason: str | Promise = ""
         self._tables: dict[type[models.Model], Table] = {}
 
     @property
@@ -137,25 +139,37 @@ class RecordServices:
         """Create a record with its associations, in one transaction."""
         label = self.object_type.label
         if self.create is None:
-            raise RuleViolation(f"{label} cannot be created here.", code="read_only")
+            raise RuleViolation(
+                gettext("%(label)s cannot be created here.") % {"label": label}, code="read_only"
+            )
         associated = associated or {}
         filled = self._filled(associated)
         values = {**values, **{k: v for k, v in filled.items() if values.get(k) in (None, "")}}
         with transaction.atomic():
             record = self.create(values, actor=actor, associated=associated)
             for target, others in associated.items():
-                if target in self.created_with:
-                    continue
-                association = associations.get((self.type_name, target))
-                if association is None or association.add is None:
-                    raise RuleViolation(
-                        f"{label} cannot be associated with {target.replace('_', ' ')} here.",
-                        code="association_not_supported",
-                    )
-                for other in others:
-                    association.add(record, other, actor=actor)
+                if target not in self.created_with:
+                    self._associate(record, target, others, actor=actor)
         # An association may have moved it to another of the type's tables (ADR 0006).
         return self.find(record.pk) or record
+
+    def _associate(
+        self, record: models.Model, target: str, others: Iterable[models.Model], *, actor: Actor
+    ) -> None:
+        """Associations a create service does not make itself, one by one."""
+        association = associations.get((self.type_name, target))
+        if association is None or association.add is None:
+            kind = target.replace("_", " ")
+            raise RuleViolation(
+                gettext(
+                    "%(label)s cannot be associated with %(kind)s this way: make the association "
+                    "from the %(kind)s instead."
+                )
+                % {"label": self.object_type.label, "kind": kind},
+                code="association_not_supported",
+            )
+        for other in others:
+            association.add(record, other, actor=actor)
 
     def _filled(self, associated: Associated) -> dict[str, Any]:
         filled: dict[str, Any] = {}
@@ -169,7 +183,9 @@ class RecordServices:
     def update_record(self, record: models.Model, *, actor: Actor, values: Values) -> models.Model:
         update = self.table_of(record).update
         if update is None:
-            reason = self.read_only_reason or f"{self.object_type.label} cannot be changed."
+            reason = str(self.read_only_reason) or gettext("%(label)s cannot be changed.") % {
+                "label": self.object_type.label
+            }
             raise RuleViolation(reason, code="read_only")
         return update(record, actor=actor, values=values)
 
@@ -177,7 +193,9 @@ class RecordServices:
         archive = self.table_of(record).archive
         if archive is None:
             raise RuleViolation(
-                f"{self.object_type.label} cannot be archived or deleted.", code="read_only"
+                gettext("%(label)s cannot be archived or deleted.")
+                % {"label": self.object_type.label},
+                code="read_only",
             )
         archive(record, actor=actor)
 
@@ -190,7 +208,7 @@ class RecordServices:
         update: Update | None = None,
         archive: Archive | None = None,
         editable: Collection[str] | None = None,
-        read_only_reason: str = "",
+        read_only_reason: str | Promise = "",
     ) -> None:
         """Declare services of this type; each is declared once, by whichever app owns it."""
         if create is not None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext
 
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
@@ -116,8 +117,11 @@ def _attach_line(invoice: Invoice, line: models.Model, /, *, actor: Actor) -> No
         if line.invoice_id == invoice.pk:
             return  # already there: associating again changes nothing
         raise RuleViolation(
-            f"Line item {line.pk} belongs to another invoice; a line item has one parent. "
-            "Create a new line item for this invoice.",
+            gettext(
+                "Line item %(id)s belongs to another invoice; a line item has one parent. "
+                "Create a new line item for this invoice."
+            )
+            % {"id": line.pk},
             code="line_item_taken",
         )
     if isinstance(line, LineItem):
@@ -137,10 +141,19 @@ def _apply_payment(invoice: Invoice, payment: Payment, /, *, actor: Actor) -> No
     invoice_payments.apply_payment_to_invoice(invoice, payment, actor=actor)
 
 
-def _keep_payment(invoice: Invoice, payment: Payment, /, *, actor: Actor) -> None:
-    raise RuleViolation(
-        "Delete the payment to take it off the invoice.", code="association_not_supported"
+def _payment_stays(payment: Payment, invoice: Invoice) -> RuleViolation:
+    return RuleViolation(
+        gettext(
+            "Payment %(payment)s cannot be taken off invoice %(invoice)s: delete the payment "
+            "instead (manual payments only)."
+        )
+        % {"payment": payment.pk, "invoice": invoice.number or invoice.pk},
+        code="association_not_supported",
     )
+
+
+def _keep_payment(invoice: Invoice, payment: Payment, /, *, actor: Actor) -> None:
+    raise _payment_stays(payment, invoice)
 
 
 # --- invoices seen from the other side ---------------------------------------------------------
@@ -160,11 +173,7 @@ def _pay_invoice(payment: Payment, invoice: Invoice, /, *, actor: Actor) -> None
 
 
 def _keep_invoice(payment: Payment, invoice: Invoice, /, *, actor: Actor) -> None:
-    raise RuleViolation(
-        f"Payment {payment.pk} cannot be taken off invoice {invoice.number or invoice.pk}: "
-        "delete the payment instead (manual payments only).",
-        code="association_not_supported",
-    )
+    raise _payment_stays(payment, invoice)
 
 
 def _currency_of(invoice: Invoice) -> Values:

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from faktura.core.properties import ObjectType, Property
 from faktura.core.properties import PropertyType as T
@@ -91,10 +92,10 @@ OPERATORS: dict[T, tuple[tuple[Operator, str], ...]] = {
 }
 # Labels of the operators no menu offers, for describing a condition that uses one.
 OTHER_LABELS = {
-    Op.AT_LEAST: "is at least",
-    Op.AT_MOST: "is at most",
-    Op.HAS_WORD: "has the word",
-    Op.NOT_HAS_WORD: "doesn't have the word",
+    Op.AT_LEAST: gettext_lazy("is at least"),
+    Op.AT_MOST: gettext_lazy("is at most"),
+    Op.HAS_WORD: gettext_lazy("has the word"),
+    Op.NOT_HAS_WORD: gettext_lazy("doesn't have the word"),
 }
 NO_VALUE = frozenset({Op.KNOWN, Op.UNKNOWN, Op.TRUE, Op.FALSE})
 TWO_VALUES = frozenset({Op.BETWEEN})
@@ -111,7 +112,7 @@ def operators_for(prop: Property) -> tuple[tuple[Operator, str], ...]:
 
 
 def operator_label(prop: Property, operator: Operator) -> str:
-    return dict(operators_for(prop)).get(operator) or OTHER_LABELS.get(operator, str(operator))
+    return dict(operators_for(prop)).get(operator) or str(OTHER_LABELS.get(operator, operator))
 
 
 def filterable(object_type: ObjectType) -> list[Property]:

@@ -5,6 +5,8 @@ is deleted and how it is associated with the invoice it pays."""
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy
+
 from faktura.accounts.services import get_account_settings
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
@@ -40,10 +42,15 @@ def _create_payment(values: Values, /, *, actor: Actor, associated: Associated) 
     """A payment recorded by hand, in the account's default currency unless given one."""
     if unknown := sorted(set(values) - set(RECORDED_WITH)):
         raise RuleViolation(
-            f"Property {unknown[0]} cannot be set on a new payment.", code="read_only"
+            gettext("Property %(name)s cannot be set on a new payment.") % {"name": unknown[0]},
+            code="read_only",
         )
     if any(name not in values for name in REQUIRED):
-        raise RuleViolation(f"A payment needs {' and '.join(REQUIRED)}.", code="required")
+        raise RuleViolation(
+            gettext("A payment needs %(amount)s and %(date)s.")
+            % {"amount": REQUIRED[0], "date": REQUIRED[1]},
+            code="required",
+        )
     recorded: dict[str, Any] = {
         str(RECORDED_WITH[name]): parse_value(PAYMENT.property(name), value)
         for name, value in values.items()
@@ -69,8 +76,9 @@ def declare() -> None:
     services_for("commerce_payments").declare(
         create=_create_payment,
         created_with=("contacts",),
-        read_only_reason="Payment records cannot be changed; delete a manual payment and record "
-        "it again.",
+        read_only_reason=gettext_lazy(
+            "Payment records cannot be changed; delete a manual payment and record it again."
+        ),
     )
     declare_association(
         Association(

@@ -3,6 +3,7 @@ acts on any object type (faktura.core.record_services). The invoices app adds wh
 invoices: their lines as line items, and deals' and quotes' invoices."""
 
 from django.db import models
+from django.utils.translation import gettext
 
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
@@ -58,7 +59,7 @@ def line_values(values: Values) -> Values:
 
 def _create_line_item(values: Values, /, *, actor: Actor, associated: Associated) -> LineItem:
     if sum(len(records) for records in associated.values()) > 1:
-        raise RuleViolation("A line item belongs to one record: associate it with one.")
+        raise RuleViolation(gettext("A line item belongs to one record: associate it with one."))
     return sales.create_line_item(actor=actor, values=line_values(values))
 
 
@@ -106,7 +107,11 @@ def _deals(quote: Quote) -> list[Deal]:
 def _attach_line(document: Document, line: models.Model, /, *, actor: Actor) -> None:
     if not isinstance(line, LineItem):
         raise RuleViolation(
-            f"Line item {line.pk} belongs to an invoice; a line item has one parent.",
+            gettext(
+                "Line item %(id)s belongs to an invoice; a line item has one parent. Create a "
+                "new line item for this record."
+            )
+            % {"id": line.pk},
             code="line_item_taken",
         )
     parent_id = line.deal_id if isinstance(document, Deal) else line.quote_id

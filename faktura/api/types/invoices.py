@@ -5,6 +5,7 @@ does, through the lifecycle services."""
 from typing import cast
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from faktura.api.adapters import Adapter, Link
 from faktura.core.actors import Actor
@@ -49,18 +50,22 @@ def change_status(actor: Actor, invoice: Invoice, status: str) -> Invoice:
         return invoices.void_invoice(invoice, actor=actor)
     if status == InvoiceStatus.PAID:
         raise RuleViolation(
-            "An invoice becomes paid when payments cover its total: create a commerce_payments "
-            "record associated with it (association type 542) or use "
-            "POST /faktura/v1/invoices/{id}/payments.",
+            gettext(
+                "An invoice becomes paid when payments cover its total: create a "
+                "commerce_payments record associated with it (association type 542) or use "
+                "POST /faktura/v1/invoices/{id}/payments."
+            ),
             code="illegal_status_change",
         )
     if status in InvoiceStatus.values:
         raise RuleViolation(
-            f"An invoice cannot go from {invoice.status} to {status}.",
+            gettext("An invoice cannot go from %(old)s to %(new)s.")
+            % {"old": invoice.status, "new": status},
             code="illegal_status_change",
         )
     raise RuleViolation(
-        f"'{status}' is not an invoice status. Use one of: {', '.join(InvoiceStatus.values)}.",
+        gettext("'%(status)s' is not an invoice status. Use one of: %(statuses)s.")
+        % {"status": status, "statuses": ", ".join(InvoiceStatus.values)},
         code="invalid_option",
     )
 

@@ -3,6 +3,7 @@ HubSpot client sends with a new payment. Creating one associated with an invoice
 HubSpot's documented way to mark an invoice paid from outside."""
 
 from django.db import models
+from django.utils.translation import gettext
 
 from faktura.api.adapters import Adapter, Link
 from faktura.core.actors import Actor
@@ -18,7 +19,10 @@ def create_payment(actor: Actor, values: Values, associated: Associated) -> mode
     recorded = {k: v for k, v in values.items() if k not in (STATUS, CUSTOMER_EMAIL)}
     if (values.get(STATUS) or "succeeded") != "succeeded":
         raise RuleViolation(
-            "Only completed payments can be recorded here: hs_latest_status must be 'succeeded'.",
+            gettext(
+                "Only completed payments can be recorded here: hs_latest_status must be "
+                "'succeeded'."
+            ),
             code="invalid_option",
         )
     return services_for("commerce_payments").create_record(
