@@ -127,27 +127,23 @@ def _days_overdue_expression() -> Case:
 
 # --- what HubSpot's clients also read (reference §C5), derived from what Faktura stores ------
 
-_TOKEN = "TOKEN"
+
+def _beside_the_page() -> str:
+    """Where the PDF is from the buyer page ("pdf/"), as the routes say."""
+    page, pdf = (reverse(name, args=["t"]) for name in ("invoices:public", "invoices:public_pdf"))
+    return pdf.removeprefix(page)
 
 
 def public_pdf_url(invoice: Invoice) -> str | None:
-    """The buyer's PDF download (INV-31): the buyer page's PDF route, on the invoice domain."""
-    from faktura.accounts.services import get_account_settings
-
-    if not invoice.public_token:
-        return None
-    path = reverse("invoices:public_pdf", args=[invoice.public_token])
-    return f"{get_account_settings().invoice_public_domain}{path}"
+    """The buyer's PDF download (INV-31), beside the buyer page as that page links it."""
+    page = public_url(invoice)
+    return f"{page}{_beside_the_page()}" if page else None
 
 
 def _public_pdf_url_expression() -> Case:
-    from faktura.accounts.services import get_account_settings
-
-    domain = get_account_settings().invoice_public_domain
-    before, after = reverse("invoices:public_pdf", args=[_TOKEN]).split(_TOKEN)
     return Case(
         When(public_token__isnull=True, then=Value(None)),
-        default=Concat(Value(f"{domain}{before}"), F("public_token"), Value(after)),
+        default=Concat(_public_url_expression(), Value(_beside_the_page())),
         output_field=models.CharField(),
     )
 
