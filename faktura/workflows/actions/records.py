@@ -22,7 +22,12 @@ from faktura.core.errors import RuleViolation
 from faktura.core.money import currency_of
 from faktura.core.properties import ObjectType, Property, PropertyType, object_types, parse_value
 from faktura.core.property_forms import model_field_of
-from faktura.core.record_services import Association, associations_of, services_for
+from faktura.core.record_services import (
+    Association,
+    associations_of,
+    primary_associated,
+    services_for,
+)
 from faktura.history.readable import ValueText
 from faktura.workflows.definition import WORKFLOW_TYPES, object_type_named
 from faktura.workflows.registry import (
@@ -268,8 +273,7 @@ def copy_property(context: ActionContext) -> Mapping[str, Any]:
     source = object_type_named(association).property(str(context.config["source_property"]))
     target = kind.property(str(context.config["target_property"]))
     record = _fresh(context)
-    primary = copy_sources(kind.singular)[association].primary
-    other = primary(record) if primary else None
+    other = primary_associated(record, object_type_named(association).name)
     if other is None:
         raise ActionError(
             f"The {kind.singular} has no associated {association} to copy {source.label} from."
