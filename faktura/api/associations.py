@@ -12,7 +12,7 @@ from ninja import Router, Schema, Status
 from faktura.api import wire
 from faktura.api.adapters import Adapter, Link
 from faktura.api.errors import validation_error
-from faktura.api.objects import ERRORS, caller, checked_adapter, find_record, run_service
+from faktura.api.objects.records import ERRORS, caller, checked_adapter, find_record, run_service
 from faktura.api.schemas import AssociationSpec
 
 
@@ -71,7 +71,7 @@ def _added(link: Link, obj: Any, other: Any, request: HttpRequest) -> None:
             code="INVALID_ASSOCIATION",
         )
     if other.pk not in link.ids(obj):
-        run_service(link.add, obj, other, caller(request).actor)
+        run_service(link.add, obj, other, actor=caller(request).actor)
 
 
 def build_router() -> Router:
@@ -171,7 +171,7 @@ def build_router() -> Router:
                 raise validation_error(
                     f"{link.label} associations cannot be removed.", code="INVALID_ASSOCIATION"
                 )
-            run_service(link.remove, obj, other, caller(request).actor)
+            run_service(link.remove, obj, other, actor=caller(request).actor)
         return Status(204, None)
 
     return router

@@ -14,7 +14,7 @@ from ninja import Router, Schema, Status
 from faktura.api import wire
 from faktura.api.adapters import adapter_for
 from faktura.api.errors import ApiError
-from faktura.api.objects import (
+from faktura.api.objects.records import (
     ERRORS,
     caller,
     checked_adapter,

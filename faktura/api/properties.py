@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from faktura.api.errors import ApiError
-from faktura.api.objects import ERRORS, checked_adapter
+from faktura.api.objects.records import ERRORS, checked_adapter
 from faktura.api.schemas import PropertyCollection, PropertyOut
 from faktura.core.properties import Property
 from faktura.core.properties import PropertyType as T

@@ -1,23 +1,28 @@
 """HubSpot's CRM search (reference H-38, H-39): filter groups ORed, filters inside a group ANDed,
-every operator HubSpot lists, one sort, free-text query, offset paging up to 10,000 results."""
+every operator HubSpot lists, one sort, free-text query, offset paging up to 10,000 results.
+
+Each filter becomes a condition of the index pages' filters (`faktura.listings.filters`), which
+build the query: one implementation for both. What is HubSpot's stays here: its limits, its
+operator names, its values (epoch milliseconds, exact moments) and its error texts."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import F, OrderBy, Q, QuerySet
+from django.utils import timezone
 
 from faktura.api.adapters import Adapter
 from faktura.api.errors import validation_error
 from faktura.api.wire import _epoch
-from faktura.core.properties import Property
+from faktura.core.properties import Property, object_types
 from faktura.core.properties import PropertyType as T
-from faktura.listings.filters import annotation_name, lookup_path
+from faktura.core.record_services import associations
+from faktura.listings import filters
 from faktura.listings.queries import sort_path
 from faktura.listings.quick_search import is_record_id, text_search_q
 
@@ -27,10 +32,17 @@ MAX_FILTERS = 18
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 10
 MAX_RESULTS = 10_000
-OPERATORS = (
-    "EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY",
-    "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN",
-)  # fmt: skip
+Op = filters.Operator
+# Each HubSpot operator as the index pages' filters know it (H-39): "not" keeps the records
+# without a value, and text compares without case, enumerations exactly, as HubSpot does.
+OPERATORS = {
+    "EQ": Op.IS, "NEQ": Op.IS_NOT, "LT": Op.LT, "LTE": Op.AT_MOST, "GT": Op.GT,
+    "GTE": Op.AT_LEAST, "BETWEEN": Op.BETWEEN, "IN": Op.ANY_OF, "NOT_IN": Op.NONE_OF,
+    "HAS_PROPERTY": Op.KNOWN, "NOT_HAS_PROPERTY": Op.UNKNOWN, "CONTAINS_TOKEN": Op.HAS_WORD,
+    "NOT_CONTAINS_TOKEN": Op.NOT_HAS_WORD,
+}  # fmt: skip
+# On dates, less and greater are before and after.
+ON_DATES = {Op.LT: Op.BEFORE, Op.GT: Op.AFTER}
 
 
 @dataclass(frozen=True)
@@ -74,25 +86,19 @@ def check_limits(groups: list[list[Filter]], limit: int, after: int) -> None:
 
 
 def to_q(adapter: Adapter, groups: list[list[Filter]]) -> tuple[Q, set[Property]]:
-    """One Q for the groups, and the computed properties it needs annotated."""
-    result = Q()
-    needed: set[Property] = set()
-    for group in groups:
-        both = Q()
-        for item in group:
-            prop = _property(adapter, item.propertyName)
-            if prop is None:  # associations.<type>
-                both &= _association_q(adapter, item)
-                continue
-            if prop.field is None and prop.expression is not None:
-                needed.add(prop)
-            both &= _filter_q(prop, item)
-        result = both if not result else result | both
-    return result, needed
+    """One Q for the groups, built by the index pages' filters, and the computed properties it
+    needs annotated."""
+    conditions = tuple(
+        tuple(_condition(adapter, item) for item in group) for group in groups if group
+    )
+    needed = {
+        c.prop for group in conditions for c in group if c.prop.field is None and c.prop.expression
+    }
+    return filters.to_q(filters.Filters(conditions)), needed
 
 
 def annotate(records: QuerySet[Any], needed: set[Property]) -> QuerySet[Any]:
-    expressions = {annotation_name(p): p.expression() for p in needed if p.expression}
+    expressions = {filters.annotation_name(p): p.expression() for p in needed if p.expression}
     return records.annotate(**expressions) if expressions else records
 
 
@@ -188,96 +194,55 @@ def _property(adapter: Adapter, name: str) -> Property | None:
     return prop
 
 
-def _association_q(adapter: Adapter, item: Filter) -> Q:
+def _association_condition(adapter: Adapter, item: Filter) -> filters.Condition:
     """associations.<type> EQ <id> (or IN [ids]): records associated with those records."""
-    target = item.propertyName.removeprefix("associations.")
-    lookup = _RELATIONS.get(adapter.name, {}).get(target)
-    if lookup is None or item.operator.upper() not in ("EQ", "IN"):
+    singular = item.propertyName.removeprefix("associations.")
+    target = next((t.name for t in object_types if t.singular == singular), "")
+    association = associations.get((adapter.name, target))
+    operator = item.operator.upper()
+    if association is None or association.lookup is None or operator not in ("EQ", "IN"):
         raise validation_error(
             f"Searching {adapter.name} by {item.propertyName} with {item.operator} is not "
             "supported; use associations.<contact|company|deal|quote> EQ <id>.",
             code="INVALID_FILTER",
         )
-    raw = item.values if item.operator.upper() == "IN" else [item.value]
-    return Q(**{f"{lookup}__in": [int(v) for v in (raw or []) if is_record_id(str(v))]})
+    raw = item.values if operator == "IN" else [item.value]
+    ids = [int(v) for v in (raw or []) if is_record_id(str(v))]
+    prop = Property(item.propertyName, f"Associated {singular}", T.NUMBER, association.lookup)
+    return filters.parsed_condition(prop, filters.Operator.ANY_OF, ids)
 
 
-# How each type reaches an associated record, by HubSpot's singular name in associations.<x>.
-_RELATIONS: dict[str, dict[str, str]] = {
-    "invoices": {"contact": "contacts__id", "company": "companies__id", "deal": "deal_id",
-                 "quote": "quote_id"},
-    "deals": {"contact": "contacts__id", "company": "companies__id"},
-    "quotes": {"contact": "contacts__id", "company": "companies__id", "deal": "deal_id"},
-    "contacts": {"company": "companies__id"},
-    "companies": {"contact": "contacts__id"},
-    "commerce_payments": {"contact": "contact_id", "invoice": "invoice_application__invoice_id"},
-}  # fmt: skip
-
-
-def _filter_q(prop: Property, item: Filter) -> Q:
-    path = lookup_path(prop)
+def _condition(adapter: Adapter, item: Filter) -> filters.Condition:
+    """One HubSpot filter as the index pages' condition, its value read as HubSpot sends it."""
+    prop = _property(adapter, item.propertyName)
+    if prop is None:  # associations.<type>
+        return _association_condition(adapter, item)
     op = item.operator.upper()
     if op not in OPERATORS:
         raise validation_error(
             f"Unknown operator {item.operator!r}. Use one of: {', '.join(OPERATORS)}.",
             code="INVALID_OPERATOR",
         )
-    if op == "HAS_PROPERTY":
-        return ~_empty(path, prop)
-    if op == "NOT_HAS_PROPERTY":
-        return _empty(path, prop)
-    if op in ("IN", "NOT_IN"):
+    operator = OPERATORS[op]
+    if prop.type in (T.DATE, T.DATETIME):
+        operator = ON_DATES.get(operator, operator)
+    if operator in filters.NO_VALUE:
+        values: list[Any] = []
+    elif op in ("IN", "NOT_IN"):
         values = [_value(prop, v) for v in (item.values or [])]
         if not values:
             raise validation_error(f"{op} needs `values` for {prop.name}.", code="INVALID_FILTER")
-        matched = _any_of(path, prop, values)
-        return matched if op == "IN" else ~matched | Q(**{f"{path}__isnull": True})
-    if op in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
+    elif op in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
         if item.value in (None, ""):
             raise validation_error(
                 f"A value is needed to filter on {prop.name}.", code="INVALID_FILTER"
             )
-        matched = _token_q(path, str(item.value))
-        return matched if op == "CONTAINS_TOKEN" else ~matched | Q(**{f"{path}__isnull": True})
-    if op == "BETWEEN":
-        low, high = _value(prop, item.value), _value(prop, item.highValue)
-        return Q(**{f"{path}__gte": low, f"{path}__lte": high})
-    value = _value(prop, item.value)
-    if op == "EQ":
-        return _equal(path, prop, value)
-    if op == "NEQ":
-        return ~_equal(path, prop, value) | Q(**{f"{path}__isnull": True})
-    lookups = {"LT": "lt", "LTE": "lte", "GT": "gt", "GTE": "gte"}
-    return Q(**{f"{path}__{lookups[op]}": value})
-
-
-def _equal(path: str, prop: Property, value: Any) -> Q:
-    # Text compares without case, except enumerations, which HubSpot compares exactly (H-39).
-    if prop.type == T.STRING:
-        return Q(**{f"{path}__iexact": value})
-    return Q(**{path: value})
-
-
-def _any_of(path: str, prop: Property, values: list[Any]) -> Q:
-    if prop.type == T.STRING:
-        any_of = Q()
-        for value in values:
-            any_of |= Q(**{f"{path}__iexact": value})
-        return any_of
-    return Q(**{f"{path}__in": values})
-
-
-def _token_q(path: str, token: str) -> Q:
-    """A word of the value, `*` as a wildcard."""
-    if "*" not in token:
-        return Q(**{f"{path}__iregex": rf"(^|\W){re.escape(token)}($|\W)"})
-    pattern = ".*".join(re.escape(part) for part in token.split("*"))
-    return Q(**{f"{path}__iregex": rf"(^|\W){pattern}($|\W)"})
-
-
-def _empty(path: str, prop: Property) -> Q:
-    empty = Q(**{f"{path}__isnull": True})
-    return empty | Q(**{path: ""}) if prop.type == T.STRING else empty
+        values = [str(item.value)]
+    elif op == "BETWEEN":
+        values = [_value(prop, item.value), _value(prop, item.highValue)]
+    else:
+        values = [_value(prop, item.value)]
+    return filters.parsed_condition(prop, operator, values)
 
 
 # Amounts are DECIMAL(18,4) and ids 64-bit: a filter value beyond these matches nothing useful,
@@ -312,7 +277,9 @@ def _value(prop: Property, raw: Any) -> Any:
             case T.DATE:
                 return dt.date.fromisoformat(text[:10])
             case T.DATETIME:
-                return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+                moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+                # Without an offset, in the account's time zone (as Django reads it).
+                return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
             case _:
                 return text
     except (ValueError, InvalidOperation):

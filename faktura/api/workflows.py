@@ -19,7 +19,7 @@ from pydantic import ConfigDict
 from faktura.api import wire
 from faktura.api.auth import require_scopes
 from faktura.api.errors import ApiError
-from faktura.api.objects import ERRORS, caller, run_service
+from faktura.api.objects.records import ERRORS, caller, run_service
 from faktura.api.scopes import WORKFLOWS
 from faktura.core.actors import Actor
 from faktura.workflows import transfer

@@ -6,4 +6,9 @@ class CrmConfig(AppConfig):
     label = "crm"
 
     def ready(self) -> None:
-        from faktura.crm import properties  # noqa: F401  (registers the object types)
+        from faktura.crm import (
+            properties,  # noqa: F401  (registers the object types)
+            record_services,
+        )
+
+        record_services.declare()

@@ -1,18 +1,24 @@
 """Declared properties of invoices (HubSpot's internal names, reference §C5)."""
 
+from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
+from babel import Locale
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Concat
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Concat, StrIndex, Substr
+from django.urls import reverse
 from django.utils import timezone
 
 from faktura.accounts.models import PaymentTerms
-from faktura.accounts.services import invoice_link_base
-from faktura.core.locales import locale_choices
+from faktura.accounts.services import get_account_settings, invoice_link_base
+from faktura.core.actors import ActorKind
+from faktura.core.locales import INVOICE_LOCALES, locale_choices
 from faktura.core.properties import ObjectType, Option, Property, object_types, options_from
 from faktura.core.properties import PropertyType as T
 from faktura.crm.models import Company
+from faktura.history.models import Entry
 from faktura.invoices.models import Invoice, InvoiceContact, InvoiceStatus, PaymentState
 
 
@@ -159,6 +165,83 @@ def _issued_properties() -> tuple[Property, ...]:
             compute=_latest_company_name,
             select_related=("billed_company",),
         ),
+    )
+
+
+# --- what HubSpot's clients also read (reference §C5), derived from what Faktura stores ------
+
+
+def _beside_the_page() -> str:
+    """Where the PDF is from the buyer page ("pdf/"), as the routes say."""
+    page, pdf = (reverse(name, args=["t"]) for name in ("invoices:public", "invoices:public_pdf"))
+    return pdf.removeprefix(page)
+
+
+def public_pdf_url(invoice: Invoice) -> str | None:
+    """The buyer's PDF download (INV-31), beside the buyer page as that page links it."""
+    page = public_url(invoice)
+    return f"{page}{_beside_the_page()}" if page else None
+
+
+def _public_pdf_url_expression() -> Case:
+    return Case(
+        When(public_token__isnull=True, then=Value(None)),
+        default=Concat(_public_url_expression(), Value(_beside_the_page())),
+        output_field=models.CharField(),
+    )
+
+
+def _language_options() -> tuple[Option, ...]:
+    languages = dict.fromkeys(code.split("-")[0] for code in INVOICE_LOCALES)
+    options = (
+        Option(code, Locale.parse(code).get_display_name("en") or code) for code in languages
+    )
+    return tuple(sorted(options, key=attrgetter("label")))
+
+
+def _language(invoice: Invoice) -> str | None:
+    """The language of the invoice's locale: "nb" for nb-NO."""
+    return invoice.locale.split("-")[0] or None
+
+
+def _language_expression() -> Case:
+    return Case(
+        When(locale__contains="-", then=Substr("locale", 1, StrIndex("locale", Value("-")) - 1)),
+        default=Value(None),
+        output_field=models.CharField(),
+    )
+
+
+def _created_by() -> models.QuerySet[Entry]:
+    return Entry.objects.filter(
+        object_type="invoice", kind=Entry.Kind.EVENT, event_type="invoice.created"
+    ).order_by("id")
+
+
+def _source(invoice: Invoice) -> str | None:
+    """Who or what created the invoice, as its history's created event says."""
+    kind: str | None = (
+        _created_by().filter(object_id=invoice.pk).values_list("actor_kind", flat=True).first()
+    )
+    return kind
+
+
+def _source_expression() -> Subquery:
+    kinds = _created_by().filter(object_id=OuterRef("pk")).values("actor_kind")[:1]
+    return Subquery(kinds, output_field=models.CharField())
+
+
+def _billed_in_company_currency(invoice: Invoice) -> Decimal | None:
+    """The total when the invoice is in the account's default currency; Faktura keeps no
+    exchange rates, so nothing for an invoice in another currency."""
+    return invoice.total if invoice.currency == get_account_settings().default_currency else None
+
+
+def _billed_in_company_currency_expression() -> Case:
+    return Case(
+        When(currency=get_account_settings().default_currency, then=F("total")),
+        default=Value(None),
+        output_field=Invoice._meta.get_field("total"),
     )
 
 
@@ -357,6 +440,50 @@ INVOICE = object_types.register(
                 field="updated_at",
                 read_only=True,
                 tracked=False,
+            ),
+            Property(
+                "hs_pdf_download_link",
+                "PDF download link",
+                T.STRING,
+                read_only=True,
+                tracked=False,
+                compute=public_pdf_url,
+                expression=_public_pdf_url_expression,
+                description="The buyer's link to the invoice as a PDF, once it is finalized.",
+            ),
+            Property(
+                "hs_language",
+                "Language",
+                T.ENUMERATION,
+                read_only=True,
+                tracked=False,  # follows hs_locale, whose changes history records
+                options=_language_options(),
+                compute=_language,
+                expression=_language_expression,
+            ),
+            Property(
+                "hs_invoice_source",
+                "Invoice source",
+                T.ENUMERATION,
+                read_only=True,
+                tracked=False,
+                options=options_from(ActorKind),
+                compute=_source,
+                expression=_source_expression,
+                description="Who or what created the invoice: a user, the API, a workflow, an "
+                "integration or Faktura itself.",
+            ),
+            Property(
+                "hs_amount_billed_in_company_currency",
+                "Amount billed in company currency",
+                T.NUMBER,
+                read_only=True,
+                tracked=False,
+                money=True,
+                compute=_billed_in_company_currency,
+                expression=_billed_in_company_currency_expression,
+                description="The total when the invoice is in the account's default currency; "
+                "empty for an invoice in another currency (Faktura keeps no exchange rates).",
             ),
         ),
     ),

@@ -12,6 +12,7 @@ types and reads them in their locale ("5 000,5" in nb-NO; DOC-4).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,7 +22,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from faktura.core.errors import RuleViolation
 from faktura.core.locales import number_for_input, people_locale, read_amount
@@ -54,6 +55,12 @@ class Operator(StrEnum):
     FALSE = "false"
     KNOWN = "known"
     UNKNOWN = "unknown"
+    # Not offered in the operator menus; the API's search uses them (HubSpot's GTE, LTE,
+    # CONTAINS_TOKEN and NOT_CONTAINS_TOKEN).
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+    HAS_WORD = "has_word"
+    NOT_HAS_WORD = "not_has_word"
 
 
 Op = Operator
@@ -90,6 +97,13 @@ OPERATORS: dict[T, tuple[tuple[Operator, str], ...]] = {
     T.ENUMERATION: ((Op.ANY_OF, "is any of"), (Op.NONE_OF, "is none of"), *_KNOWN),
     T.BOOL: ((Op.TRUE, "is true"), (Op.FALSE, "is false"), *_KNOWN),
 }
+# Labels of the operators no menu offers, for describing a condition that uses one.
+OTHER_LABELS = {
+    Op.AT_LEAST: gettext_lazy("is at least"),
+    Op.AT_MOST: gettext_lazy("is at most"),
+    Op.HAS_WORD: gettext_lazy("has the word"),
+    Op.NOT_HAS_WORD: gettext_lazy("doesn't have the word"),
+}
 NO_VALUE = frozenset({Op.KNOWN, Op.UNKNOWN, Op.TRUE, Op.FALSE})
 TWO_VALUES = frozenset({Op.BETWEEN})
 MANY_VALUES = frozenset({Op.ANY_OF, Op.NONE_OF})
@@ -105,7 +119,7 @@ def operators_for(prop: Property) -> tuple[tuple[Operator, str], ...]:
 
 
 def operator_label(prop: Property, operator: Operator) -> str:
-    return dict(operators_for(prop))[operator]
+    return dict(operators_for(prop)).get(operator) or str(OTHER_LABELS.get(operator, operator))
 
 
 def filterable(object_type: ObjectType) -> list[Property]:
@@ -236,6 +250,14 @@ def condition(
     except FilterError as error:
         return Condition(prop, op, values, (), str(error), model=object_type.model)
     return Condition(prop, op, values, parsed, model=object_type.model)
+
+
+def parsed_condition(prop: Property, operator: Operator, values: Iterable[Any]) -> Condition:
+    """A condition whose values are already of the property's type, with any operator
+    `condition_q` knows, offered in the menus or not: for callers that read their values in a
+    format of their own (the API's epoch milliseconds, exact moments)."""
+    parsed = tuple(values)
+    return Condition(prop, operator, tuple(prop.to_text(v) or "" for v in parsed), parsed)
 
 
 def from_query(object_type: ObjectType, params: Iterable[str]) -> Filters:
@@ -455,9 +477,14 @@ def condition_q(c: Condition, now: dt.datetime) -> Q:
             return _unknown(path, kind)
         case Op.TRUE | Op.FALSE:
             return Q(**{path: c.operator == Op.TRUE})
-        case Op.IS_NOT | Op.NOT_CONTAINS | Op.NONE_OF:
+        case Op.IS_NOT | Op.NOT_CONTAINS | Op.NONE_OF | Op.NOT_HAS_WORD:
             # "Not" keeps the records that have no value at all, as a person means it.
-            positive = {Op.IS_NOT: Op.IS, Op.NOT_CONTAINS: Op.CONTAINS, Op.NONE_OF: Op.ANY_OF}
+            positive = {
+                Op.IS_NOT: Op.IS,
+                Op.NOT_CONTAINS: Op.CONTAINS,
+                Op.NONE_OF: Op.ANY_OF,
+                Op.NOT_HAS_WORD: Op.HAS_WORD,
+            }
             return ~_matches(path, kind, positive[c.operator], values, now) | Q(
                 **{f"{path}__isnull": True}
             )
@@ -471,13 +498,7 @@ def _unknown(path: str, kind: T) -> Q:
 
 
 def _matches(path: str, kind: T, op: Operator, values: tuple[Any, ...], now: dt.datetime) -> Q:
-    if kind in (T.DATE, T.DATETIME):
-        return _date_q(path, kind == T.DATETIME, op, values, now)
     match op:
-        case Op.IS:
-            return Q(**{f"{path}__iexact" if kind == T.STRING else path: values[0]})
-        case Op.CONTAINS:
-            return Q(**{f"{path}__icontains": values[0]})
         case Op.ANY_OF if kind == T.STRING:
             any_of = Q()
             for value in values:
@@ -485,19 +506,59 @@ def _matches(path: str, kind: T, op: Operator, values: tuple[Any, ...], now: dt.
             return any_of
         case Op.ANY_OF:
             return Q(**{f"{path}__in": values})
+        case Op.HAS_WORD:
+            return _word_q(path, str(values[0]))
+    if kind in (T.DATE, T.DATETIME):
+        return _date_q(path, kind == T.DATETIME, op, values, now)
+    match op:
+        case Op.IS:
+            return Q(**{f"{path}__iexact" if kind == T.STRING else path: values[0]})
+        case Op.CONTAINS:
+            return Q(**{f"{path}__icontains": values[0]})
         case Op.GT:
             return Q(**{f"{path}__gt": values[0]})
         case Op.LT:
             return Q(**{f"{path}__lt": values[0]})
+        case Op.AT_LEAST:
+            return Q(**{f"{path}__gte": values[0]})
+        case Op.AT_MOST:
+            return Q(**{f"{path}__lte": values[0]})
         case Op.BETWEEN:
             low, high = sorted(values)
             return Q(**{f"{path}__gte": low, f"{path}__lte": high})
     raise FilterError(f"'{op}' cannot be used here.")  # pragma: no cover - OPERATORS prevents it
 
 
+def _word_q(path: str, word: str) -> Q:
+    """A whole word of the value, without case; `*` stands for any characters."""
+    pattern = ".*".join(re.escape(part) for part in word.split("*"))
+    return Q(**{f"{path}__iregex": rf"(^|\W){pattern}($|\W)"})
+
+
+def _moment_q(path: str, op: Operator, values: tuple[dt.datetime, ...]) -> Q:
+    """Exact moments, compared as they are (a day, by contrast, spans its 24 hours)."""
+    match op:
+        case Op.IS:
+            return Q(**{path: values[0]})
+        case Op.BEFORE:
+            return Q(**{f"{path}__lt": values[0]})
+        case Op.AFTER:
+            return Q(**{f"{path}__gt": values[0]})
+        case Op.AT_MOST:
+            return Q(**{f"{path}__lte": values[0]})
+        case Op.AT_LEAST:
+            return Q(**{f"{path}__gte": values[0]})
+        case Op.BETWEEN:
+            low, high = sorted(values)
+            return Q(**{f"{path}__gte": low, f"{path}__lte": high})
+    raise FilterError(f"'{op}' cannot be used on moments.")  # pragma: no cover
+
+
 def _date_q(
     path: str, is_datetime: bool, op: Operator, values: tuple[Any, ...], now: dt.datetime
 ) -> Q:
+    if values and all(isinstance(value, dt.datetime) for value in values):
+        return _moment_q(path, op, values)
     today = now.date()
     if op == Op.LAST_DAYS:
         start, end = today - dt.timedelta(days=values[0]), today
@@ -517,6 +578,12 @@ def _date_q(
         if is_datetime:
             return Q(**{f"{path}__gte": _day_start(values[0], 1)})
         return Q(**{f"{path}__gt": values[0]})
+    elif op == Op.AT_MOST:
+        if is_datetime:
+            return Q(**{f"{path}__lt": _day_start(values[0], 1)})
+        return Q(**{f"{path}__lte": values[0]})
+    elif op == Op.AT_LEAST:
+        return Q(**{f"{path}__gte": _day_start(values[0]) if is_datetime else values[0]})
     else:  # pragma: no cover - OPERATORS prevents it
         raise FilterError(f"'{op}' cannot be used on dates.")
     if is_datetime:

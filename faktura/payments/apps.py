@@ -6,4 +6,9 @@ class PaymentsConfig(AppConfig):
     label = "payments"
 
     def ready(self) -> None:
-        from faktura.payments import properties  # noqa: F401  (registers the object type)
+        from faktura.payments import (
+            properties,  # noqa: F401  (registers the object type)
+            record_services,
+        )
+
+        record_services.declare()

@@ -6,4 +6,9 @@ class SalesConfig(AppConfig):
     label = "sales"
 
     def ready(self) -> None:
-        from faktura.sales import properties  # noqa: F401  (registers the object types)
+        from faktura.sales import (
+            properties,  # noqa: F401  (registers the object types)
+            record_services,
+        )
+
+        record_services.declare()

@@ -1,6 +1,8 @@
 """HubSpot's own Python client (hubspot-api-client) against a live Faktura: the calls an
 existing integration makes, unchanged except for `host`."""
 
+from urllib.request import urlopen
+
 import pytest
 from hubspot import HubSpot
 from hubspot.crm.commerce.invoices import (
@@ -118,3 +120,55 @@ def test_invoice_created_finalized_searched_paid_and_archived_with_hubspots_clie
     hubspot.crm.commerce.invoices.basic_api.archive(spare.id)
     assert not Invoice.objects.filter(pk=spare.id).exists()
     assert Invoice.objects.get(pk=draft.id).status == InvoiceStatus.PAID
+
+
+def test_hubspots_client_reads_the_invoice_properties_faktura_has_data_for(
+    hubspot, live_server, account, make_invoice
+):
+    account(invoice_public_domain=live_server.url, default_currency="NOK")
+    contact = hubspot.crm.contacts.basic_api.create(ContactInput(properties={"email": "a@b.no"}))
+    line = hubspot.crm.line_items.basic_api.create(
+        LineItemInput(properties={"name": "Rådgivning", "quantity": "2", "price": "1000"})
+    )
+    draft = hubspot.crm.commerce.invoices.basic_api.create(
+        InvoiceInput(
+            properties={"hs_currency": "NOK", "hs_locale": "nb-NO"},
+            associations=[association(contact.id, 177), association(line.id, 409)],
+        )
+    )
+    asked = [
+        "hs_pdf_download_link",
+        "hs_language",
+        "hs_invoice_source",
+        "hs_amount_billed",
+        "hs_amount_billed_in_company_currency",
+    ]
+    unfinished = hubspot.crm.commerce.invoices.basic_api.get_by_id(draft.id, properties=asked)
+    assert unfinished.properties["hs_pdf_download_link"] is None  # no public link before INV-5
+
+    hubspot.crm.commerce.invoices.basic_api.update(
+        draft.id, SimplePublicObjectInput(properties={"hs_invoice_status": "open"})
+    )
+    read = hubspot.crm.commerce.invoices.basic_api.get_by_id(draft.id, properties=asked)
+    token = Invoice.objects.get(pk=draft.id).public_token
+    assert read.properties == {
+        "hs_pdf_download_link": f"{live_server.url}/i/{token}/pdf/",
+        "hs_language": "nb",
+        "hs_invoice_source": "api",
+        "hs_amount_billed": "2000",
+        "hs_amount_billed_in_company_currency": "2000",
+        # HubSpot's client also gets the id and dates with every read.
+        "hs_object_id": draft.id,
+        "hs_createdate": read.properties["hs_createdate"],
+        "hs_lastmodifieddate": read.properties["hs_lastmodifieddate"],
+    }
+    with urlopen(read.properties["hs_pdf_download_link"], timeout=60) as download:
+        assert download.headers["Content-Type"] == "application/pdf"
+        assert download.read(5) == b"%PDF-"
+
+    # Made by Faktura itself, in another currency: no amount in the company's currency.
+    dollars = make_invoice(finalized=True, values={"hs_currency": "USD"})
+    other = hubspot.crm.commerce.invoices.basic_api.get_by_id(str(dollars.pk), properties=asked)
+    assert other.properties["hs_invoice_source"] == "system"
+    assert other.properties["hs_language"] == "en"
+    assert other.properties["hs_amount_billed_in_company_currency"] is None

@@ -359,3 +359,33 @@ def test_a_finalized_invoices_line_follows_the_edit_rules(api, open_invoice):
     assert "Editing finalized invoices is turned off" in refused.json()["message"]
     line.refresh_from_db()
     assert line.quantity == 2
+
+
+def record_payment(api: ApiClient, *associations: dict) -> dict:
+    response = api.post(
+        f"{V3}/commerce_payments",
+        {
+            "properties": {"hs_initial_amount": "50.00", "hs_initiated_date": "2026-11-20"},
+            "associations": list(associations),
+        },
+    )
+    assert response.status_code == 201, response.json()
+    read = api.get(f"{V3}/commerce_payments/{response.json()['id']}", properties="hs_currency_code")
+    return read.json()
+
+
+def test_a_payment_without_a_currency_is_in_the_accounts_default_currency(api, account):
+    account(default_currency="NOK")
+    payment = record_payment(api)
+    assert payment["properties"]["hs_currency_code"] == "NOK"
+
+
+def test_a_payment_for_an_invoice_is_in_the_invoices_currency(api, account, make_invoice):
+    account(default_currency="NOK")
+    invoice = make_invoice(finalized=True, values={"hs_currency": "EUR"})
+    payment = record_payment(
+        api, {"to": {"id": str(invoice.pk)}, "types": [{"associationTypeId": 542}]}
+    )
+    assert payment["properties"]["hs_currency_code"] == "EUR"
+    invoice.refresh_from_db()
+    assert invoice.amount_paid == Decimal("50.00")

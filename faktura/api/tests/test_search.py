@@ -16,6 +16,7 @@ from faktura.api.tests.conftest import ApiClient
 from faktura.core.actors import Actor
 from faktura.crm import services as crm
 from faktura.crm.models import Contact
+from faktura.invoices import invoice_payments
 from faktura.invoices import services as invoices
 from faktura.invoices.models import Invoice
 
@@ -472,3 +473,27 @@ def test_a_sort_rule_that_is_neither_text_nor_an_object_is_refused(api, people, 
     response = api.post(f"{V3}/contacts/search", {"sorts": [rule]})
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "INVALID_SORT"
+
+
+# --- associations ------------------------------------------------------------------------------
+
+
+def test_records_are_found_by_the_records_associated_with_them(api, system, make_invoice, grace):
+    adas, graces = make_invoice(finalized=True), make_invoice(finalized=True, contacts=[grace])
+    paid = invoice_payments.record_invoice_payment(graces, actor=system, amount="10")
+
+    def ids(object_type: str, body: dict[str, Any]) -> list[str]:
+        return [result["id"] for result in search(api, object_type, body)["results"]]
+
+    by_grace = where("associations.contact", "EQ", value=str(grace.pk))
+    assert ids("invoices", by_grace) == [str(graces.pk)]
+    by_adas_contacts = where(
+        "associations.contact", "IN", values=[str(c.pk) for c in adas.contacts.all()]
+    )
+    assert ids("invoices", by_adas_contacts) == [str(adas.pk)]
+    assert ids("commerce_payments", where("associations.invoice", "EQ", value=str(graces.pk))) == [
+        str(paid.pk)
+    ]
+    assert ids("invoices", where("associations.payment", "EQ", value=str(paid.pk))) == [
+        str(graces.pk)
+    ]

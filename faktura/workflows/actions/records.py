@@ -1,16 +1,17 @@
 """Record actions (WF-4): “Set a property” of the enrolled record, and “Copy a property from an
 associated record” onto it.
 
-Every write goes through the owning app's update service, so its rules answer in their own
-words (an archived deal, a finalized invoice while editing is off). Setting the value a record
-already has writes nothing and says so: running a step again changes nothing.
+Every write goes through the update service the owning app declares (faktura.core.record_services),
+so its rules answer in their own words (an archived deal, a finalized invoice while editing is
+off). Setting the value a record already has writes nothing and says so: running a step again
+changes nothing.
 
-Payments are left out: the payments app has no service that edits a payment's properties.
+Payments are left out: the payments app declares no service that edits a payment's properties.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,15 +20,17 @@ from django.db import models
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
 from faktura.core.money import currency_of
-from faktura.core.properties import ObjectType, Property, PropertyType, parse_value
-from faktura.core.property_forms import is_writable, model_field_of
-from faktura.crm import services as crm
+from faktura.core.properties import ObjectType, Property, PropertyType, object_types, parse_value
+from faktura.core.property_forms import model_field_of
+from faktura.core.record_services import (
+    Association,
+    associations_of,
+    primary_associated,
+    services_for,
+)
 from faktura.history.readable import ValueText
-from faktura.invoices import services as invoices
-from faktura.invoices.models import Invoice
-from faktura.sales import services as sales
 from faktura.workflows.config_fields import CHOICE, PROPERTY
-from faktura.workflows.definition import object_type_named
+from faktura.workflows.definition import WORKFLOW_TYPES, object_type_named
 from faktura.workflows.registry import (
     ActionContext,
     ActionError,
@@ -40,55 +43,27 @@ SET_LABEL = "Set a property"
 COPY_LABEL = "Copy a property from an associated record"
 
 
-def _update_invoice(invoice: Invoice, *, actor: Actor, values: Mapping[str, Any]) -> Invoice:
-    return invoices.update_invoice(invoice, actor=actor, values=values).invoice
+# The types a workflow may write to: those whose owning app declares an update service.
+WRITABLE_TYPES = tuple(
+    singular
+    for singular in WORKFLOW_TYPES
+    if services_for(object_type_named(singular).name).can_update
+)
 
 
-# The owning app's update service of each type a workflow may write to.
-UPDATE_SERVICES: dict[str, Callable[..., models.Model]] = {
-    "contact": crm.update_contact,
-    "company": crm.update_company,
-    "deal": sales.update_deal,
-    "quote": sales.update_quote,
-    "invoice": _update_invoice,
-}
-WRITABLE_TYPES = tuple(UPDATE_SERVICES)
+def copy_sources(singular: str) -> dict[str, Association]:
+    """The associated records a value can be copied from, by their type's singular name: those
+    with one record standing for them (the first contact, the oldest company, the deal)."""
+    name = object_type_named(singular).name
+    return {
+        object_types.get(association.target).singular: association
+        for association in associations_of(name)
+        if association.primary is not None
+    }
 
 
-def _first_contact(record: Any) -> models.Model | None:
-    """The primary contact: the first in association order."""
-    contact: models.Model | None = record.contacts_in_order().first()
-    return contact
+COPY_TYPES = tuple(singular for singular in WRITABLE_TYPES if copy_sources(singular))
 
-
-def _first_company(record: Any) -> models.Model | None:
-    """The oldest associated company (companies have no association order of their own)."""
-    company: models.Model | None = record.companies.order_by("id").first()
-    return company
-
-
-def _deal(record: Any) -> models.Model | None:
-    deal: models.Model | None = record.deal
-    return deal
-
-
-def _quote(record: Any) -> models.Model | None:
-    quote: models.Model | None = record.quote
-    return quote
-
-
-# For each type a workflow can write to: the associated records a value can be copied from.
-ASSOCIATED: dict[str, dict[str, Callable[[Any], models.Model | None]]] = {
-    "contact": {"company": _first_company},
-    "deal": {"contact": _first_contact, "company": _first_company},
-    "quote": {"deal": _deal, "contact": _first_contact, "company": _first_company},
-    "invoice": {
-        "contact": _first_contact,
-        "company": _first_company,
-        "deal": _deal,
-        "quote": _quote,
-    },
-}
 ASSOCIATION_CHOICES = (
     ("contact", "Associated contact (the first one)"),
     ("company", "Associated company (the oldest one)"),
@@ -103,16 +78,12 @@ ASSOCIATION_CHOICES = (
 def writable(object_type: ObjectType, prop: Property) -> bool:
     """Whether a workflow may set this property: one a user sets directly, through a service
     that accepts it (an invoice's owner, for one, has a service of its own)."""
-    if not is_writable(prop) or object_type.singular not in UPDATE_SERVICES:
-        return False
-    if object_type.singular == "invoice":
-        return prop.name in invoices.EDITABLE
-    return True
+    return object_type.singular in WRITABLE_TYPES and services_for(object_type.name).updates(prop)
 
 
 def _target(action: str, object_type: str, name: object) -> tuple[Property | None, list[str]]:
     """The property to write and the problems that stop writing it."""
-    if object_type not in UPDATE_SERVICES:
+    if object_type not in WRITABLE_TYPES:
         return None, []  # the registry already says the action cannot run on this type
     kind = object_type_named(object_type)
     try:
@@ -180,9 +151,9 @@ def write_property(
             "summary": f"{prop.label} is already {_shown(object_type, record, prop, old)}; "
             "nothing was changed.",
         }
-    update = UPDATE_SERVICES[object_type.singular]
+    services = services_for(object_type.name)
     try:
-        updated = update(record, actor=actor, values={prop.name: value})
+        updated = services.update_record(record, actor=actor, values={prop.name: value})
     except RuleViolation as refusal:
         raise ActionError(refusal.reason) from None
     new = prop.to_text(prop.read(updated))
@@ -270,9 +241,9 @@ def _compatibility_problems(source: Property, target: Property) -> list[str]:
 
 
 def _source(object_type: str, config: Mapping[str, Any]) -> tuple[Property | None, list[str]]:
-    offered = ASSOCIATED.get(object_type)
-    if offered is None:
+    if object_type not in COPY_TYPES:
         return None, []  # the registry already says the action cannot run on this type
+    offered = copy_sources(object_type)
     association = str(config.get("from_association") or "")
     if association not in offered:
         return None, [
@@ -303,7 +274,7 @@ def copy_property(context: ActionContext) -> Mapping[str, Any]:
     source = object_type_named(association).property(str(context.config["source_property"]))
     target = kind.property(str(context.config["target_property"]))
     record = _fresh(context)
-    other = ASSOCIATED[kind.singular][association](record)
+    other = primary_associated(record, object_type_named(association).name)
     if other is None:
         raise ActionError(
             f"The {kind.singular} has no associated {association} to copy {source.label} from."
@@ -332,7 +303,7 @@ action_types.register(
             ),
             ConfigField("target_property", "Property to set", kind=PROPERTY),
         ),
-        object_types=tuple(ASSOCIATED),
+        object_types=COPY_TYPES,
         validate=copy_property_problems,
     ),
 )

@@ -1,0 +1,1 @@
+"""Each object type as the HubSpot-shaped API serves it (`faktura.api.adapters.Adapter`)."""
