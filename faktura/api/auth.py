@@ -56,6 +56,14 @@ def authenticate_request(request: HttpRequest) -> Caller:
             f"The access token “{token.name}” was revoked on "
             f"{token.revoked_at:%Y-%m-%d %H:%M} UTC and can no longer be used."
         )
+    owner = token.created_by
+    if owner is not None and not owner.is_active:
+        # A token acts for its user: deactivating the user stops their tokens too.
+        raise _unauthenticated(
+            f"The access token “{token.name}” belongs to {owner.get_username()}, whose user is "
+            "deactivated; a super admin can reactivate them in Settings → Users, or make a new "
+            "token for an active user."
+        )
     if (wait := ratelimit.hit(token)) is not None:
         seconds = max(1, math.ceil(wait))
         raise ApiError(

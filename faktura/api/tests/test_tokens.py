@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.http import HttpRequest
 from django.test import RequestFactory
 
+from faktura.accounts.models import Role, User
 from faktura.api import tokens
 from faktura.api.auth import Caller, authenticate_request, require_scopes
 from faktura.api.errors import ApiError
@@ -19,6 +20,7 @@ from faktura.api.models import ApiToken
 from faktura.api.scopes import ALL_SCOPES, SCOPE_NAMES, scopes_for
 from faktura.core.actors import ActorKind
 from faktura.core.errors import RuleViolation
+from faktura.team.services import deactivate_user
 
 pytestmark = pytest.mark.django_db
 
@@ -190,6 +192,16 @@ def test_a_revoked_token_gets_401_saying_it_was_revoked(system):
     assert error.status == 401
     assert error.category == "INVALID_AUTHENTICATION"
     assert "“Old sync” was revoked on" in error.message
+
+
+def test_a_deactivated_users_token_gets_401_saying_so(admin, admin_user, system):
+    _, raw = tokens.create_token(actor=admin, name="Sync", scopes=INVOICES)
+    authenticate_request(request(bearer(raw)))
+    User.objects.create_user("boss", password="pw", role=Role.SUPER_ADMIN)  # one must stay
+    deactivate_user(admin_user, actor=system)
+    error = refusal(bearer(raw))
+    assert error.status == 401
+    assert "belongs to admin, whose user is deactivated" in error.message
 
 
 def test_a_token_over_its_rate_limit_gets_429_with_retry_after(system, settings):
