@@ -15,6 +15,7 @@ def compose_url(record, kind):
     return f"/email/{kind}/{record.pk}/"
 
 
+# SPEC INV-27
 # SPEC INV-29
 # SPEC INV-30
 def test_email_from_a_deal_carries_the_inserted_invoice_link_and_leaves_last_sent_alone(
