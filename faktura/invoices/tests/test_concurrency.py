@@ -29,6 +29,7 @@ from faktura.invoices.models import (
 )
 from faktura.payments import services as payment_services
 from faktura.payments.models import Payment
+from tests.threads import at_once
 
 pytestmark = [
     pytest.mark.postgres,
@@ -39,32 +40,6 @@ pytestmark = [
 ]
 
 BUYER, STRIPE = Actor.system("buyer"), Actor.integration("stripe")
-
-
-def race(*workers: Callable[[], object]) -> list[object]:
-    """Release the workers together (a barrier); return each one's result or RuleViolation.
-
-    Any other exception is returned too, so the assertion shows it.
-    """
-    barrier = threading.Barrier(len(workers))
-    results: list[object] = [None] * len(workers)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = workers[index]()
-        except Exception as error:  # RuleViolation expected; anything else fails the test
-            results[index] = error
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(workers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results
 
 
 def after(delay: float, work: Callable[[], object]) -> Callable[[], object]:
@@ -137,7 +112,7 @@ def test_edit_and_checkout_completion_never_both_win_when_racing(make_invoice, s
                 token, actor=STRIPE, processor_payment_id=processor_id, amount="250.00"
             )
 
-        edit_result, pay_result = race(after(edit_delay, edit), after(pay_delay, pay))
+        edit_result, pay_result = at_once(after(edit_delay, edit), after(pay_delay, pay))
 
         outcome = [refused(edit_result), refused(pay_result)]
         assert outcome.count(True) == 1, f"round {round_number}: {edit_result!r} {pay_result!r}"
@@ -178,7 +153,7 @@ def test_second_payment_refused_when_two_race_for_the_same_balance(make_invoice,
         def pay(invoice: Invoice = invoice) -> object:
             return invoice_payments.record_invoice_payment(invoice, actor=editor, amount="200.00")
 
-        results = race(pay, pay)
+        results = at_once(pay, pay)
         assert [refused(r) for r in results].count(True) == 1, results
         loser = next(r for r in results if isinstance(r, RuleViolation))
         assert loser.code == "overpayment"
@@ -188,7 +163,7 @@ def test_second_payment_refused_when_two_race_for_the_same_balance(make_invoice,
         assert invoice.applied_payments.count() == 1
 
 
-def test_no_payment_lost_when_two_partial_payments_race(make_invoice, editor):
+def test_no_payment_lost_when_two_partial_payments_at_once(make_invoice, editor):
     # SPEC INV-11 SPEC INV-3
     for _ in range(10):
         invoice = make_invoice(finalized=True)
@@ -196,7 +171,7 @@ def test_no_payment_lost_when_two_partial_payments_race(make_invoice, editor):
         def pay(invoice: Invoice = invoice) -> object:
             return invoice_payments.record_invoice_payment(invoice, actor=editor, amount="125.00")
 
-        results = race(pay, pay)
+        results = at_once(pay, pay)
         assert not any(refused(r) for r in results), results
         invoice.refresh_from_db()
         assert (invoice.status, invoice.payment_state) == (InvoiceStatus.PAID, PaymentState.PAID)
@@ -214,7 +189,7 @@ def test_existing_payment_lands_on_one_invoice_when_applied_to_two_at_once(
         def apply_to(invoice: Invoice, wire: Payment = wire) -> Callable[[], object]:
             return lambda: invoice_payments.apply_payment_to_invoice(invoice, wire, actor=editor)
 
-        results = race(apply_to(first), apply_to(second))
+        results = at_once(apply_to(first), apply_to(second))
         assert [refused(r) for r in results].count(True) == 1, results
         loser = next(r for r in results if isinstance(r, RuleViolation))
         assert loser.code == "already_applied"
