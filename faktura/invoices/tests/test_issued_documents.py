@@ -216,3 +216,12 @@ def test_a_voided_invoice_shows_nothing_due(issued, system, signed_in, admin_use
     index = client.get("/invoices/", {"cols": "hs_number,hs_balance_due"}).content.decode()
     assert "0.00 USD" in index
     assert "250.00 USD" not in index
+
+
+def test_a_custom_due_date_is_read_as_the_due_date_not_as_terms(make_invoice, client):
+    issued = make_invoice(finalized=True, values={"hs_due_date": "2027-02-01"})
+    assert issued.payment_terms == "custom"
+    page = client.get(f"/i/{issued.public_token}/").content.decode()
+    assert "Custom due date" not in page
+    assert "Feb 1, 2027" in page
+    assert "Custom due date" not in pdf_text(invoice_pdf(issued)[1])
