@@ -109,7 +109,7 @@ def choose_columns_and_export(page: Page, invoice: Invoice) -> None:
     expect(page.get_by_text("1 selected")).to_be_visible()
     page.get_by_role("button", name="Export").click()
     expect(dialog.get_by_label("Only the 1 ticked row")).to_be_checked()
-    dialog.get_by_label("CSV").check()
+    dialog.get_by_label("CSV", exact=True).check()
     dialog.get_by_role("button", name="Start export").click()
     expect(page.get_by_test_id("export-status")).to_contain_text("Ready: 1 row")
     with page.expect_download() as info:
