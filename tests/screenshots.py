@@ -115,6 +115,7 @@ def main(argv: list[str]) -> int:
                     "deal-record": f"/deals/{ids['deal']}/",
                     "deal-edit": f"/deals/{ids['deal']}/edit/",
                     "settings": "/settings/",
+                    "settings-users": "/settings/users/",
                     "workflows-index": "/workflows/",
                     "workflow-editor": f"/workflows/{ids['workflow']}/",
                 }
