@@ -17,13 +17,25 @@ def style_widgets(form: forms.BaseForm) -> None:
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-class StyledForm(forms.Form):
+class PlainNewlines(forms.BaseForm):
+    """Text as it is stored: browsers send a textarea's line breaks as CRLF, which would make an
+    unchanged address or comment read as changed (in history, and on issued invoices)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name, value in cleaned.items():
+            if isinstance(value, str) and "\r" in value:
+                cleaned[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        return cleaned
+
+
+class StyledForm(PlainNewlines, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style_widgets(self)
 
 
-class StyledModelForm(forms.ModelForm):
+class StyledModelForm(PlainNewlines, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style_widgets(self)

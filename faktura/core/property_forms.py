@@ -13,7 +13,7 @@ from django import forms
 from django.db import models
 
 from faktura.core.form_fields import BusinessDateField, LocalizedDecimalField
-from faktura.core.forms import style_widgets
+from faktura.core.forms import PlainNewlines, style_widgets
 from faktura.core.properties import ObjectType, Property, PropertyType
 from faktura.core.references import record_name
 
@@ -111,7 +111,7 @@ def field_for(prop: Property, model: type[models.Model]) -> forms.Field:
             return forms.CharField(required=required, max_length=max_length, **common)
 
 
-class PropertyForm(forms.Form):
+class PropertyForm(PlainNewlines, forms.Form):
     """The writable properties of one object type, for a new record or an existing one.
 
     `overrides` replaces the derived field of a property (e.g. a currency list for a text

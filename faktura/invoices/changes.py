@@ -100,8 +100,9 @@ def _show(name: str, text: str | None, currency: str, locale: str) -> str:
         return format_day(dt.date.fromisoformat(text), locale)
     if name == "seller_logo":
         return _("our logo")
-    shown = prop.display(text)
-    return _(shown) if prop.options else shown  # option labels are ours; typed text is theirs
+    if prop.options:
+        return _(prop.display(text))  # option labels are ours; typed text is theirs
+    return ", ".join(line.strip() for line in text.splitlines() if line.strip())  # one line
 
 
 def customer_message(invoice: Invoice, changes: list[Change]) -> ProposedMessage:

@@ -5,6 +5,7 @@ from faktura.accounts.permissions import can_edit_invoices, can_manage_settings
 from faktura.accounts.services import get_account_settings, update_account_settings
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
+from faktura.invoices.issued import reissued_differences
 
 
 def test_settings_are_one_row_with_safe_defaults_when_new(db):
@@ -90,3 +91,25 @@ def test_a_user_reads_amounts_in_their_own_locale_else_the_accounts(db, account,
     assert user_locale(None) == "nb-NO"
     admin_user.locale = "fi-FI"
     assert user_locale(admin_user) == "fi-FI"
+
+
+# SPEC DOC-1
+def test_settings_saved_from_the_page_keep_line_breaks_as_stored(
+    signed_in, admin_user, account, make_invoice
+):
+    account(company_address="100 Market Street\nSan Francisco")
+    issued = make_invoice(finalized=True)
+    client = signed_in(admin_user)
+    page = client.get("/settings/").content.decode()
+    assert "100 Market Street\nSan Francisco" in page
+    form = {
+        "company_name": "My Company",
+        "company_address": "100 Market Street\r\nSan Francisco",  # as browsers send a textarea
+        "company_country": "US",
+        "invoice_locale": "en-US",
+        "invoice_number_prefix": "INV-",
+        "default_currency": "USD",
+        "default_payment_terms": "net_30",
+    }
+    assert client.post("/settings/", form).status_code == 302
+    assert reissued_differences(issued) == []  # nothing the issued invoice printed changed
