@@ -212,7 +212,7 @@ def test_a_voided_invoice_shows_nothing_due(issued, system, signed_in, admin_use
     assert "Balance due\n$0.00" in pdf_text(invoice_pdf(issued)[1]).replace(" $", "\n$")
     client = signed_in(admin_user)
     page = client.get(f"/invoices/{issued.pk}/").content.decode()
-    assert "Balance due $0.00" in page
+    assert "Balance due 0.00 USD" in page  # the header, in the user's formats
     index = client.get("/invoices/", {"cols": "hs_number,hs_balance_due"}).content.decode()
     assert "0.00 USD" in index
     assert "250.00 USD" not in index
