@@ -13,7 +13,7 @@ from faktura.core.locales import format_amount, format_day
 from faktura.invoices.issued import current_seller, seller_of
 from faktura.invoices.models import Invoice, InvoiceDocument
 from faktura.invoices.pdf import STYLESHEET, pdf_from_html, render_pdf
-from faktura.invoices.properties import public_url
+from faktura.invoices.property_values import public_url
 from faktura.invoices.queries import applied_invoice
 from faktura.invoices.sheet import build_sheet
 from faktura.payments.models import Payment

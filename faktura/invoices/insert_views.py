@@ -14,7 +14,8 @@ from faktura.accounts.services import user_locale
 from faktura.core.locales import format_amount
 from faktura.emails.composing import link_text
 from faktura.invoices.models import Invoice, InvoiceStatus
-from faktura.invoices.properties import INVOICE, public_url
+from faktura.invoices.properties import INVOICE
+from faktura.invoices.property_values import public_url
 from faktura.listings.quick_search import text_search_q
 
 PICKED = 10

@@ -15,7 +15,7 @@ from faktura.history.models import Entry
 from faktura.history.readable import LogGroup, edit_log_groups
 from faktura.invoices.menu import invoice_menu
 from faktura.invoices.models import Invoice
-from faktura.invoices.properties import public_url
+from faktura.invoices.property_values import public_url
 from faktura.payments.models import Payment, PaymentMethod
 
 

@@ -21,7 +21,7 @@ from faktura.invoices.access import dialog_status, editing_actor, invoice_or_404
 from faktura.invoices.changes import ProposedMessage, proposed_message
 from faktura.invoices.forms import SendInvoiceForm
 from faktura.invoices.models import Invoice
-from faktura.invoices.properties import public_url
+from faktura.invoices.property_values import public_url
 
 # The To and CC boxes suggest the invoice's own contacts first, then others, this many.
 SUGGESTED_CONTACTS = 50

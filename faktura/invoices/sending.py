@@ -29,7 +29,8 @@ from faktura.invoices.documents import invoice_pdf, receipt_facts, receipt_pdf
 from faktura.invoices.issued import seller_of
 from faktura.invoices.lock_objects import invoice_for_update
 from faktura.invoices.models import Invoice
-from faktura.invoices.properties import INVOICE, public_url
+from faktura.invoices.properties import INVOICE
+from faktura.invoices.property_values import public_url
 from faktura.payments.models import Payment
 
 MAX_CC = 9

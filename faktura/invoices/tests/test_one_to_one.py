@@ -6,7 +6,7 @@ import pytest
 from faktura.emails import composing
 from faktura.emails.models import ConnectedInbox, OutboundEmail
 from faktura.invoices import invoice_payments
-from faktura.invoices.properties import public_url
+from faktura.invoices.property_values import public_url
 
 pytestmark = pytest.mark.django_db
 
