@@ -1,5 +1,6 @@
 from django.urls import path
 
+from faktura.crm.models import Company, Contact
 from faktura.invoices import (
     action_views,
     buyer_views,
@@ -36,25 +37,20 @@ urlpatterns = [
     path("invoices/<int:pk>/history/", views.property_history_dialog, name="property_history"),
     path("invoices/<int:pk>/owner/", views.change_owner, name="owner"),
     path("invoices/<int:pk>/contacts/add/", views.add_contact, name="add_contact"),
-    path(
-        "invoices/<int:pk>/contacts/<int:contact_id>/remove/",
-        views.remove_contact,
-        name="remove_contact",
-    ),
-    path(
-        "invoices/<int:pk>/contacts/<int:contact_id>/bill/", views.bill_contact, name="bill_contact"
+    *(
+        path(
+            f"invoices/<int:pk>/{plural}/<int:record_id>/{change}/",
+            views.change_association,
+            {"model": model, "change": change},
+            name=f"{change}_{singular}",
+        )
+        for plural, singular, model in (
+            ("contacts", "contact", Contact),
+            ("companies", "company", Company),
+        )
+        for change in ("remove", "bill")
     ),
     path("invoices/<int:pk>/companies/add/", views.add_company, name="add_company"),
-    path(
-        "invoices/<int:pk>/companies/<int:company_id>/bill/",
-        views.bill_company,
-        name="bill_company",
-    ),
-    path(
-        "invoices/<int:pk>/companies/<int:company_id>/remove/",
-        views.remove_company,
-        name="remove_company",
-    ),
     path("invoices/<int:pk>/payments/new/", payment_views.record_payment, name="record_payment"),
     path(
         "invoices/<int:pk>/payments/search/", payment_views.payment_search, name="search_payments"
