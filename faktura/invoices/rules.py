@@ -4,6 +4,7 @@ Each check returns a Decision; the UI shows its reason on a disabled action, the
 it as a 4xx error, and the service raises it after locking the invoice.
 """
 
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from faktura.accounts.permissions import can_edit_invoices
@@ -187,10 +188,6 @@ def can_change_associations(invoice: Invoice, actor: Actor) -> Decision:
     return can_edit(invoice, actor)
 
 
-def _association_kind(record: Contact | Company) -> str:
-    return "contact" if isinstance(record, Contact) else "company"
-
-
 def is_associated(invoice: Invoice, record: Contact | Company) -> bool:
     related = invoice.contacts if isinstance(record, Contact) else invoice.companies
     return related.filter(pk=record.pk).exists()
@@ -203,10 +200,12 @@ def can_add_association(invoice: Invoice, record: Contact | Company, actor: Acto
     if not (decision := not_archived(record, to="be added to an invoice")):
         return decision
     if is_associated(invoice, record):
-        return refuse(
-            f"{record} is already a {_association_kind(record)} on this invoice.",
-            "already_associated",
+        already = (
+            _("{name} is already a contact on this invoice.")
+            if isinstance(record, Contact)
+            else _("{name} is already a company on this invoice.")
         )
+        return refuse(already.format(name=record), "already_associated")
     return ALLOWED
 
 
@@ -215,9 +214,12 @@ def can_remove_association(invoice: Invoice, record: Contact | Company, actor: A
     if not (decision := can_change_associations(invoice, actor)):
         return decision
     if not is_associated(invoice, record):
-        return refuse(
-            f"{record} is not a {_association_kind(record)} on this invoice.", "not_associated"
+        absent = (
+            _("{name} is not a contact on this invoice.")
+            if isinstance(record, Contact)
+            else _("{name} is not a company on this invoice.")
         )
+        return refuse(absent.format(name=record), "not_associated")
     return ALLOWED
 
 

@@ -9,6 +9,7 @@ from typing import Any, Final, cast
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from faktura.accounts.models import PaymentTerms, User
 from faktura.accounts.permissions import can_edit_invoices
@@ -465,7 +466,9 @@ def _bill_company(invoice: Invoice, chosen: Company | _Unchanged) -> None:
     if isinstance(chosen, Company):
         if not companies.filter(pk=chosen.pk).exists():
             raise RuleViolation(
-                f"{chosen} is not a company on this invoice; add it first, then bill it.",
+                _("{name} is not a company on this invoice; add it first, then bill it.").format(
+                    name=chosen
+                ),
                 code="not_associated",
             )
         invoice.billed_company = chosen
