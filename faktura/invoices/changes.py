@@ -4,7 +4,7 @@ Both are written for the customer, in the invoice's language and formats: amount
 its locale writes them, lines as sentences, options by their labels."""
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -72,17 +72,18 @@ def summarize(
     after: Mapping[str, str | None],
     *,
     locale: str,
-    lines: tuple[str, str] = ("", ""),
+    lines: Callable[[], tuple[str, str]] = lambda: ("", ""),
 ) -> list[Change]:
-    """The buyer-visible changes between two property snapshots, for the customer; `lines` are
-    the lines before and after as `describe_lines` writes them."""
+    """The buyer-visible changes between two property snapshots, for the customer; `lines`
+    gives the lines before and after as `describe_lines` writes them, asked only when they
+    changed (writing every line is the costly part of an edit)."""
     with translation.override(language_of(locale)):
         changes = []
         for name in BUYER_VISIBLE:
             if before.get(name) == after.get(name):
                 continue
             if name == "hs_line_items":
-                old, new = lines
+                old, new = lines()
             else:
                 old = _show(name, before.get(name), before.get("hs_currency") or "", locale)
                 new = _show(name, after.get(name), after.get("hs_currency") or "", locale)

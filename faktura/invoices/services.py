@@ -166,7 +166,7 @@ def update_invoice(
         invoice = invoice_for_update(invoice.pk)
         require(rules.can_edit(invoice, actor))
         before = INVOICE.snapshot(invoice)
-        lines_before = list(invoice.lines.all())
+        lines_before = list(invoice.lines.all()) if lines is not None else []
         currency_before = invoice.currency
         _assign_values(invoice, values)
         if lines is not None:
@@ -178,7 +178,8 @@ def update_invoice(
             _set_contacts(invoice, contacts)
         if companies is not None:
             invoice.companies.set(companies)
-        _bill_company(invoice, billed_company)
+        if companies is not None or not isinstance(billed_company, _Unchanged):
+            _bill_company(invoice, billed_company)
         if not isinstance(deal, _Unchanged):
             invoice.deal = deal
         if not isinstance(quote, _Unchanged):
@@ -195,7 +196,7 @@ def update_invoice(
             before,
             after,
             locale=invoice.locale,
-            lines=(
+            lines=lambda: (
                 describe_lines(lines_before, currency_before, invoice.locale),
                 describe_lines(invoice.lines.all(), invoice.currency, invoice.locale),
             ),
