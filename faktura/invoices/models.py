@@ -112,7 +112,7 @@ class Invoice(models.Model):
             models.Index(fields=["invoice_date", "id"], name="invoice_date_id"),
             models.Index(fields=["total", "id"], name="invoice_total_id"),
             # By number: the unique index on number_seq, and on PostgreSQL also
-            # invoice_number_desc for last-first with drafts last (migration 0007).
+            # invoice_number_desc for last-first with drafts last (migration 0009).
         ]
         constraints = [
             models.CheckConstraint(
