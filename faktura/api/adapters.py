@@ -46,7 +46,7 @@ class Link:
             raise LookupError(f"No app declares the association {self.label}.") from None
 
     def ids(self, obj: models.Model) -> list[int]:
-        return sorted(record.pk for record in self.association.records(obj))
+        return sorted(self.association.record_ids(obj))
 
     @property
     def add(self) -> Associate | None:

@@ -81,6 +81,39 @@ class Association:
     lookup: str | None = None
     # Values a record created with this association takes when it is given none of its own.
     fills: Callable[[Any], Values] | None = None
+    # The associated records' ids without loading them (a foreign key's column); None: read
+    # from `records`.
+    ids: Callable[[Any], list[Any]] | None = None
+
+    def record_ids(self, record: Any) -> list[Any]:
+        """The associated records' ids, in one query at most (lists ask this for every row)."""
+        if self.ids is not None:
+            return self.ids(record)
+        found = self.records(record)
+        if isinstance(found, models.QuerySet):
+            return list(found.values_list("pk", flat=True))
+        return [other.pk for other in found]
+
+
+def pointer(field: str) -> dict[str, Any]:
+    """`records`, `primary` and `ids` of an association held in one foreign key (`field`: an
+    invoice's "deal"); a record without that field (the other table of its type) has none."""
+
+    def primary(record: Any) -> models.Model | None:
+        return getattr(record, field, None) if getattr(record, f"{field}_id", None) else None
+
+    def records(record: Any) -> list[models.Model]:
+        return [other] if (other := primary(record)) else []
+
+    def ids(record: Any) -> list[Any]:
+        return [pk] if (pk := getattr(record, f"{field}_id", None)) else []
+
+    return {"records": records, "primary": primary, "ids": ids}
+
+
+def of[M: models.Model](associated: Associated, target: str, model: type[M]) -> list[M]:
+    """The records of `model` among those a new record is created with."""
+    return [record for record in associated.get(target, ()) if isinstance(record, model)]
 
 
 class RecordServices:
@@ -150,6 +183,8 @@ class RecordServices:
             for target, others in associated.items():
                 if target not in self.created_with:
                     self._associate(record, target, others, actor=actor)
+        if len(self.tables) == 1:
+            return record
         # An association may have moved it to another of the type's tables (ADR 0006).
         return self.find(record.pk) or record
 
@@ -248,10 +283,6 @@ def services_for(type_name: str) -> RecordServices:
     if type_name not in _services:
         _services[type_name] = RecordServices(type_name)
     return _services[type_name]
-
-
-def declared_types() -> list[str]:
-    return list(_services)
 
 
 def declare_association(association: Association) -> Association:

@@ -16,6 +16,8 @@ from faktura.core.record_services import (
     Association,
     Values,
     declare_association,
+    of,
+    pointer,
     services_for,
 )
 from faktura.crm.models import Company, Contact
@@ -29,20 +31,16 @@ from faktura.sales.record_services import line_values
 
 
 def _create_invoice(values: Values, /, *, actor: Actor, associated: Associated) -> Invoice:
-    deals = _of(associated, "deals", Deal)
-    quotes = _of(associated, "quotes", Quote)
+    deals = of(associated, "deals", Deal)
+    quotes = of(associated, "quotes", Quote)
     return invoices.create_draft_invoice(
         actor=actor,
-        contacts=_of(associated, "contacts", Contact),
-        companies=_of(associated, "companies", Company),
+        contacts=of(associated, "contacts", Contact),
+        companies=of(associated, "companies", Company),
         deal=deals[0] if deals else None,
         quote=quotes[0] if quotes else None,
         values=values,
     )
-
-
-def _of[M: models.Model](associated: Associated, target: str, model: type[M]) -> list[M]:
-    return [record for record in associated.get(target, ()) if isinstance(record, model)]
 
 
 def _update_invoice(invoice: Invoice, /, *, actor: Actor, values: Mapping[str, Any]) -> Invoice:
@@ -65,14 +63,6 @@ def _companies(invoice: Invoice) -> models.QuerySet[Company]:
     return invoice.companies.order_by("id")
 
 
-def _deal(invoice: Invoice) -> Deal | None:
-    return invoice.deal
-
-
-def _deals(invoice: Invoice) -> list[Deal]:
-    return [invoice.deal] if invoice.deal else []
-
-
 def _set_deal(invoice: Invoice, deal: Deal, /, *, actor: Actor) -> None:
     invoices.update_invoice(invoice, actor=actor, deal=deal)
 
@@ -80,14 +70,6 @@ def _set_deal(invoice: Invoice, deal: Deal, /, *, actor: Actor) -> None:
 def _unset_deal(invoice: Invoice, deal: Deal, /, *, actor: Actor) -> None:
     if invoice.deal_id == deal.pk:
         invoices.update_invoice(invoice, actor=actor, deal=None)
-
-
-def _quote(invoice: Invoice) -> Quote | None:
-    return invoice.quote
-
-
-def _quotes(invoice: Invoice) -> list[Quote]:
-    return [invoice.quote] if invoice.quote else []
 
 
 def _set_quote(invoice: Invoice, quote: Quote, /, *, actor: Actor) -> None:
@@ -176,14 +158,6 @@ def _invoices_of(document: Deal | Quote) -> models.QuerySet[Invoice]:
     return document.invoices.order_by("id")
 
 
-def _invoice_of_line(line: models.Model) -> Invoice | None:
-    return line.invoice if isinstance(line, InvoiceLine) else None
-
-
-def _invoices_of_line(line: models.Model) -> list[Invoice]:
-    return [invoice] if (invoice := _invoice_of_line(line)) else []
-
-
 def _line_to_invoice(line: models.Model, invoice: Invoice, /, *, actor: Actor) -> None:
     _attach_line(invoice, line, actor=actor)
 
@@ -222,8 +196,7 @@ def declare() -> None:
         Association(
             "invoices",
             "deals",
-            records=_deals,
-            primary=_deal,
+            **pointer("deal"),
             add=_set_deal,
             remove=_unset_deal,
             lookup="deal_id",
@@ -231,8 +204,7 @@ def declare() -> None:
         Association(
             "invoices",
             "quotes",
-            records=_quotes,
-            primary=_quote,
+            **pointer("quote"),
             add=_set_quote,
             remove=_unset_quote,
             lookup="quote_id",
@@ -263,8 +235,7 @@ def declare() -> None:
         Association(
             "line_items",
             "invoices",
-            records=_invoices_of_line,
-            primary=_invoice_of_line,
+            **pointer("invoice"),  # deal and quote lines have none
             add=_line_to_invoice,
         ),
     ):

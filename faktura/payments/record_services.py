@@ -16,6 +16,8 @@ from faktura.core.record_services import (
     Association,
     Values,
     declare_association,
+    of,
+    pointer,
     services_for,
 )
 from faktura.crm.models import Contact
@@ -58,18 +60,10 @@ def _create_payment(values: Values, /, *, actor: Actor, associated: Associated) 
     recorded["currency"] = recorded.get("currency") or get_account_settings().default_currency
     if isinstance(recorded["paid_on"], dt.datetime):
         recorded["paid_on"] = recorded["paid_on"].date()
-    contacts = [c for c in associated.get("contacts", ()) if isinstance(c, Contact)]
+    contacts = of(associated, "contacts", Contact)
     return payments.create_manual_payment(
         actor=actor, contact=contacts[0] if contacts else None, **recorded
     )
-
-
-def _contact(payment: Payment) -> Contact | None:
-    return payment.contact
-
-
-def _contacts(payment: Payment) -> list[Contact]:
-    return [payment.contact] if payment.contact else []
 
 
 def declare() -> None:
@@ -84,8 +78,7 @@ def declare() -> None:
         Association(
             "commerce_payments",
             "contacts",
-            records=_contacts,
-            primary=_contact,
+            **pointer("contact"),
             lookup="contact_id",
         )
     )

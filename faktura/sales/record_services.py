@@ -14,6 +14,8 @@ from faktura.core.record_services import (
     Association,
     Values,
     declare_association,
+    of,
+    pointer,
     services_for,
 )
 from faktura.crm.models import Company, Contact
@@ -30,25 +32,21 @@ def _create_product(values: Values, /, *, actor: Actor, associated: Associated) 
 def _create_deal(values: Values, /, *, actor: Actor, associated: Associated) -> Deal:
     return sales.create_deal(
         actor=actor,
-        contacts=_of(associated, "contacts", Contact),
-        companies=_of(associated, "companies", Company),
+        contacts=of(associated, "contacts", Contact),
+        companies=of(associated, "companies", Company),
         **values,
     )
 
 
 def _create_quote(values: Values, /, *, actor: Actor, associated: Associated) -> Quote:
-    deals = _of(associated, "deals", Deal)
+    deals = of(associated, "deals", Deal)
     return sales.create_quote(
         actor=actor,
         deal=deals[0] if deals else None,
-        contacts=_of(associated, "contacts", Contact),
-        companies=_of(associated, "companies", Company),
+        contacts=of(associated, "contacts", Contact),
+        companies=of(associated, "companies", Company),
         **values,
     )
-
-
-def _of[M: models.Model](associated: Associated, target: str, model: type[M]) -> list[M]:
-    return [record for record in associated.get(target, ()) if isinstance(record, model)]
 
 
 def line_values(values: Values) -> Values:
@@ -96,14 +94,6 @@ def _quotes(deal: Deal) -> models.QuerySet[Quote]:
     return deal.quotes.order_by("id")
 
 
-def _deal(quote: Quote) -> Deal | None:
-    return quote.deal
-
-
-def _deals(quote: Quote) -> list[Deal]:
-    return [quote.deal] if quote.deal else []
-
-
 def _attach_line(document: Document, line: models.Model, /, *, actor: Actor) -> None:
     if not isinstance(line, LineItem):
         raise RuleViolation(
@@ -123,22 +113,6 @@ def _attach_line(document: Document, line: models.Model, /, *, actor: Actor) -> 
 def _detach_line(document: Document, line: LineItem, /, *, actor: Actor) -> None:
     """Taking a line item off its record removes it: a line item lives on its record."""
     sales.delete_line_item(line, actor=actor)
-
-
-def _deal_of_line(line: models.Model) -> Deal | None:
-    return line.deal if isinstance(line, LineItem) else None
-
-
-def _deals_of_line(line: models.Model) -> list[Deal]:
-    return [deal] if (deal := _deal_of_line(line)) else []
-
-
-def _quote_of_line(line: models.Model) -> Quote | None:
-    return line.quote if isinstance(line, LineItem) else None
-
-
-def _quotes_of_line(line: models.Model) -> list[Quote]:
-    return [quote] if (quote := _quote_of_line(line)) else []
 
 
 def _line_to_document(line: models.Model, document: Document, /, *, actor: Actor) -> None:
@@ -210,9 +184,7 @@ def declare() -> None:
         remove_company=sales.remove_deal_company,
     )
     declare_association(Association("deals", "quotes", records=_quotes))
-    declare_association(
-        Association("quotes", "deals", records=_deals, primary=_deal, lookup="deal_id")
-    )
+    declare_association(Association("quotes", "deals", **pointer("deal"), lookup="deal_id"))
     _document_associations(
         "quotes",
         add_contact=sales.add_quote_contact,
@@ -224,8 +196,7 @@ def declare() -> None:
         Association(
             "line_items",
             "deals",
-            records=_deals_of_line,
-            primary=_deal_of_line,
+            **pointer("deal"),  # invoice lines have none
             add=_line_to_document,
         )
     )
@@ -233,8 +204,7 @@ def declare() -> None:
         Association(
             "line_items",
             "quotes",
-            records=_quotes_of_line,
-            primary=_quote_of_line,
+            **pointer("quote"),
             add=_line_to_document,
         )
     )
