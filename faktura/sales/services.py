@@ -120,7 +120,7 @@ def create_deal(
             _refuse_new_association(deal, company)
         deal.companies.add(*companies)
         if cleaned:
-            set_line_items(deal, cleaned, actor=actor)
+            _store_line_items(deal, cleaned, actor=actor)
     return deal
 
 
@@ -144,11 +144,11 @@ def update_deal(
         if lines is None and currency != locked.currency and locked.line_items.exists():
             # The total is rounded to the currency: restating the lines recomputes it.
             lines = [LineInput.from_line(item, keep_id=True) for item in locked.line_items.all()]
+        cleaned = clean_lines(list(lines), currency) if lines is not None else None
         if "amount" in values:
             values["amount"] = _read_deal_amount(values["amount"], currency)
             lines_total = _lines_total(
-                locked.line_items.all() if lines is None else clean_lines(list(lines), currency),
-                currency,
+                locked.line_items.all() if cleaned is None else cleaned, currency
             )
             require(
                 rules.can_set_deal_amount(
@@ -159,8 +159,8 @@ def update_deal(
                 )
             )
         deal = update_record(locked, actor=actor, values=values)
-        if lines is not None:
-            set_line_items(deal, lines, actor=actor)
+        if cleaned is not None:
+            _store_line_items(deal, cleaned, actor=actor)
     return deal
 
 
@@ -366,8 +366,14 @@ def set_line_items(
 ) -> list[LineItem]:
     """Replace all line items of a deal or quote. A deal's amount follows them: it becomes their
     total (with no line items left, it keeps its last amount, now the user's to change)."""
+    return _store_line_items(parent, clean_lines(list(lines), parent.currency), actor=actor)
+
+
+def _store_line_items(
+    parent: Deal | Quote, cleaned: list[LineInput], *, actor: Actor
+) -> list[LineItem]:
+    """set_line_items with lines already cleaned in the parent's currency."""
     require(not_archived(parent, to="have its line items changed"))
-    cleaned = clean_lines(list(lines), parent.currency)
     on_document = set(parent.line_items.values_list("product_id", flat=True))
     if isinstance(parent, Quote) and parent.deal is not None:
         on_document |= set(parent.deal.line_items.values_list("product_id", flat=True))
@@ -379,7 +385,11 @@ def set_line_items(
         locked = type(parent)._default_manager.select_for_update().get(pk=parent.pk)
         before = _with_lines(locked)
         store_lines(LineItem, locked.line_items.all(), cleaned, **{key: locked})
-        if isinstance(locked, Deal) and isinstance(parent, Deal) and lines_total is not None:
+        if (
+            isinstance(locked, Deal)
+            and isinstance(parent, Deal)
+            and lines_total not in (None, locked.amount)
+        ):
             locked.amount = parent.amount = lines_total
             locked.save(update_fields=["amount", "updated_at"])
         items = list(locked.line_items.all())
