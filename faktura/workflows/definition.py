@@ -21,6 +21,7 @@ from typing import Any
 
 from faktura.core.properties import ObjectType, object_types
 from faktura.listings import filters as flt
+from faktura.workflows.config_fields import FieldContext
 from faktura.workflows.events import trigger_events
 from faktura.workflows.registry import action_types
 
@@ -165,8 +166,13 @@ def object_type_named(singular: str) -> ObjectType:
     raise LookupError(f"There is no object type '{singular}'.")
 
 
-def problems(object_type: str, data: Mapping[str, Any]) -> list[str]:
-    """Everything that stops a definition from being published, in words (WF-3)."""
+def problems(
+    object_type: str,
+    data: Mapping[str, Any],
+    contexts: Mapping[str, FieldContext] | None = None,
+) -> list[str]:
+    """Everything that stops a definition from being published, in words (WF-3). `contexts`:
+    action steps' field contexts by step id, whose computed choices were asked already."""
     try:
         definition = parse(data)
     except DefinitionError as error:
@@ -186,7 +192,7 @@ def problems(object_type: str, data: Mapping[str, Any]) -> list[str]:
         if step.id in seen:
             found.append(f"Two steps have the id '{step.id}'.")
         seen.add(step.id)
-        found += _step_problems(kind, step)
+        found += _step_problems(kind, step, (contexts or {}).get(step.id))
     if not definition.steps:
         found.append("Add at least one action.")
     return found
@@ -217,7 +223,7 @@ def step_problems(object_type: str, step: Mapping[str, Any]) -> list[str]:
     return _step_problems(object_type_named(object_type), parsed)
 
 
-def _step_problems(kind: ObjectType, step: Step) -> list[str]:
+def _step_problems(kind: ObjectType, step: Step, context: FieldContext | None = None) -> list[str]:
     if step.type == BRANCH:
         found = []
         if not 1 <= len(step.branches) <= MAX_BRANCHES:
@@ -233,7 +239,7 @@ def _step_problems(kind: ObjectType, step: Step) -> list[str]:
         return delay_problems(kind, step.config)
     if step.type not in action_types:
         return [f"Step '{step.id}': there is no action type '{step.type}'."]
-    return action_types.get(step.type).problems(kind.singular, step.config)
+    return action_types.get(step.type).problems(kind.singular, step.config, context)
 
 
 def delay_problems(kind: ObjectType, config: Mapping[str, Any]) -> list[str]:

@@ -110,11 +110,17 @@ def _icon(step_type: str) -> str:
     return {wf.DELAY: "hourglass-split", wf.BRANCH: "signpost-split"}.get(step_type, "lightning")
 
 
-def cards(kind: ObjectType, steps: tuple[wf.Step, ...]) -> list[StepCard]:
-    return [_card(kind, step) for step in steps]
+def cards(
+    kind: ObjectType,
+    steps: tuple[wf.Step, ...],
+    contexts: dict[str, FieldContext] | None = None,
+) -> list[StepCard]:
+    """The steps as cards. `contexts` collects each action step's field context by step id, so
+    the page's publish problems (`wf.problems`) reuse the computed choices the cards asked for."""
+    return [_card(kind, step, {} if contexts is None else contexts) for step in steps]
 
 
-def _card(kind: ObjectType, step: wf.Step) -> StepCard:
+def _card(kind: ObjectType, step: wf.Step, contexts: dict[str, FieldContext]) -> StepCard:
     branches_raw = [{"label": b.label, "filters": b.filters} for b in step.branches]
     raw = {"id": step.id, "type": step.type, "config": dict(step.config), "branches": branches_raw}
     branches = [
@@ -122,12 +128,12 @@ def _card(kind: ObjectType, step: wf.Step) -> StepCard:
             label=branch.label,
             criteria=criteria_in_words(kind, branch.filters),
             where=f"{step.id}:{n}",
-            steps=cards(kind, branch.steps),
+            steps=cards(kind, branch.steps, contexts),
         )
         for n, branch in enumerate(step.branches)
     ]
     otherwise = (
-        BranchCard("None met", [], f"{step.id}:else", cards(kind, step.otherwise))
+        BranchCard("None met", [], f"{step.id}:else", cards(kind, step.otherwise, contexts))
         if step.type == wf.BRANCH
         else None
     )
@@ -137,6 +143,7 @@ def _card(kind: ObjectType, step: wf.Step) -> StepCard:
         # per card; not at all for an action unavailable here (they may need what is missing).
         action = action_types.get(step.type)
         context = FieldContext(kind.singular, step.config, live=not action.unavailable())
+        contexts[step.id] = context
         problems = action.problems(kind.singular, step.config, context)
     else:
         problems = wf.step_problems(kind.singular, raw)

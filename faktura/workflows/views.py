@@ -30,6 +30,7 @@ from faktura.listings import filters as flt
 from faktura.listings.defaults import defaults_for
 from faktura.workflows import definition as wf
 from faktura.workflows import editing, outline, rules, services, transfer
+from faktura.workflows.config_fields import FieldContext
 from faktura.workflows.events import trigger_events
 from faktura.workflows.models import EnrollmentStatus, Workflow
 from faktura.workflows.page import header_context, workflow_for
@@ -150,6 +151,7 @@ def _editor_context(workflow: Workflow, **trigger_form: Any) -> dict[str, Any]:
         draft = wf.parse(services.EMPTY_DEFINITION)
     filters = trigger_form.get("filters") or flt.from_json(kind, draft.filters)
     events = trigger_form.get("events", [dict(e) for e in draft.events])
+    contexts: dict[str, FieldContext] = {}
     return {
         **header_context(workflow, "actions"),
         "path": defaults_for(kind).path,
@@ -167,8 +169,9 @@ def _editor_context(workflow: Workflow, **trigger_form: Any) -> dict[str, Any]:
             kind._by_name[n].label for n in draft.re_enroll_properties if n in kind._by_name
         ],
         "trigger_error": trigger_form.get("error", ""),
-        "cards": outline.cards(kind, draft.steps),
-        "problems": wf.problems(workflow.object_type, workflow.draft),
+        "cards": outline.cards(kind, draft.steps, contexts),
+        # After the cards: the problems reuse the choices the cards asked for (QuickBooks…).
+        "problems": wf.problems(workflow.object_type, workflow.draft, contexts),
     }
 
 

@@ -200,3 +200,12 @@ def test_a_draft_with_an_action_that_became_unavailable_shows_why(
     assert 'value="acme" selected' in panel.text  # still there, to remove or keep
     assert NOT_IN_THE_US in html.unescape(review.text)
     assert ASKED == []
+
+
+def test_the_editor_page_asks_each_computed_choice_once(admin_client, admin, draft):
+    # The cards and the page's publish problems share one field context per step: for the
+    # QuickBooks actions, each ask is a call to QuickBooks.
+    with_steps(draft, admin, ledger_step(company="acme", terms="net30"))
+    ASKED.clear()
+    assert admin_client.get(f"/workflows/{draft.pk}/").status_code == 200
+    assert [name for name, _ in ASKED] == ["company", "terms"]
