@@ -10,8 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from faktura.accounts.services import user_locale
-from faktura.core.locales import format_amount
+from faktura.core.locales import format_amount, people_locale
 from faktura.emails.composing import link_text
 from faktura.invoices.models import Invoice, InvoiceStatus
 from faktura.invoices.properties import INVOICE
@@ -40,7 +39,7 @@ def find_invoices(text: str, *, locale: str) -> QuerySet[Invoice]:
 @require_GET
 def insert_picker(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "")
-    locale = user_locale(request.user)
+    locale = people_locale()
     choices = [
         Choice(
             invoice,

@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from faktura.accounts.services import user_locale
 from faktura.core.errors import RuleViolation
+from faktura.core.locales import people_locale
 from faktura.core.properties import ObjectType, Property, object_types
 from faktura.core.web import (
     actor_for,
@@ -53,7 +53,7 @@ def _state(request: HttpRequest, object_type: ObjectType, query: Any = None) -> 
     if view_id := query.get("view"):
         view = saved_views.get_view_for(actor_for(request), object_type, view_id)
         saved = saved_views.view_state(view, object_type)
-    return state_from_query(object_type, query, saved=saved, locale=user_locale(request.user))
+    return state_from_query(object_type, query, saved=saved, locale=people_locale())
 
 
 @login_required

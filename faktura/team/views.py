@@ -12,9 +12,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from faktura.accounts.models import Role, User
-from faktura.accounts.services import user_locale
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
+from faktura.core.locales import people_locale
 from faktura.core.web import actor_for, forbid_unless, redirect_after_post, render_dialog
 from faktura.team import invitations, queries, rules, services
 from faktura.team.forms import ChoosePasswordForm, InviteForm
@@ -60,7 +60,7 @@ def users_page(request: HttpRequest) -> HttpResponse:
             )
             return redirect("team:users")
     context = {
-        "rows": queries.user_rows(User.objects.all(), user_locale(request.user)),
+        "rows": queries.user_rows(User.objects.all(), people_locale()),
         "changes": queries.recent_changes(),
         "form": form,
         "valid_days": invitations.INVITATION_VALID_FOR.days,

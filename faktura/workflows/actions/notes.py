@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Q
@@ -16,7 +15,7 @@ from faktura.accounts.models import User
 from faktura.core.errors import RuleViolation
 from faktura.crm import services as crm
 from faktura.crm.services import TITLE_LIMIT
-from faktura.workflows.config_fields import TEXT, TEXTAREA, Number
+from faktura.workflows.config_fields import TEXT, TEXTAREA, FieldContext, Number, whole_number
 from faktura.workflows.placeholders import PLACEHOLDER, fill_placeholders
 from faktura.workflows.registry import (
     ActionContext,
@@ -72,13 +71,21 @@ CREATE_NOTE = action_types.register(
 
 # --- Create a task
 
+DUE_IN_DAYS = ConfigField(
+    "due_in_days",
+    "Due in (days)",
+    Number(minimum=0, maximum=MAX_DUE_IN_DAYS, unit="days"),
+    required=False,
+    help="Whole days after the step runs; empty for no due date.",
+)
+
 
 def run_create_task(context: ActionContext) -> Mapping[str, Any]:
     config = context.config
-    try:
-        days = due_in_days(config.get("due_in_days"))
-    except ValueError as problem:
-        raise ActionError(f"“Create a task”: {problem}") from None
+    # The field's own check: a definition imported or edited by hand may hold anything.
+    if problems := DUE_IN_DAYS.problems(FieldContext(context.object_type, config)):
+        raise ActionError(f"“Create a task”: {problems[0]}")
+    days = whole_number(config.get(DUE_IN_DAYS.name))  # None: no due date
     owner = find_owner(_text(config, "owner"))
     title = _fit(fill_placeholders(_text(config, "title"), context.record), TITLE_LIMIT)
     due_at = timezone.now() + dt.timedelta(days=days) if days is not None else None
@@ -101,21 +108,6 @@ def run_create_task(context: ActionContext) -> Mapping[str, Any]:
         "due_at": task.due_at.isoformat() if task.due_at else None,
         "owner": task.owner.get_username() if task.owner else None,
     }
-
-
-def due_in_days(value: Any) -> int | None:
-    """The configured number of days, or None when not set; ValueError says what is wrong."""
-    if value is None or str(value).strip() == "":
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f"Due in (days) must be a whole number of days, not “{value}”.") from None
-    if not number.is_finite() or number != number.to_integral_value():
-        raise ValueError(f"Due in (days) must be a whole number of days, not “{value}”.")
-    if not 0 <= number <= MAX_DUE_IN_DAYS:
-        raise ValueError(f"Due in (days) must be between 0 and {MAX_DUE_IN_DAYS} days.")
-    return int(number)
 
 
 def find_owner(text: str) -> User | None:
@@ -175,13 +167,7 @@ CREATE_TASK = action_types.register(
                 help="What is to be done. {{ property_name }} is replaced by the record's value.",
             ),
             ConfigField("body", "Description", TEXTAREA, required=False),
-            ConfigField(
-                "due_in_days",
-                "Due in (days)",
-                Number(minimum=0, maximum=MAX_DUE_IN_DAYS, unit="days"),
-                required=False,
-                help="Whole days after the step runs; empty for no due date.",
-            ),
+            DUE_IN_DAYS,
             ConfigField(
                 "owner",
                 "Assigned to",
