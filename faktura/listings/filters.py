@@ -508,16 +508,17 @@ def _matches(path: str, kind: T, op: Operator, values: tuple[Any, ...], now: dt.
             return Q(**{f"{path}__in": values})
         case Op.HAS_WORD:
             return _word_q(path, str(values[0]))
-    if kind in (T.DATE, T.DATETIME):
+    moments = bool(values) and all(isinstance(value, dt.datetime) for value in values)
+    if kind in (T.DATE, T.DATETIME) and not moments:  # a day spans its 24 hours; a moment not
         return _date_q(path, kind == T.DATETIME, op, values, now)
     match op:
         case Op.IS:
             return Q(**{f"{path}__iexact" if kind == T.STRING else path: values[0]})
         case Op.CONTAINS:
             return Q(**{f"{path}__icontains": values[0]})
-        case Op.GT:
+        case Op.GT | Op.AFTER:
             return Q(**{f"{path}__gt": values[0]})
-        case Op.LT:
+        case Op.LT | Op.BEFORE:
             return Q(**{f"{path}__lt": values[0]})
         case Op.AT_LEAST:
             return Q(**{f"{path}__gte": values[0]})
@@ -535,30 +536,9 @@ def _word_q(path: str, word: str) -> Q:
     return Q(**{f"{path}__iregex": rf"(^|\W){pattern}($|\W)"})
 
 
-def _moment_q(path: str, op: Operator, values: tuple[dt.datetime, ...]) -> Q:
-    """Exact moments, compared as they are (a day, by contrast, spans its 24 hours)."""
-    match op:
-        case Op.IS:
-            return Q(**{path: values[0]})
-        case Op.BEFORE:
-            return Q(**{f"{path}__lt": values[0]})
-        case Op.AFTER:
-            return Q(**{f"{path}__gt": values[0]})
-        case Op.AT_MOST:
-            return Q(**{f"{path}__lte": values[0]})
-        case Op.AT_LEAST:
-            return Q(**{f"{path}__gte": values[0]})
-        case Op.BETWEEN:
-            low, high = sorted(values)
-            return Q(**{f"{path}__gte": low, f"{path}__lte": high})
-    raise FilterError(f"'{op}' cannot be used on moments.")  # pragma: no cover
-
-
 def _date_q(
     path: str, is_datetime: bool, op: Operator, values: tuple[Any, ...], now: dt.datetime
 ) -> Q:
-    if values and all(isinstance(value, dt.datetime) for value in values):
-        return _moment_q(path, op, values)
     today = now.date()
     if op == Op.LAST_DAYS:
         start, end = today - dt.timedelta(days=values[0]), today
