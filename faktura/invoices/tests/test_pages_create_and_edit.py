@@ -12,7 +12,7 @@ from faktura.core.actors import Actor
 from faktura.emails.models import OutboundEmail
 from faktura.invoices import services as invoices
 from faktura.invoices.models import Invoice, InvoiceStatus
-from faktura.invoices.tests.browsing import actions
+from faktura.invoices.tests.browsing import actions, search_in_dialog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -123,7 +123,7 @@ def test_contact_and_company_added_and_removed_from_the_side_panel(
     contacts = page.get_by_label("Contacts", exact=True)
 
     contacts.get_by_role("link", name="Add contact").click()
-    page.get_by_label("Search contacts").fill("hopper")
+    search_in_dialog(page, "hopper")
     page.get_by_role("button", name="Add Grace Hopper").click()
     expect(page.get_by_role("alert")).to_contain_text("Grace Hopper added to the invoice.")
     expect(contacts).to_contain_text("Grace Hopper")

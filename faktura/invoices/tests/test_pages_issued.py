@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from faktura.crm import services as crm
 from faktura.invoices.models import Invoice
+from faktura.invoices.tests.browsing import search_in_dialog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -104,7 +105,7 @@ def test_the_billed_company_is_chosen_in_the_side_panel(
     for name in ("Analytical Engines Ltd", "Jacquard Looms"):
         page.get_by_role("link", name="Add company").click()
         dialog = page.locator("#dialog")
-        dialog.get_by_role("searchbox").fill(name.split()[0])
+        search_in_dialog(page, name.split()[0])
         dialog.get_by_role("button", name=f"Add {name}").click()
         expect(page.get_by_role("alert")).to_contain_text(f"{name} added to the invoice.")
 
