@@ -25,22 +25,26 @@ from faktura.history.records import (
 
 
 def create_contact(*, actor: Actor, **values: Any) -> Contact:
+    require(can_edit_records(actor))
     if not any(values.get(key) for key in ("email", "firstname", "lastname")):
         raise RuleViolation("A contact needs at least an email address or a name.")
     return create_record(Contact, actor=actor, values=values)
 
 
 def update_contact(contact: Contact, *, actor: Actor, values: Mapping[str, Any]) -> Contact:
+    require(can_edit_records(actor))
     return update_record(contact, actor=actor, values=values)
 
 
 def create_company(*, actor: Actor, **values: Any) -> Company:
+    require(can_edit_records(actor))
     if not values.get("name"):
         raise RuleViolation("A company needs a name.")
     return create_record(Company, actor=actor, values=values)
 
 
 def update_company(company: Company, *, actor: Actor, values: Mapping[str, Any]) -> Company:
+    require(can_edit_records(actor))
     return update_record(company, actor=actor, values=values)
 
 
@@ -71,6 +75,7 @@ def restore_company(company: Company, *, actor: Actor) -> Company:
 def associate_contact_with_company(contact: Contact, company: Company, *, actor: Actor) -> None:
     """Tie a contact to a company; doing it twice changes nothing and records nothing. Neither
     may be archived."""
+    require(can_edit_records(actor))
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         if contact.companies.filter(pk=company.pk).exists():
@@ -87,6 +92,7 @@ def associate_contact_with_company(contact: Contact, company: Company, *, actor:
 
 
 def dissociate_contact_from_company(contact: Contact, company: Company, *, actor: Actor) -> None:
+    require(can_edit_records(actor))
     with transaction.atomic():
         contact = Contact.objects.select_for_update().get(pk=contact.pk)
         if not contact.companies.filter(pk=company.pk).exists():

@@ -12,9 +12,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from faktura.accounts.models import User
-from faktura.accounts.permissions import can_manage_settings
+from faktura.accounts.permissions import can_edit_records, can_manage_settings
 from faktura.core.actors import Actor
-from faktura.core.errors import RuleViolation
+from faktura.core.errors import RuleViolation, require
 from faktura.emails.addresses import clean_address
 from faktura.emails.models import ConnectedInbox, EmailKind, OutboundEmail, Reply
 from faktura.emails.queries import inboxes_for
@@ -50,6 +50,7 @@ def _email_in_view(email_id: int, actor: Actor) -> OutboundEmail:
 def add_reply(
     email_id: int, *, actor: Actor, from_address: str, body: str, received_at: dt.datetime
 ) -> Reply:
+    require(can_edit_records(actor))
     email = _email_in_view(email_id, actor)
     if not body.strip():
         raise RuleViolation("The reply has no text.")
@@ -64,6 +65,7 @@ def add_reply(
 
 def import_reply(raw: bytes, *, actor: Actor) -> Reply:
     """A reply from its message file: matched to the email its headers say it answers."""
+    require(can_edit_records(actor))
     if len(raw) > MAX_IMPORT_BYTES:
         raise RuleViolation("The message file is larger than 5 MB.")
     message = message_from_bytes(raw, policy=policy.default)

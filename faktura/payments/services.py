@@ -6,9 +6,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from faktura.accounts.permissions import can_edit_records
 from faktura.core.actors import Actor
 from faktura.core.dates import check_business_date
-from faktura.core.errors import RuleViolation
+from faktura.core.errors import RuleViolation, require
 from faktura.core.money import format_money, normalize_currency, parse_amount, round_money
 from faktura.crm.models import Contact
 from faktura.history import services as history
@@ -36,6 +37,7 @@ def create_manual_payment(
     note: str = "",
     contact: Contact | None = None,
 ) -> Payment:
+    require(can_edit_records(actor))
     currency = normalize_currency(currency)
     value = parse_amount(amount, currency)
     if value <= 0:
@@ -78,6 +80,7 @@ def record_online_payment(
 
     Returns the payment and whether it was created by this call.
     """
+    require(can_edit_records(actor))
     if not processor_payment_id:
         raise RuleViolation("An online payment needs the processor's payment id.")
     currency = normalize_currency(currency)
@@ -112,6 +115,7 @@ def record_online_payment(
 
 def record_refund(payment: Payment, amount: object, *, actor: Actor) -> Payment:
     """A refund the processor made (or a manual refund); the status follows the amounts."""
+    require(can_edit_records(actor))
     with transaction.atomic():
         payment = payment_for_update(payment.pk)
         value = parse_amount(amount, payment.currency, field="Refund amount")
@@ -138,6 +142,7 @@ def record_refund(payment: Payment, amount: object, *, actor: Actor) -> Payment:
 
 def delete_manual_payment(payment: Payment, *, actor: Actor) -> None:
     """Delete a payment recorded by hand. The caller has removed it from any invoice first."""
+    require(can_edit_records(actor))
     with transaction.atomic():
         payment = payment_for_update(payment.pk)
         if payment.is_online:

@@ -40,12 +40,14 @@ from faktura.sales.properties import LINE_ITEM, PRODUCT, QUOTE
 
 
 def create_product(*, actor: Actor, **values: Any) -> Product:
+    require(can_edit_records(actor))
     if not values.get("name"):
         raise RuleViolation("A product needs a name.")
     return create_record(Product, actor=actor, values=values)
 
 
 def update_product(product: Product, *, actor: Actor, values: Mapping[str, Any]) -> Product:
+    require(can_edit_records(actor))
     return update_record(product, actor=actor, values=values)
 
 
@@ -95,6 +97,7 @@ def create_deal(
 ) -> Deal:
     """A deal in the given currency, else the account's default. Its amount is its line items'
     total when it has some (another amount given is refused), else the amount given."""
+    require(can_edit_records(actor))
     if not values.get("dealname"):
         raise RuleViolation("A deal needs a name.")
     currency = normalize_currency(
@@ -133,6 +136,7 @@ def update_deal(
 ) -> Deal:
     """Change a deal's properties and, when given, replace its line items: all or nothing. An
     amount given must be the line items' total when the deal has (or is given) line items."""
+    require(can_edit_records(actor))
     values = dict(values)
     if "deal_currency_code" in values:
         values["deal_currency_code"] = normalize_currency(values["deal_currency_code"])
@@ -179,6 +183,7 @@ def _lines_total(lines: Iterable[LineInput | LineItem], currency: str) -> Decima
 
 def add_deal_contact(deal: Deal, contact: Contact, *, actor: Actor) -> None:
     """Add a contact after the deal's others (the first added is the primary contact)."""
+    require(can_edit_records(actor))
     with transaction.atomic():
         if not DealContact.objects.filter(deal=deal, contact=contact).exists():
             _refuse_new_association(deal, contact)
@@ -190,6 +195,7 @@ def add_deal_contact(deal: Deal, contact: Contact, *, actor: Actor) -> None:
 
 
 def remove_deal_contact(deal: Deal, contact: Contact, *, actor: Actor) -> None:
+    require(can_edit_records(actor))
     with transaction.atomic():
         deal = Deal.objects.select_for_update().get(pk=deal.pk)
         removed, _ = DealContact.objects.filter(deal=deal, contact=contact).delete()
@@ -220,6 +226,7 @@ def create_quote(
     """A quote, by default with the deal's contacts, companies, currency and line items (without
     a deal, in the account's default currency); `contacts` and `companies` are added after the
     deal's."""
+    require(can_edit_records(actor))
     if not values.get("hs_title"):
         raise RuleViolation("A quote needs a name.")
     if deal is not None:
@@ -256,6 +263,7 @@ def update_quote(
     lines: Sequence[LineInput | Mapping[str, Any]] | None = None,
 ) -> Quote:
     """Change a quote's properties and, when given, replace its line items: all or nothing."""
+    require(can_edit_records(actor))
     values = dict(values)
     if "hs_currency" in values:
         values["hs_currency"] = normalize_currency(values["hs_currency"])
@@ -270,6 +278,7 @@ def update_quote(
 
 def add_quote_contact(quote: Quote, contact: Contact, *, actor: Actor) -> None:
     """Add a contact after the quote's others (the first added is the primary contact)."""
+    require(can_edit_records(actor))
     with transaction.atomic():
         if not QuoteContact.objects.filter(quote=quote, contact=contact).exists():
             _refuse_new_association(quote, contact)
@@ -281,6 +290,7 @@ def add_quote_contact(quote: Quote, contact: Contact, *, actor: Actor) -> None:
 
 
 def remove_quote_contact(quote: Quote, contact: Contact, *, actor: Actor) -> None:
+    require(can_edit_records(actor))
     with transaction.atomic():
         quote = Quote.objects.select_for_update().get(pk=quote.pk)
         removed, _ = QuoteContact.objects.filter(quote=quote, contact=contact).delete()
@@ -302,6 +312,7 @@ def remove_quote_company(quote: Quote, company: Company, *, actor: Actor) -> Non
 def _add_company[D: (Deal, Quote)](
     model: type[D], document: D, company: Company, *, actor: Actor
 ) -> None:
+    require(can_edit_records(actor))
     with transaction.atomic():
         document = model.objects.select_for_update().get(pk=document.pk)
         if document.companies.filter(pk=company.pk).exists():
@@ -319,6 +330,7 @@ def _add_company[D: (Deal, Quote)](
 def _remove_company[D: (Deal, Quote)](
     model: type[D], document: D, company: Company, *, actor: Actor
 ) -> None:
+    require(can_edit_records(actor))
     with transaction.atomic():
         document = model.objects.select_for_update().get(pk=document.pk)
         if not document.companies.filter(pk=company.pk).exists():
@@ -366,6 +378,7 @@ def set_line_items(
 ) -> list[LineItem]:
     """Replace all line items of a deal or quote. A deal's amount follows them: it becomes their
     total (with no line items left, it keeps its last amount, now the user's to change)."""
+    require(can_edit_records(actor))
     return _store_line_items(parent, clean_lines(list(lines), parent.currency), actor=actor)
 
 
@@ -403,6 +416,7 @@ def _store_line_items(
 
 def create_line_item(*, actor: Actor, values: Mapping[str, Any]) -> LineItem:
     """A line item that belongs to nothing yet: an integration associates it afterwards."""
+    require(can_edit_records(actor))
     [line] = clean_lines([values], get_account_settings().default_currency)
     with transaction.atomic():
         [number] = LineNumber.objects.draw(1)
@@ -413,6 +427,7 @@ def create_line_item(*, actor: Actor, values: Mapping[str, Any]) -> LineItem:
 
 def update_line_item(item: LineItem, *, actor: Actor, values: Mapping[str, Any]) -> LineItem:
     """Change one line item; on a deal or quote it is restated in place among the others."""
+    require(can_edit_records(actor))
     parent = item.deal or item.quote
     with transaction.atomic():
         item = LineItem.objects.select_for_update().get(pk=item.pk)
@@ -437,6 +452,7 @@ def update_line_item(item: LineItem, *, actor: Actor, values: Mapping[str, Any])
 
 def attach_line_item(item: LineItem, parent: Deal | Quote, *, actor: Actor) -> LineItem:
     """Give a line item with no parent to a deal or quote (a line item has one parent, H-7)."""
+    require(can_edit_records(actor))
     with transaction.atomic():
         item = LineItem.objects.select_for_update().get(pk=item.pk)
         if item.deal_id or item.quote_id:
@@ -454,6 +470,7 @@ def attach_line_item(item: LineItem, parent: Deal | Quote, *, actor: Actor) -> L
 
 def delete_line_item(item: LineItem, *, actor: Actor) -> None:
     """Remove a line item: from its deal or quote, or one that belongs to nothing."""
+    require(can_edit_records(actor))
     parent = item.deal or item.quote
     with transaction.atomic():
         if parent is None:

@@ -3,6 +3,8 @@ added by hand or imported from the reply's message file; only for users of that 
 
 import pytest
 
+from faktura.accounts.models import Role, User
+from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
 from faktura.emails import conversations
 from faktura.emails.composing import send_one_to_one
@@ -56,11 +58,23 @@ def test_reply_to_nothing_faktura_sent_is_refused(editor, thread):
     assert not Reply.objects.exists()
 
 
-def test_users_see_only_the_inboxes_they_may_use(signed_in, viewer_user, viewer, thread):
-    _, email = thread
+def test_users_see_only_the_inboxes_they_may_use(signed_in, viewer_user, thread):
+    inbox, email = thread
     assert "Checking in" not in signed_in(viewer_user).get("/conversations/").content.decode()
+    outsider = User.objects.create_user("outsider", "outsider@faktura.test", role=Role.EDITOR)
     with pytest.raises(RuleViolation, match="not in an inbox you can use"):
         conversations.add_reply(
-            email.pk, actor=viewer, from_address="a@b.org", body="x",
+            email.pk, actor=Actor.for_user(outsider), from_address="a@b.org", body="x",
             received_at=email.created_at,
         )  # fmt: skip
+
+
+def test_view_only_users_add_no_replies(viewer_user, thread):
+    inbox, email = thread
+    inbox.users.add(viewer_user)
+    with pytest.raises(RuleViolation, match="view-only access"):
+        conversations.add_reply(
+            email.pk, actor=Actor.for_user(viewer_user), from_address="a@b.org", body="x",
+            received_at=email.created_at,
+        )  # fmt: skip
+    assert not Reply.objects.exists()
