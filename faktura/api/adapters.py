@@ -37,6 +37,9 @@ class Link:
     to: str
     type_id: int
     label: str  # "invoice_to_contact"
+    # Making it changes the record it points at too (a payment applied to an invoice changes
+    # the invoice's amount paid): the caller needs the write scope of both types.
+    changes_target: bool = False
 
     @property
     def association(self) -> Association:
@@ -77,6 +80,8 @@ class Adapter:
     links: tuple[Link, ...] = ()
     create_on_wire: CreateOnWire | None = None
     update_on_wire: UpdateOnWire | None = None
+    # Scopes beyond the type's own write scope that archiving (deleting) this record needs.
+    archive_scopes: Callable[[Any], tuple[str, ...]] | None = None
     _by_target: dict[str, Link] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -12,7 +12,14 @@ from ninja import Router, Schema, Status
 from faktura.api import wire
 from faktura.api.adapters import Adapter, Link
 from faktura.api.errors import validation_error
-from faktura.api.objects.records import ERRORS, caller, checked_adapter, find_record, run_service
+from faktura.api.objects.records import (
+    ERRORS,
+    caller,
+    checked_adapter,
+    find_record,
+    require_link_scopes,
+    run_service,
+)
 from faktura.api.schemas import AssociationSpec
 
 
@@ -51,6 +58,7 @@ def _pair(request: HttpRequest, from_type: str, from_id: str, to_type: str, to_i
     source = checked_adapter(request, from_type, write=True)
     target = checked_adapter(request, to_type, write=False)
     link = _link(source, target)
+    require_link_scopes(request, [link])
     return source, target, link, find_record(source, from_id), find_record(target, to_id)
 
 

@@ -15,6 +15,7 @@ from faktura.api import wire
 from faktura.api.errors import ApiError, validation_error
 from faktura.api.objects.records import (
     ERRORS,
+    archive_one,
     atomic,
     caller,
     checked_adapter,
@@ -22,6 +23,7 @@ from faktura.api.objects.records import (
     find_record,
     records_out,
     reload,
+    require_create_scopes,
     run_service,
 )
 from faktura.api.schemas import (
@@ -95,6 +97,7 @@ def add_routes(router: Router, family: str) -> None:
     def batch_create(request: HttpRequest, object_type: str, body: BatchCreateIn) -> Any:
         adapter = checked_adapter(request, object_type, write=True)
         _check_batch(body.inputs)
+        require_create_scopes(request, adapter, body.inputs)
         actor, started = caller(request).actor, timezone.now()
 
         def create(item: CreateIn) -> dict[str, Any]:
@@ -184,11 +187,10 @@ def add_routes(router: Router, family: str) -> None:
     def batch_archive(request: HttpRequest, object_type: str, body: BatchArchiveIn) -> Any:
         adapter = checked_adapter(request, object_type, write=True)
         _check_batch(body.inputs)
-        actor = caller(request).actor
         for item in body.inputs:
             try:
                 obj = find_record(adapter, item.id)
             except ApiError:
                 continue  # already gone: archiving is idempotent
-            run_service(adapter.archive, actor, obj)
+            archive_one(request, adapter, obj)
         return Status(204, None)

@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from faktura.api import wire
-from faktura.api.adapters import Adapter, PendingLink, active, adapter_for, archived_at
+from faktura.api.adapters import Adapter, Link, PendingLink, active, adapter_for, archived_at
 from faktura.api.auth import Caller, require_scopes
 from faktura.api.errors import ApiError, not_found, validation_error
 from faktura.api.schemas import CreateIn, Error
@@ -37,6 +37,32 @@ def checked_adapter(request: HttpRequest, object_type: str, *, write: bool) -> A
         )
     require_scopes(caller(request), scopes_for(adapter.name, write=write))
     return adapter
+
+
+def require_link_scopes(request: HttpRequest, links: Iterable[Link | None]) -> None:
+    """Associations that change the record they point at need that type's write scope too."""
+    changing = [link.to for link in links if link is not None and link.changes_target]
+    require_scopes(caller(request), [s for to in changing for s in scopes_for(to, write=True)])
+
+
+def require_create_scopes(
+    request: HttpRequest, adapter: Adapter, items: Iterable[CreateIn]
+) -> None:
+    """What a create request's associations need beyond the type's own write scope."""
+    specs = [
+        spec for item in items for association in item.associations for spec in association.types
+    ]
+    require_link_scopes(
+        request, [adapter.link_by_type_id(spec.associationTypeId) for spec in specs]
+    )
+
+
+def archive_one(request: HttpRequest, adapter: Adapter, obj: models.Model) -> None:
+    """Archive (or delete) a record, with the scopes this record's archiving needs beyond the
+    type's own (a payment applied to an invoice: invoice write too)."""
+    if adapter.archive_scopes is not None:
+        require_scopes(caller(request), adapter.archive_scopes(obj))
+    run_service(adapter.archive, caller(request).actor, obj)
 
 
 def names(values: Sequence[str] | None) -> list[str]:

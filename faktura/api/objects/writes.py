@@ -11,11 +11,13 @@ from ninja import Router, Status
 from faktura.api import wire
 from faktura.api.objects.records import (
     ERRORS,
+    archive_one,
     caller,
     checked_adapter,
     create_one,
     find_record,
     reload,
+    require_create_scopes,
     run_service,
 )
 from faktura.api.schemas import CreateIn, PublicObject, UpdateIn
@@ -30,6 +32,7 @@ def add_create_route(router: Router, family: str) -> None:
     )
     def create_record(request: HttpRequest, object_type: str, body: CreateIn) -> Any:
         adapter = checked_adapter(request, object_type, write=True)
+        require_create_scopes(request, adapter, [body])
         obj = create_one(adapter, caller(request).actor, body)
         return Status(201, reload(adapter, obj, list(body.properties)))
 
@@ -63,7 +66,5 @@ def add_record_routes(router: Router, family: str) -> None:
     )
     def archive_record(request: HttpRequest, object_type: str, object_id: str) -> Any:
         adapter = checked_adapter(request, object_type, write=True)
-        obj = find_record(adapter, object_id)
-        actor = caller(request).actor
-        run_service(adapter.archive, actor, obj)
+        archive_one(request, adapter, find_record(adapter, object_id))
         return Status(204, None)

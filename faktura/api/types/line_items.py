@@ -8,9 +8,9 @@ ADAPTERS = (
         "line_items",
         ("name", "quantity", "price", "hs_sku", *COMMON_DEFAULTS),
         links=(
-            Link("line_items", "invoices", 410, "line_item_to_invoice"),
-            Link("line_items", "deals", 20, "line_item_to_deal"),
-            Link("line_items", "quotes", 68, "line_item_to_quote"),
+            Link("line_items", "invoices", 410, "line_item_to_invoice", changes_target=True),
+            Link("line_items", "deals", 20, "line_item_to_deal", changes_target=True),
+            Link("line_items", "quotes", 68, "line_item_to_quote", changes_target=True),
         ),
     ),
 )

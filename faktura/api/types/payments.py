@@ -6,9 +6,10 @@ from django.db import models
 from django.utils.translation import gettext
 
 from faktura.api.adapters import Adapter, Link
+from faktura.api.scopes import scopes_for
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
-from faktura.core.record_services import Associated, Values, services_for
+from faktura.core.record_services import Associated, Values, primary_associated, services_for
 
 # HubSpot's clients send these with a new payment; Faktura reads the email from the contact.
 STATUS = "hs_latest_status"
@@ -30,6 +31,12 @@ def create_payment(actor: Actor, values: Values, associated: Associated) -> mode
     )
 
 
+def invoice_scopes(payment: models.Model) -> tuple[str, ...]:
+    """Deleting a payment applied to an invoice reopens the invoice: invoice write too."""
+    applied = primary_associated(payment, "invoices") is not None
+    return scopes_for("invoices", write=True) if applied else ()
+
+
 ADAPTERS = (
     Adapter(
         "commerce_payments",
@@ -41,9 +48,10 @@ ADAPTERS = (
             "hs_object_id",
         ),
         links=(
-            Link("commerce_payments", "invoices", 542, "payment_to_invoice"),
+            Link("commerce_payments", "invoices", 542, "payment_to_invoice", changes_target=True),
             Link("commerce_payments", "contacts", 387, "payment_to_contact"),
         ),
         create_on_wire=create_payment,
+        archive_scopes=invoice_scopes,
     ),
 )

@@ -59,7 +59,7 @@ def test_reply_to_nothing_faktura_sent_is_refused(editor, thread):
 
 
 def test_users_see_only_the_inboxes_they_may_use(signed_in, viewer_user, thread):
-    inbox, email = thread
+    _, email = thread
     assert "Checking in" not in signed_in(viewer_user).get("/conversations/").content.decode()
     outsider = User.objects.create_user("outsider", "outsider@faktura.test", role=Role.EDITOR)
     with pytest.raises(RuleViolation, match="not in an inbox you can use"):
