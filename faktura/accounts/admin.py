@@ -15,14 +15,5 @@ class FakturaUserAdmin(ReadOnlyAdmin, UserAdmin):
 
 
 @admin.register(AccountSettings)
-class AccountSettingsAdmin(admin.ModelAdmin):
+class AccountSettingsAdmin(ReadOnlyAdmin):
     """Read-only: settings change through accounts.services, which validates them."""
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
