@@ -14,10 +14,24 @@ def role_of(actor: Actor) -> str | None:
     return getattr(actor.user, "role", Role.VIEWER)
 
 
+def is_active_user(actor: Actor) -> Decision:
+    """A deactivated user acts for nobody: a session or token still holding them, or a call made
+    with a user object loaded before the deactivation, changes nothing."""
+    if actor.user is not None and not getattr(actor.user, "is_active", True):
+        return refuse(
+            "This user is deactivated and can no longer change anything. A super admin can "
+            "reactivate them in Settings → Users.",
+            "permission_denied",
+        )
+    return ALLOWED
+
+
 def can_edit_invoices(actor: Actor) -> Decision:
     """Super admins and users with invoice edit permission; workflows and the system act for the
     account. An API actor acts with the rights of the user its token belongs to; a token made
     on the command line belongs to no user and acts for the account (its scopes limit it)."""
+    if not (active := is_active_user(actor)):
+        return active
     if actor.kind in (ActorKind.SYSTEM, ActorKind.WORKFLOW, ActorKind.INTEGRATION):
         return ALLOWED
     if actor.kind == ActorKind.API and actor.user is None:
@@ -32,6 +46,8 @@ def can_edit_invoices(actor: Actor) -> Decision:
 
 def can_edit_records(actor: Actor) -> Decision:
     """Creating and changing CRM records, products and payments: everyone but view-only users."""
+    if not (active := is_active_user(actor)):
+        return active
     if role_of(actor) == Role.VIEWER:
         return refuse(
             "You have view-only access. Ask a super admin for edit permission.",
@@ -41,6 +57,8 @@ def can_edit_records(actor: Actor) -> Decision:
 
 
 def can_manage_settings(actor: Actor) -> Decision:
+    if not (active := is_active_user(actor)):
+        return active
     if actor.kind == ActorKind.SYSTEM or role_of(actor) == Role.SUPER_ADMIN:
         return ALLOWED
     return refuse("Only a super admin can change the account settings.", "permission_denied")

@@ -3,7 +3,6 @@ through the pages (DOC-4): the Record payment dialog and its search, the edit fo
 page's money columns and filters, the side panel."""
 
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 
@@ -13,6 +12,7 @@ from faktura.payments import services as payments
 from faktura.payments.models import Payment
 from faktura.sales import services as sales
 from faktura.sales.models import Deal, Product
+from tests.forms import form_as_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -38,54 +38,6 @@ def record(client, invoice, amount: str, paid_on: str = "2026-01-05"):
         f"/invoices/{invoice.pk}/payments/new/",
         {"amount": amount, "paid_on": paid_on, "method": "wire_transfer"},
     )
-
-
-class FormReader(HTMLParser):
-    """What a browser would post back from a page's post form, untouched by the person."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[str, str] = {}
-        self._select: str | None = None
-        self._textarea: str | None = None
-        self._template = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = {key: value or "" for key, value in attrs}
-        name = found.get("name", "")
-        if tag == "template":
-            self._template += 1  # rows JavaScript would add are not posted
-        if self._template or (not name and tag != "option"):
-            return
-        if tag == "input" and found.get("type") not in ("submit", "button"):
-            if found.get("type") != "checkbox" or "checked" in found:
-                self.data[name] = found.get("value", "")
-        elif tag == "select":
-            self._select = name
-        elif tag == "option" and self._select:
-            if "selected" in found or self._select not in self.data:
-                self.data[self._select] = found.get("value", "")
-        elif tag == "textarea":
-            self._textarea, self.data[name] = name, ""
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "template":
-            self._template -= 1
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.data[self._textarea] += data
-
-
-def form_as_shown(html: str) -> dict[str, str]:
-    reader = FormReader()
-    reader.feed(html)
-    reader.data.pop("csrfmiddlewaretoken", None)
-    return reader.data
 
 
 # --- the Record payment dialog ---------------------------------------------------------------
