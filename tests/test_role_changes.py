@@ -185,107 +185,48 @@ def _archive(type_name: str, record: Callable[[World], Any]) -> Service:
     return lambda actor, w: services_for(type_name).archive_record(record(w), actor=actor)
 
 
+def record_writes(
+    type_name: str, singular: str, created: dict[str, str], changed: dict[str, str]
+) -> tuple[Write, ...]:
+    """Create, update and archive of a record whose page and API take the same property
+    names; `singular` names the World's record and the pages' path."""
+
+    def record(w: World) -> Any:
+        return getattr(w, singular)
+
+    def path(w: World) -> str:
+        return f"{type_name}/{record(w).pk}"
+
+    return (
+        Write(
+            f"create {singular}",
+            lambda api, w: api.post(type_name, created),
+            lambda web, w: web.post(f"/{type_name}/new/", created),
+            _create(type_name, created),
+        ),
+        Write(
+            f"update {singular}",
+            lambda api, w: api.patch(path(w), changed),
+            lambda web, w: web.post(f"/{path(w)}/edit/", changed),
+            _update(type_name, record, changed),
+            needs=(singular,),
+        ),
+        Write(
+            f"archive {singular}",
+            lambda api, w: api.delete(path(w)),
+            lambda web, w: web.post(f"/{path(w)}/archive/", form=False),
+            _archive(type_name, record),
+            needs=(singular,),
+        ),
+    )
+
+
 WRITES = (
-    Write(
-        "create contact",
-        lambda api, w: api.post("contacts", {"email": "mary@example.com"}),
-        lambda web, w: web.post("/contacts/new/", {"email": "mary@example.com"}),
-        _create("contacts", {"email": "mary@example.com"}),
-    ),
-    Write(
-        "update contact",
-        lambda api, w: api.patch(f"contacts/{w.contact.pk}", {"city": "Langley"}),
-        lambda web, w: web.post(f"/contacts/{w.contact.pk}/edit/", {"city": "Langley"}),
-        _update("contacts", lambda w: w.contact, {"city": "Langley"}),
-        needs=("contact",),
-    ),
-    Write(
-        "archive contact",
-        lambda api, w: api.delete(f"contacts/{w.contact.pk}"),
-        lambda web, w: web.post(f"/contacts/{w.contact.pk}/archive/", form=False),
-        _archive("contacts", lambda w: w.contact),
-        needs=("contact",),
-    ),
-    Write(
-        "create company",
-        lambda api, w: api.post("companies", {"name": "Babbage & Co"}),
-        lambda web, w: web.post("/companies/new/", {"name": "Babbage & Co"}),
-        _create("companies", {"name": "Babbage & Co"}),
-    ),
-    Write(
-        "update company",
-        lambda api, w: api.patch(f"companies/{w.company.pk}", {"name": "Engines AS"}),
-        lambda web, w: web.post(f"/companies/{w.company.pk}/edit/", {"name": "Engines AS"}),
-        _update("companies", lambda w: w.company, {"name": "Engines AS"}),
-        needs=("company",),
-    ),
-    Write(
-        "archive company",
-        lambda api, w: api.delete(f"companies/{w.company.pk}"),
-        lambda web, w: web.post(f"/companies/{w.company.pk}/archive/", form=False),
-        _archive("companies", lambda w: w.company),
-        needs=("company",),
-    ),
-    Write(
-        "create product",
-        lambda api, w: api.post("products", {"name": "Oil", "price": "5"}),
-        lambda web, w: web.post("/products/new/", {"name": "Oil", "price": "5"}),
-        _create("products", {"name": "Oil", "price": "5"}),
-    ),
-    Write(
-        "update product",
-        lambda api, w: api.patch(f"products/{w.product.pk}", {"name": "Gold plan"}),
-        lambda web, w: web.post(f"/products/{w.product.pk}/edit/", {"name": "Gold plan"}),
-        _update("products", lambda w: w.product, {"name": "Gold plan"}),
-        needs=("product",),
-    ),
-    Write(
-        "archive product",
-        lambda api, w: api.delete(f"products/{w.product.pk}"),
-        lambda web, w: web.post(f"/products/{w.product.pk}/archive/", form=False),
-        _archive("products", lambda w: w.product),
-        needs=("product",),
-    ),
-    Write(
-        "create deal",
-        lambda api, w: api.post("deals", {"dealname": "Analytical engine"}),
-        lambda web, w: web.post("/deals/new/", {"dealname": "Analytical engine"}),
-        _create("deals", {"dealname": "Analytical engine"}),
-    ),
-    Write(
-        "update deal",
-        lambda api, w: api.patch(f"deals/{w.deal.pk}", {"dealname": "Engine No. 2"}),
-        lambda web, w: web.post(f"/deals/{w.deal.pk}/edit/", {"dealname": "Engine No. 2"}),
-        _update("deals", lambda w: w.deal, {"dealname": "Engine No. 2"}),
-        needs=("deal",),
-    ),
-    Write(
-        "archive deal",
-        lambda api, w: api.delete(f"deals/{w.deal.pk}"),
-        lambda web, w: web.post(f"/deals/{w.deal.pk}/archive/", form=False),
-        _archive("deals", lambda w: w.deal),
-        needs=("deal",),
-    ),
-    Write(
-        "create quote",
-        lambda api, w: api.post("quotes", {"hs_title": "Spare parts"}),
-        lambda web, w: web.post("/quotes/new/", {"hs_title": "Spare parts"}),
-        _create("quotes", {"hs_title": "Spare parts"}),
-    ),
-    Write(
-        "update quote",
-        lambda api, w: api.patch(f"quotes/{w.quote.pk}", {"hs_title": "Engine quote 2"}),
-        lambda web, w: web.post(f"/quotes/{w.quote.pk}/edit/", {"hs_title": "Engine quote 2"}),
-        _update("quotes", lambda w: w.quote, {"hs_title": "Engine quote 2"}),
-        needs=("quote",),
-    ),
-    Write(
-        "archive quote",
-        lambda api, w: api.delete(f"quotes/{w.quote.pk}"),
-        lambda web, w: web.post(f"/quotes/{w.quote.pk}/archive/", form=False),
-        _archive("quotes", lambda w: w.quote),
-        needs=("quote",),
-    ),
+    *record_writes("contacts", "contact", {"email": "mary@example.com"}, {"city": "Langley"}),
+    *record_writes("companies", "company", {"name": "Babbage & Co"}, {"name": "Engines AS"}),
+    *record_writes("products", "product", {"name": "Oil", "price": "5"}, {"name": "Gold plan"}),
+    *record_writes("deals", "deal", {"dealname": "Analytical"}, {"dealname": "Engine No. 2"}),
+    *record_writes("quotes", "quote", {"hs_title": "Spare parts"}, {"hs_title": "Quote 2"}),
     Write(
         "create line item",
         lambda api, w: api.post("line_items", {"name": "Oil", "price": "5", "quantity": "1"}),
