@@ -19,8 +19,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 def make_read_only(site: admin.AdminSite) -> None:
     """Make every model admin registered on `site` read-only, those of other packages too
-    (django.contrib.auth's groups, the task queue's results), whatever registers them later
-    in the apps' order."""
+    (django.contrib.auth's groups, the task queue's results). Called once every app's admin
+    module is imported."""
     for model, model_admin in list(site._registry.items()):
         if isinstance(model_admin, ReadOnlyAdmin):
             continue
