@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # The API docs page (/api/docs) serves Swagger UI from these static files, not a CDN.
+    "ninja",
     "django_tasks_db",
     "axes",
     "faktura.core",

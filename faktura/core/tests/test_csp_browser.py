@@ -1,4 +1,4 @@
-"""In Chromium, walking the main staff pages, a dialog and the buyer page reports no
+"""In Chromium, walking the main staff pages, a dialog, the API docs and the buyer page reports no
 Content-Security-Policy violation (issue 13 item 11): every script, style and htmx swap works
 under the strict policy."""
 
@@ -37,7 +37,7 @@ def test_main_pages_run_without_csp_violations(
     page.on("console", on_console)
     page.add_init_script(LISTEN)
     found: dict[str, list[str]] = {}
-    for path in [*paths, buyer_path(finalized)]:
+    for path in [*paths, "/api/docs", buyer_path(finalized)]:
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("load")
         if seen := violations(page):
