@@ -43,10 +43,8 @@ def wait_for(request: HttpRequest, scope: str, setting: str) -> float | None:
 def too_many_requests(request: HttpRequest, wait: float) -> HttpResponse:
     seconds = max(1, math.ceil(wait))
     message = ngettext(
-        "Too many requests came from your address in a short time. Try again in %(count)d "
-        "second.",
-        "Too many requests came from your address in a short time. Try again in %(count)d "
-        "seconds.",
+        "Too many requests came from your address in a short time. Try again in %(count)d second.",
+        "Too many requests came from your address in a short time. Try again in %(count)d seconds.",
         seconds,
     ) % {"count": seconds}
     response = render(request, "429.html", {"message": message}, status=429)

@@ -45,7 +45,7 @@ def parse_rate_limit(value: str, *, setting: str) -> RateLimit | None:
 
 
 def count_request(
-    model: type[models.Model], key: object, limit: RateLimit, *, now: float | None = None
+    model: type[models.Model], key: int | str, limit: RateLimit, *, now: float | None = None
 ) -> float | None:
     """Count one request under `key` in `model`'s table (its primary key is the key, and it has
     `window_start` and `requests`). None when within the limit; otherwise the seconds to wait
@@ -54,7 +54,10 @@ def count_request(
     start = int(moment // limit.seconds) * limit.seconds
     connection = connections[router.db_for_write(model)]
     table = connection.ops.quote_name(model._meta.db_table)
-    key_column = connection.ops.quote_name(model._meta.pk.column)
+    column = model._meta.pk.column
+    if not column:
+        raise ImproperlyConfigured(f"{model.__name__} needs a one-column primary key.")
+    key_column = connection.ops.quote_name(column)
     # A request stamped with an older window than the stored one (clocks of two machines a
     # little apart) counts in the newer window instead of resetting it.
     sql = (

@@ -14,9 +14,7 @@ PASSWORD = "pw-for-tests"
 
 
 def sign_in(client: Client, username: str, password: str, address: str = "203.0.113.7"):
-    return client.post(
-        "/login/", {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_eleven_wrong_passwords_lock_the_account_even_for_the_right_one(client, editor_user):
