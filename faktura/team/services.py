@@ -151,6 +151,7 @@ def unlock_user(user: User, *, actor: Actor) -> User:
     (failures counted against an address they share stay: `manage.py axes_reset_ip`)."""
     require(rules.can_manage_users(actor))
     with transaction.atomic():
+        _lock_super_admins(actor)
         user = _lock_user(user)
         if lockout.clear_username(user.get_username()):
             history.record_event(user, "user.unlocked", actor=actor)
