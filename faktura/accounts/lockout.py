@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -78,7 +78,6 @@ def lockout_response(
     context = {
         "form": form,
         "lockout": lockout_message(minutes_left(username, address)),
-        "failure_limit": get_failure_limit(request, credentials),
         "next": request.POST.get("next", ""),
     }
     return render(request, "registration/login.html", context, status=429)
