@@ -5,6 +5,7 @@ Defaults give the embedded mode (SQLite in WAL mode under ./data, one worker);
 `SECRET_KEY`, which is generated once into the data folder when not given.
 """
 
+import datetime as dt
 import ipaddress
 import os
 import secrets
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("FAKTURA_DATA_DIR", BASE_DIR / "data"))
@@ -70,7 +72,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # The API docs page (/api/docs) serves Swagger UI from these static files, not a CDN.
+    "ninja",
     "django_tasks_db",
+    "axes",
     "faktura.core",
     "faktura.accounts",
     "faktura.history",
@@ -88,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,6 +120,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "faktura.accounts.navigation.navigation",
@@ -144,6 +153,28 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/invoices/"
 LOGOUT_REDIRECT_URL = "/login/"
 
+# Sign-in throttling (django-axes): AxesStandaloneBackend refuses a locked-out sign-in before the
+# password is checked. See faktura/accounts/lockout.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Counted separately per username and per client address: one account sprayed from many
+# addresses is locked, and so is one address trying many accounts.
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_FAILURE_LIMIT = int(os.environ.get("FAKTURA_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("FAKTURA_LOGIN_COOLOFF_MINUTES", "15")))
+# A success clears only its own username's failures (faktura.accounts.lockout), not the address's.
+AXES_RESET_ON_SUCCESS = False
+# Failures during a lockout do not push its end further out: the message's minutes stay true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "faktura.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "faktura.core.client_address.client_address"
+# Unlocking lives in Settings → Users (and `manage.py axes_reset_username`); the admin is read-only.
+AXES_ENABLE_ADMIN = False
+# Successful sign-ins are not logged by axes (User.last_login keeps the latest).
+AXES_DISABLE_ACCESS_LOG = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -164,6 +195,45 @@ WHITENOISE_USE_FINDERS = True
 # Generated files (exports); point STORAGES["default"] elsewhere to share them between machines.
 MEDIA_ROOT = Path(os.environ.get("FAKTURA_MEDIA_ROOT", DATA_DIR / "files"))
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every page: scripts only from Faktura's own static files (or
+# with this response's nonce), no inline style attributes, no framing, forms post only here.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+
+# How many reverse proxies in front of Faktura append to X-Forwarded-For (0: none, the client
+# is REMOTE_ADDR). Sign-in throttling and the buyer page's rate limit count by this address.
+FAKTURA_TRUSTED_PROXIES = int(os.environ.get("FAKTURA_TRUSTED_PROXIES", "0"))
+
+# Served over HTTPS (the production guide): HSTS for a year, cookies only over HTTPS, and
+# plain-HTTP requests redirected. Off for the embedded http://127.0.0.1 mode.
+FAKTURA_HTTPS = env_bool("FAKTURA_HTTPS", False)
+if FAKTURA_HTTPS:
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("FAKTURA_SSL_REDIRECT", True)
+    if FAKTURA_TRUSTED_PROXIES:
+        # Only a proxy we trust may tell Django the browser used HTTPS; it must set (and
+        # overwrite) this header itself.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The buyer page (the invoice's public link) per client address, as requests/seconds; "off"
+# disables.
+FAKTURA_BUYER_RATE_LIMIT = os.environ.get("FAKTURA_BUYER_RATE_LIMIT", "60/60")
 
 # Outbound email: an SMTP server when SMTP_HOST is set; otherwise each email is written as a
 # file under DATA_DIR/outbox (the embedded demo sends nothing anywhere).

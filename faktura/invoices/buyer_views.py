@@ -1,11 +1,14 @@
 """The buyer's page: one invoice at its unguessable public link, without a login (INV-15,
-INV-17, INV-31). It shows what the buyer is billed for, and nothing of the staff's data."""
+INV-17, INV-31). It shows what the buyer is billed for, and nothing of the staff's data.
+Each client address may open it `FAKTURA_BUYER_RATE_LIMIT` times per window (issue 13): the
+link is a secret, and its PDF costs a render."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from faktura.core.address_limits import limit_by_address
 from faktura.core.errors import RuleViolation
 from faktura.core.web import attachment_response
 from faktura.invoices.documents import invoice_pdf
@@ -30,6 +33,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 @require_GET
+@limit_by_address("buyer", "FAKTURA_BUYER_RATE_LIMIT")
 def public_invoice(request: HttpRequest, token: str) -> HttpResponse:
     invoice = _invoice_or_404(token)
     context = {
@@ -41,6 +45,7 @@ def public_invoice(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
+@limit_by_address("buyer", "FAKTURA_BUYER_RATE_LIMIT")
 def public_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """Download PDF on the buyer page (INV-31)."""
     filename, pdf = invoice_pdf(_invoice_or_404(token))

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from faktura.accounts import lockout
 from faktura.accounts.models import Role, User
 from faktura.core.actors import ActorKind
 from faktura.core.errors import Decision
@@ -33,6 +34,8 @@ class UserRow:
     demote: Decision
     deactivate: Decision
     resend: Decision
+    # Too many failed sign-ins for this username within the cool-off (accounts.lockout).
+    locked: bool
 
 
 def user_rows(users: QuerySet[User], locale: str) -> list[UserRow]:
@@ -41,6 +44,7 @@ def user_rows(users: QuerySet[User], locale: str) -> list[UserRow]:
     users = users.order_by("-is_active", "first_name", "last_name", "username")
     sent = _invitations_sent([u.pk for u in users if rules.invitation_pending(u)])
     now = timezone.now()
+    locked = lockout.locked_usernames(u.username for u in users)
     rows = []
     for user in users:
         expires = sent[user.pk] + INVITATION_VALID_FOR if user.pk in sent else None
@@ -55,6 +59,7 @@ def user_rows(users: QuerySet[User], locale: str) -> list[UserRow]:
                 demote=rules.can_change_role(user, Role.VIEWER, super_admins=super_admins),
                 deactivate=rules.can_deactivate(user, super_admins=super_admins),
                 resend=rules.can_resend_invitation(user),
+                locked=user.username in locked,
             )
         )
     return rows
@@ -105,6 +110,7 @@ def _describe(entry: Entry, users: dict[int, User]) -> str:
         "user.invitation_accepted": _("%(user)s accepted the invitation and chose a password."),
         "user.deactivated": _("%(who)s deactivated %(user)s."),
         "user.reactivated": _("%(who)s reactivated %(user)s."),
+        "user.unlocked": _("%(who)s unlocked the sign-in of %(user)s."),
     }
     text = texts.get(entry.event_type, entry.event_type or entry.property)
     return text % {**values, "role": _role_label(entry.data.get("role"))}

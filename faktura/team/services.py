@@ -1,5 +1,5 @@
 """Managing users (super admins): invite, resend an invitation, accept it, change a role,
-deactivate and reactivate.
+deactivate and reactivate, unlock a user locked out by failed sign-ins.
 
 Each managing service locks every active super admin (in id order) before the user it changes,
 then asks the rules again, the acting super admin's own standing included: two super admins
@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from faktura.accounts import lockout
 from faktura.accounts.models import Role, User
 from faktura.accounts.services import get_account_settings
 from faktura.core.actors import Actor
@@ -143,6 +144,18 @@ def reactivate_user(user: User, *, actor: Actor) -> User:
         user = _lock_user(user)
         require(rules.can_reactivate(user))
         return _set_active(user, True, actor=actor)
+
+
+def unlock_user(user: User, *, actor: Actor) -> User:
+    """Forget the user's failed sign-ins so they may sign in again before the cool-off ends
+    (failures counted against an address they share stay: `manage.py axes_reset_ip`)."""
+    require(rules.can_manage_users(actor))
+    with transaction.atomic():
+        _lock_super_admins(actor)
+        user = _lock_user(user)
+        if lockout.clear_username(user.get_username()):
+            history.record_event(user, "user.unlocked", actor=actor)
+    return user
 
 
 def _set_active(user: User, active: bool, *, actor: Actor) -> User:

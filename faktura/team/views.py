@@ -160,6 +160,19 @@ def reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, user = _managed_user(request, pk)
+    user = services.unlock_user(user, actor=actor)
+    messages.success(
+        request,
+        _("%(name)s may sign in again: their failed sign-ins are forgotten.")
+        % {"name": user.full_name},
+    )
+    return redirect("team:users")
+
+
+@login_required
+@require_POST
 def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     actor, user = _managed_user(request, pk)
     try:
@@ -189,7 +202,8 @@ def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResp
         except RuleViolation as refusal:
             form.add_error("password" if refusal.code == "weak_password" else None, refusal.reason)
         else:
-            login(request, user)
+            # Axes' backend only watches sign-ins; the password was just chosen, not guessed.
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
                 _("Welcome to Faktura, %(name)s. Sign in next time with the username %(username)s.")

@@ -28,7 +28,8 @@ def test_demo_refused_when_database_has_users(admin_user):
 
 def test_admin_lists_invoices_read_only_when_operator_logs_in(client, db):
     login = seed_demo()
-    assert client.login(username=login.username, password=login.password)
+    credentials = {"username": login.username, "password": login.password}
+    assert client.post("/login/", credentials).status_code == 302
     listing = client.get("/admin/invoices/invoice/")
     assert listing.status_code == 200
     assert "INV-1" in listing.text
@@ -44,7 +45,7 @@ def test_admin_lists_invoices_read_only_when_operator_logs_in(client, db):
 
 def test_demo_shares_invoice_views_that_open_as_tabs(client, db):
     login = seed_demo()
-    client.login(username=login.username, password=login.password)
+    client.post("/login/", {"username": login.username, "password": login.password})
     views = SavedView.objects.filter(shared=True).order_by("id")
     assert [v.name for v in views] == ["Open invoices", "Drafts"]
     page = client.get(f"/invoices/?view={views[0].pk}").content.decode()

@@ -3,6 +3,8 @@ roles, deactivation, the last-super-admin rule, and the history every change lea
 
 import pytest
 from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.test import RequestFactory
 
 from faktura.accounts.models import Role, User
 from faktura.core.actors import Actor
@@ -12,6 +14,12 @@ from faktura.history.models import Entry
 from faktura.team import invitations, services
 from faktura.team.rules import active_super_admins
 from faktura.team.tests.mailbox import BASE_URL, invitation_email, link_path, token_in
+
+
+def login_request() -> HttpRequest:
+    """Sign-ins go through axes, which needs the request they came with."""
+    return RequestFactory().post("/login/")
+
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +90,7 @@ def test_accepting_sets_the_password_and_the_link_then_stops_working(invite):
     token = token_in(link_path(user))
     assert invitations.check(user, token)
     accepted = services.accept_invitation(user, token=token, password=PASSWORD)
-    assert authenticate(username="ola@example.com", password=PASSWORD) == accepted
+    assert authenticate(login_request(), username="ola@example.com", password=PASSWORD) == accepted
     assert user_events(user)[-1] == ("user.invitation_accepted", "", None, None, user.pk)
     used = invitations.check(User.objects.get(pk=user.pk), token)
     assert used.code == "invitation_invalid"
@@ -234,11 +242,11 @@ def test_demoting_a_django_superuser_takes_the_superuser_flags_too(admin, viewer
 
 def test_deactivated_users_cannot_sign_in_until_reactivated(admin, admin_user, editor_user):
     services.deactivate_user(editor_user, actor=admin)
-    assert authenticate(username="editor", password="pw-for-tests") is None
+    assert authenticate(login_request(), username="editor", password="pw-for-tests") is None
     with pytest.raises(RuleViolation, match="deactivated already"):
         services.deactivate_user(editor_user, actor=admin)
     services.reactivate_user(editor_user, actor=admin)
-    assert authenticate(username="editor", password="pw-for-tests") == editor_user
+    assert authenticate(login_request(), username="editor", password="pw-for-tests") == editor_user
     with pytest.raises(RuleViolation, match="active already"):
         services.reactivate_user(editor_user, actor=admin)
     assert [e[0] for e in user_events(editor_user)] == ["user.deactivated", "user.reactivated"]

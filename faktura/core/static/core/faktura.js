@@ -97,4 +97,17 @@
     });
     table.dispatchEvent(new Event("selection-changed", { bubbles: true }));
   });
+
+  // data-progress="40" sets a progress bar's width (a style attribute would break the CSP).
+  function showProgress(root) {
+    root.querySelectorAll("[data-progress]").forEach(function (bar) {
+      bar.style.width = bar.getAttribute("data-progress") + "%";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    showProgress(document);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    showProgress(event.detail.elt);
+  });
 })();
