@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "faktura.core",
+    "faktura.workers",
     "faktura.accounts",
     "faktura.history",
     "faktura.listings",
