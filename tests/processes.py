@@ -73,11 +73,16 @@ class Processes:
         self.started: list[tuple[str, subprocess.Popen[bytes], Path]] = []
 
     def start(self, *command: str) -> subprocess.Popen[bytes]:
-        name = f"{len(self.started) + 1}-{command[0]}"
+        """`manage.py COMMAND …`."""
+        return self.start_python(command[0], str(MANAGE), *command)
+
+    def start_python(self, name: str, *arguments: str) -> subprocess.Popen[bytes]:
+        """`python ARGUMENTS…`, its output in a log file named after `name`."""
+        name = f"{len(self.started) + 1}-{name}"
         log = self.folder / f"{name}.log"
         with log.open("wb") as output:
             process = subprocess.Popen(
-                [sys.executable, str(MANAGE), *command],
+                [sys.executable, *arguments],
                 env=self.env,
                 stdout=output,
                 stderr=subprocess.STDOUT,

@@ -53,6 +53,14 @@ class Supervisor:
         finally:
             self._stop_children()
 
+    def run_until_terminated(self) -> None:
+        """`run()` in the main thread, until Ctrl-C or SIGTERM."""
+        signal.signal(signal.SIGTERM, lambda *_: self.stop())
+        try:
+            self.run()
+        except KeyboardInterrupt:
+            pass  # the children got the Ctrl-C too; run() has stopped any left
+
     def stop(self) -> None:
         self.stopping.set()
 

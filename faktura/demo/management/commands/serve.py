@@ -6,7 +6,6 @@ any of them that exits (`faktura.demo.supervisor`), until Ctrl-C or SIGTERM stop
 """
 
 import os
-import signal
 import sys
 from typing import Any
 
@@ -53,8 +52,5 @@ class Command(BaseCommand):
             },
             say=self.stderr.write,
         )
-        signal.signal(signal.SIGTERM, lambda *_: supervisor.stop())
-        try:
-            supervisor.run()
-        except KeyboardInterrupt:
-            self.stdout.write("Faktura stopped.")
+        supervisor.run_until_terminated()
+        self.stdout.write("Faktura stopped.")
