@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from faktura.core.backoff import Backoff
@@ -56,10 +57,8 @@ class Supervisor:
     def run_until_terminated(self) -> None:
         """`run()` in the main thread, until Ctrl-C or SIGTERM."""
         signal.signal(signal.SIGTERM, lambda *_: self.stop())
-        try:
+        with suppress(KeyboardInterrupt):  # the children got it too; run() stops any left
             self.run()
-        except KeyboardInterrupt:
-            pass  # the children got the Ctrl-C too; run() has stopped any left
 
     def stop(self) -> None:
         self.stopping.set()

@@ -75,7 +75,8 @@ def test_a_killed_child_is_started_again_and_sigterm_stops_them_all(tmp_path: Pa
         processes.wait_until(lambda: answers(url), "the web server to answer")
         processes.wait_until(lambda: len(children_of(supervisor.pid)) == 2, "both children")
         web, worker = child(supervisor.pid, "http.server"), child(supervisor.pid, "sleep")
-        assert web and worker
+        assert web
+        assert worker
 
         os.kill(web, signal.SIGKILL)
         os.kill(worker, signal.SIGKILL)
