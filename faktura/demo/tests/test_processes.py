@@ -120,7 +120,9 @@ def test_the_worker_and_the_clock_outlive_a_database_error(processes: Processes,
         for table in tables:
             cursor.execute(f"ALTER TABLE away_{table} RENAME TO {table}")
 
-    result = process_feed_task.enqueue()
-    processes.wait_until(lambda: result.refresh() or result.is_finished, "the worker to run a task")
+    queued = process_feed_task.enqueue().id
+    processes.wait_until(
+        lambda: DBTaskResult.objects.get(pk=queued).status == "SUCCESSFUL", "the worker to run it"
+    )
     assert worker.poll() is None
     assert clock.poll() is None

@@ -64,7 +64,7 @@ class Command(db_worker.Command):
     # The web server runs the system checks; a worker restarted after a crash starts sooner.
     requires_system_checks: list[str] = []
 
-    def handle(  # type: ignore[override]
+    def handle(
         self,
         *,
         verbosity: int,
