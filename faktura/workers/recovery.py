@@ -33,7 +33,7 @@ def recover_lost_tasks(*, own_worker_id: str = "", now: dt.datetime | None = Non
     lost too (the caller runs no task). Returns how many rows were handled."""
     now = now or timezone.now()
     running = list(DBTaskResult.objects.running())
-    beats = WorkerBeat.objects.in_bulk({_last_worker(row) for row in running})
+    beats = WorkerBeat.objects.in_bulk()  # a row per worker: a handful
     handled = 0
     for row in running:
         worker = _last_worker(row)

@@ -60,6 +60,15 @@ def test_a_row_whose_worker_process_is_gone_runs_again_and_the_worker_is_forgott
     assert not WorkerBeat.objects.exists()
 
 
+def test_a_dead_worker_that_ran_nothing_is_forgotten_too():
+    beat("killed-idle", pid=dead_pid())
+    beat("alive", pid=os.getpid())
+
+    assert recovery.recover_lost_tasks() == 0
+
+    assert list(WorkerBeat.objects.values_list("pk", flat=True)) == ["alive"]
+
+
 def test_a_live_worker_keeps_its_row_here_and_on_another_machine():
     beat("here", pid=os.getpid())
     beat("there", pid=1, host="another-machine", age=LEASE / 2)
