@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "faktura.core",
+    "faktura.workers",
     "faktura.accounts",
     "faktura.history",
     "faktura.listings",

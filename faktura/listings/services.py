@@ -190,14 +190,18 @@ def export_state(export: Export) -> ListingState:
     )
 
 
-def run_export(export_id: int) -> str:
-    """Write the export's file; safe to repeat (a finished or running export is left alone)."""
+def run_export(export_id: int, *, retaking: bool = False) -> str:
+    """Write the export's file; safe to repeat (a finished or running export is left alone).
+    `retaking`: the task's earlier run was cut short (its worker died), so an export it left
+    running is written again from the start; its file is saved only at the end."""
+    startable = [ExportStatus.QUEUED, ExportStatus.RUNNING] if retaking else [ExportStatus.QUEUED]
     with transaction.atomic():
         export = Export.objects.select_for_update().get(pk=export_id)
-        if export.status != ExportStatus.QUEUED:
+        if export.status not in startable:
             return export.status
         export.status = ExportStatus.RUNNING
-        export.save(update_fields=["status"])
+        export.rows_done = 0
+        export.save(update_fields=["status", "rows_done"])
     try:
         _write(export)
     except Exception as error:

@@ -339,3 +339,20 @@ def test_the_worker_writes_a_queued_export(settings, editor_user, people):  # SP
     assert export.status == ExportStatus.DONE
     assert len(read_csv(export)) == 4
     assert DBTaskResult.objects.get().return_value == ExportStatus.DONE
+
+
+def test_an_export_left_running_by_a_killed_worker_is_written_by_the_task_run_again(
+    admin_user, people
+):
+    export = services.start_export(
+        state_for("contacts", ""), actor=Actor.for_user(admin_user), file_format="csv"
+    )
+    Export.objects.filter(pk=export.pk).update(status=ExportStatus.RUNNING, rows_done=2)
+
+    # A second task for it while it runs elsewhere leaves it alone …
+    assert services.run_export(export.pk) == ExportStatus.RUNNING
+    # … but the same task row run again after its worker died writes it from the start.
+    assert services.run_export(export.pk, retaking=True) == ExportStatus.DONE
+    export.refresh_from_db()
+    assert export.rows_done == len(people)
+    assert len(read_csv(export)) == len(people) + 1

@@ -1,15 +1,12 @@
 """`manage.py serve`: the embedded mode in one command.
 
 Migrates, creates the admin user and demo data on the first start (and prints the login),
-then runs the web server, one task worker and the workflow clock on 127.0.0.1 until Ctrl-C
-stops them.
+then runs the web server, one task worker and the workflow clock on 127.0.0.1, starting again
+any of them that exits (`faktura.demo.supervisor`), until Ctrl-C or SIGTERM stops them all.
 """
 
 import os
-import signal
-import subprocess
 import sys
-import time
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +15,7 @@ from django.core.management.base import BaseCommand
 
 from faktura.accounts.models import User
 from faktura.demo.seed import seed_demo
+from faktura.demo.supervisor import Supervisor
 
 
 class Command(BaseCommand):
@@ -45,38 +43,14 @@ class Command(BaseCommand):
         if login_file.exists():
             self.stdout.write(f"Log in at {url}login/ with\n{login_file.read_text()}")
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        children = [
-            # Static files are served by WhiteNoise, in DEBUG or not.
-            subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"]),
-            subprocess.Popen([*manage, "db_worker", "--no-reload", "--interval", "1"]),
-            subprocess.Popen([*manage, "workflows_clock", "--interval", "1"]),
-        ]
-        self._supervise(children)
-
-    def _supervise(self, children: list[subprocess.Popen[bytes]]) -> None:
-        def stop(*_: object) -> None:
-            for child in children:
-                if child.poll() is None:
-                    child.terminate()
-            for child in children:
-                try:
-                    child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-
-        def terminate(*_: object) -> None:
-            stop()
-            sys.exit(0)
-
-        signal.signal(signal.SIGTERM, terminate)
-        try:
-            # If either process dies, stop the other: half a Faktura is no Faktura.
-            while all(child.poll() is None for child in children):
-                time.sleep(0.5)
-            failed = [c.args for c in children if c.poll() not in (None, 0)]
-            if failed:
-                self.stderr.write(f"Stopped because a process exited: {failed}")
-        except KeyboardInterrupt:
-            self.stdout.write("Stopping Faktura…")
-        finally:
-            stop()
+        supervisor = Supervisor(
+            {
+                # Static files are served by WhiteNoise, in DEBUG or not.
+                "web server": [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+                "task worker": [*manage, "faktura_worker", "--no-reload", "--interval", "1"],
+                "workflow clock": [*manage, "workflows_clock", "--interval", "1"],
+            },
+            say=self.stderr.write,
+        )
+        supervisor.run_until_terminated()
+        self.stdout.write("Faktura stopped.")

@@ -1,0 +1,96 @@
+"""Keeps `serve`'s processes running: a child that exits is logged (which one, and why) and
+started again after a back-off (1 s, 2 s, 4 s … 30 s; from 1 s again once it ran a minute).
+Only `stop()` — Ctrl-C or SIGTERM of `serve` — ends them all."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+
+from faktura.core.backoff import Backoff
+
+# A child that ran this long before exiting was fine: its next restart waits 1 s again.
+STEADY_SECONDS = 60.0
+
+
+def exit_reason(code: int) -> str:
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+@dataclass
+class Child:
+    name: str
+    command: Sequence[str]
+    process: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+    restart_at: float | None = None
+    backoff: Backoff = field(default_factory=Backoff)
+
+
+class Supervisor:
+    def __init__(self, commands: dict[str, Sequence[str]], say: Callable[[str], None]) -> None:
+        self.children = [Child(name, command) for name, command in commands.items()]
+        self.say = say  # where a restart is told (serve's stderr)
+        self.stopping = threading.Event()
+
+    def run(self, poll: float = 0.2) -> None:
+        """Start every child and keep them running until `stop()` (or Ctrl-C); then stop them."""
+        try:
+            for child in self.children:
+                self._start(child)
+            while not self.stopping.wait(poll):
+                for child in self.children:
+                    self._look_after(child)
+        finally:
+            self._stop_children()
+
+    def run_until_terminated(self) -> None:
+        """`run()` in the main thread, until Ctrl-C or SIGTERM."""
+        signal.signal(signal.SIGTERM, lambda *_: self.stop())
+        with suppress(KeyboardInterrupt):  # the children got it too; run() stops any left
+            self.run()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def _start(self, child: Child) -> None:
+        child.process = subprocess.Popen(list(child.command))
+        child.started, child.restart_at = time.monotonic(), None
+
+    def _look_after(self, child: Child) -> None:
+        now = time.monotonic()
+        if child.restart_at is not None:
+            if now >= child.restart_at:
+                self._start(child)
+            return
+        assert child.process is not None
+        code = child.process.poll()
+        if code is None:
+            return
+        if now - child.started >= STEADY_SECONDS:
+            child.backoff.reset()
+        delay = child.backoff.next_delay()
+        child.restart_at = now + delay
+        self.say(f"Faktura: the {child.name} stopped ({exit_reason(code)}); it starts again in "
+                 f"{delay:.0f} s.")  # fmt: skip
+
+    def _stop_children(self) -> None:
+        running = [c.process for c in self.children if c.process and c.process.poll() is None]
+        for process in running:
+            process.terminate()
+        for process in running:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
