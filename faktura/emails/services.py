@@ -323,7 +323,8 @@ def _permanent(error: Exception) -> bool:
 
 def _reason(error: Exception, timeout: float | None = None) -> str:
     """The server's own words, for the record page."""
-    if isinstance(error, TimeoutError) and timeout:
+    # smtplib turns a read that timed out into SMTPServerDisconnected, raised while handling it.
+    if timeout and (isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError)):
         # ngettext wants a whole count; "2.5 seconds" reads as plural like "2 seconds".
         count = int(timeout) if float(timeout).is_integer() else 2
         return ngettext(
