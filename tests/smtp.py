@@ -2,6 +2,7 @@
 answer with a refusal or be stopped, to play a server that says no or is down; and a silent
 server, to play one that accepts the connection and never answers."""
 
+import asyncio
 import socket
 import threading
 from email import message_from_bytes, policy
@@ -20,10 +21,17 @@ class SmtpServer:
         self.port = _free_port()
         self.envelopes: list[Any] = []
         self.answer = ACCEPTED  # what DATA is answered with
+        # Keep the client waiting once its message is in (set `received`), until released.
+        self.hold = False
+        self.received = threading.Event()
+        self.release = threading.Event()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.running = False
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.set()
+        while self.hold and not self.release.is_set():
+            await asyncio.sleep(0.05)
         if self.answer == ACCEPTED:
             self.envelopes.append(envelope)
         return self.answer
@@ -49,6 +57,7 @@ class SmtpServer:
         self.running = True
 
     def stop(self) -> None:
+        self.release.set()
         if self.running:
             self._controller.stop()
             self.running = False
