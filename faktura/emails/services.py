@@ -147,14 +147,14 @@ def deliver_email(email_id: int) -> OutboundEmail:
     finally:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             mailer.close()  # after acceptance, a server that does not answer QUIT changes nothing
-    return _record_outcome(claimed, error, mailer.timeout)
+    return _record_outcome(claimed, error, getattr(mailer, "timeout", None))
 
 
 def _mailer() -> Any:
     """The default mailer, never without a timeout: a server that accepts the connection and
     never answers is given up on after settings.SMTP_TIMEOUT seconds per answer."""
-    mailer = mailers.default
-    if getattr(mailer, "timeout", 0) is None:
+    mailer: Any = mailers.default
+    if getattr(mailer, "timeout", 0) is None:  # an SMTP mailer configured without one
         mailer.timeout = settings.SMTP_TIMEOUT
     return mailer
 

@@ -154,6 +154,7 @@ def test_a_worker_slower_than_its_lease_still_records_what_the_server_answered(
     assert slow is not None
     assert services._hand_over(slow)
     claimed_at = slow.claimed_at
+    assert claimed_at is not None
     # Its lease ran out meanwhile: the clock settled it as abandoned.
     OutboundEmail.objects.filter(pk=email.pk).update(claimed_at=claimed_at - LONG_AGO)
     slow.claimed_at = claimed_at - LONG_AGO
@@ -190,3 +191,18 @@ def test_the_clock_settles_abandoned_claims_and_queues_lost_emails_again(
         waiting.pk: EmailStatus.QUEUED,
     }
     assert len(smtp_server.messages) == 2
+
+
+def test_the_embedded_outbox_delivers_without_a_timeout_of_its_own(
+    system, contact, settings, tmp_path, undelivered
+):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(tmp_path)},
+        }
+    }
+    email = services.deliver_email(queue(system, contact).pk)
+    assert (email.status, email.attempts) == (EmailStatus.SENT, 1)
+    [written] = tmp_path.iterdir()
+    assert "Subject: Hello" in written.read_text()
