@@ -206,3 +206,21 @@ def test_the_embedded_outbox_delivers_without_a_timeout_of_its_own(
     assert (email.status, email.attempts) == (EmailStatus.SENT, 1)
     [written] = tmp_path.iterdir()
     assert "Subject: Hello" in written.read_text()
+
+
+def test_the_record_page_shows_the_email_sending_then_why_it_failed(
+    system, contact, smtp_server, undelivered, signed_in, viewer_user
+):
+    email = queue(system, contact)
+    claimed(email, handed_over=True, ago=dt.timedelta(seconds=1))
+    client = signed_in(viewer_user)
+    page = client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert 'data-email-status="sending"' in page
+    assert ">Sending<" in page
+
+    claimed(email, handed_over=True)
+    services.deliver_email(email.pk)
+
+    page = client.get(f"/contacts/{contact.pk}/").content.decode()
+    assert 'data-email-status="failed"' in page
+    assert "so Faktura cannot tell whether it was delivered" in page
