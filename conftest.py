@@ -18,7 +18,7 @@ from faktura.invoices.models import Invoice
 from faktura.sales import services as sales
 from faktura.sales.models import Deal, Product, Quote
 from tests.browser import CHROMIUM_ARGS, chromium_path
-from tests.smtp import SmtpServer
+from tests.smtp import SilentServer, SmtpServer
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
 # itself (fixtures, assertions) are still plain synchronous code.
@@ -214,5 +214,13 @@ def smtp_server(settings: Any) -> Any:
     server = SmtpServer()
     server.start()
     settings.MAILERS = server.mailer_settings()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def silent_server() -> Any:
+    """A server on 127.0.0.1 that accepts connections and never answers (a hung mail server)."""
+    server = SilentServer()
     yield server
     server.stop()

@@ -237,7 +237,10 @@ if FAKTURA_HTTPS:
 FAKTURA_BUYER_RATE_LIMIT = os.environ.get("FAKTURA_BUYER_RATE_LIMIT", "60/60")
 
 # Outbound email: an SMTP server when SMTP_HOST is set; otherwise each email is written as a
-# file under DATA_DIR/outbox (the embedded demo sends nothing anywhere).
+# file under DATA_DIR/outbox (the embedded demo sends nothing anywhere). SMTP_TIMEOUT (seconds)
+# bounds each wait on the mail server: one that accepts the connection and never answers is
+# given up on after it, and retried later (emails.services.deliver_email).
+SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "20"))
 if os.environ.get("SMTP_HOST"):
     MAILERS = {
         "default": {
@@ -249,7 +252,7 @@ if os.environ.get("SMTP_HOST"):
                 "password": os.environ.get("SMTP_PASSWORD", ""),
                 "use_tls": os.environ.get("SMTP_SECURITY", "starttls") == "starttls",
                 "use_ssl": os.environ.get("SMTP_SECURITY", "starttls") == "ssl",
-                "timeout": int(os.environ.get("SMTP_TIMEOUT", "20")),
+                "timeout": SMTP_TIMEOUT,
             },
         }
     }
@@ -271,6 +274,8 @@ FAKTURA_API_RATE_LIMIT = os.environ.get("FAKTURA_API_RATE_LIMIT", "100/10")
 # Networks workflow webhooks may reach although they are not public (LAN receivers, tests):
 # CIDR strings. Loopback, private, link-local and other non-public addresses are refused.
 WEBHOOK_ALLOWED_NETWORKS = env_networks("FAKTURA_WEBHOOK_ALLOWED_NETWORKS")
+# Seconds a webhook receiver may take for each wait on its answer (HubSpot's 30).
+WEBHOOK_RESPONSE_TIMEOUT = float(os.environ.get("FAKTURA_WEBHOOK_TIMEOUT", "30"))
 
 TASKS = {
     "default": {

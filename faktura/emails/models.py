@@ -36,6 +36,8 @@ class EmailKind(models.TextChoices):
 
 class EmailStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
+    # A worker is handing it to the mail server now (claimed, committed, then sent).
+    SENDING = "sending", "Sending"
     RETRYING = "retrying", "Retrying"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
@@ -64,6 +66,12 @@ class OutboundEmail(models.Model):
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # While SENDING: when the worker claimed it, and when it began handing the message over
+    # (the connection was open). Empty `handover_at`: the server cannot have the message yet.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    handover_at = models.DateTimeField(null=True, blank=True)
+    # The task that delivers it (its module path), queued again when a worker died mid-delivery.
+    delivered_by = models.CharField(max_length=200, blank=True)
     # Who asked for it (as in history): what it does when accepted is done in their name.
     actor_kind = models.CharField(max_length=20, choices=ActorKind.choices)
     actor_user = models.ForeignKey(

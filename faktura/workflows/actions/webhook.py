@@ -29,7 +29,9 @@ address (see faktura.core.network). Such a refusal does not change by retrying, 
 retried; a URL written with such an address is a problem at publish already.
 
 Timeouts: http.client, so connecting (TCP and TLS) gets 3 seconds and each wait for the answer
-30 seconds, as HubSpot's. Resolving the host name is not bounded by either (the system resolver).
+30 seconds, as HubSpot's (settings.WEBHOOK_RESPONSE_TIMEOUT, FAKTURA_WEBHOOK_TIMEOUT). Resolving
+the host name is not bounded by either (the system resolver). The request is never sent inside a
+database transaction (core.outside): the engine runs this action after its claim is committed.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from django.utils.translation import ngettext
 
 from faktura.core import network
 from faktura.core.errors import RuleViolation
+from faktura.core.outside import external_call
 from faktura.core.properties import object_type_for, object_types
 from faktura.workflows.config_fields import SECRET, TEXT, URL
 from faktura.workflows.registry import (
@@ -67,7 +70,6 @@ from faktura.workflows.registry import (
 )
 
 CONNECT_TIMEOUT = 3.0  # seconds: TCP connect and TLS handshake
-RESPONSE_TIMEOUT = 30.0  # seconds: each wait on the socket after connecting
 USER_AGENT = "Faktura-Workflows"
 RESULT_EXCERPT = 500  # characters of a successful answer kept in the action log
 ERROR_EXCERPT = 200  # characters of a refusal quoted in the error message
@@ -205,6 +207,12 @@ def retry_after(headers: Message, now: dt.datetime) -> dt.timedelta | None:
     return wait if wait > dt.timedelta(0) else None
 
 
+def response_timeout() -> float:
+    """Seconds of each wait on the socket after connecting."""
+    return float(settings.WEBHOOK_RESPONSE_TIMEOUT)
+
+
+@external_call("a webhook receiver")
 def _post(
     parts: SplitResult, body: bytes, headers: Mapping[str, str]
 ) -> tuple[int, str, Message, str]:
@@ -232,7 +240,7 @@ def _post(
         except TimeoutError as error:
             raise _ConnectTimeout from error
         assert connection.sock is not None
-        connection.sock.settimeout(RESPONSE_TIMEOUT)
+        connection.sock.settimeout(response_timeout())
         connection.request("POST", target, body=body, headers=dict(headers))
         response = connection.getresponse()
         text = response.read(MAX_READ).decode("utf-8", errors="replace")
@@ -254,7 +262,7 @@ def _failure(error: BaseException, url: str, host: str) -> ActionError:
         case _ConnectTimeout():
             reason = f"did not accept a connection within {CONNECT_TIMEOUT:g} seconds"
         case TimeoutError():
-            reason = f"did not answer within {RESPONSE_TIMEOUT:g} seconds"
+            reason = f"did not answer within {response_timeout():g} seconds"
         case socket.gaierror():
             reason = f"could not be reached: Faktura could not find the host {host}"
         case ConnectionRefusedError():

@@ -15,7 +15,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from faktura.core.actors import Actor
-from faktura.workflows.actions import webhook
 from faktura.workflows.registry import ActionContext, ActionError, RetryPolicy, action_types
 
 pytestmark = pytest.mark.django_db
@@ -293,9 +292,9 @@ def test_a_refused_connection_is_retried(contact):
     )
 
 
-def test_an_answer_slower_than_the_response_timeout_is_retried(contact, receiver, monkeypatch):
+def test_an_answer_slower_than_the_response_timeout_is_retried(contact, receiver, settings):
     # SPEC WF-4
-    monkeypatch.setattr(webhook, "RESPONSE_TIMEOUT", 0.2)
+    settings.WEBHOOK_RESPONSE_TIMEOUT = 0.2
     receiver.stalled = True
 
     error = refusal(context_for(contact, url=receiver.url))

@@ -1,9 +1,9 @@
 """python manage.py workflows_clock [--interval SECONDS] [--once]
 
-Reads the change feed and enrolls records (WF-2), then hands steps whose worker died back to
-the queue, every `interval` seconds. The steps themselves run in `db_worker`. Several clocks
-may run (they take turns on the feed cursor's row lock); one is enough. A pass that finds the
-database busy (SQLite's "database is locked") or gone is logged and tried again after a
+Reads the change feed and enrolls records (WF-2), then hands steps and emails whose worker died
+back to the queue, every `interval` seconds. The steps themselves run in the task worker. Several
+clocks may run (they take turns on the feed cursor's row lock); one is enough. A pass that finds
+the database busy (SQLite's "database is locked") or gone is logged and tried again after a
 back-off, instead of stopping the clock."""
 
 import logging
@@ -14,13 +14,14 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import OperationalError, close_old_connections, connections
 
 from faktura.core.backoff import Backoff
+from faktura.emails.services import recover_stale_deliveries
 from faktura.workflows import engine, feed
 
 log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Enroll records in workflows from the change feed and recover stalled steps."
+    help = "Enroll records in workflows from the change feed; recover stalled steps and emails."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between passes.")
@@ -50,3 +51,4 @@ class Command(BaseCommand):
         while feed.process_feed().read == feed.BATCH:
             pass  # a backlog: read on without waiting
         engine.recover_stale_steps()
+        recover_stale_deliveries()
