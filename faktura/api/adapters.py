@@ -106,6 +106,14 @@ class Adapter:
             return self.create_on_wire(actor, values, associated)
         return self.services.create_record(values, actor=actor, associated=associated)
 
+    def create_many(
+        self, actor: Actor, items: Sequence[tuple[Values, Sequence[PendingLink]]]
+    ) -> list[models.Model]:
+        """The type's declared `create_many`: all the records, or none."""
+        create_many = self.services.create_many
+        assert create_many is not None, f"{self.name} has no create_many"
+        return create_many([(values, _grouped(links)) for values, links in items], actor=actor)
+
     def update(self, actor: Actor, obj: models.Model, values: Values) -> models.Model:
         if self.update_on_wire is not None:
             return self.update_on_wire(actor, obj, values)

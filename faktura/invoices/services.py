@@ -234,6 +234,18 @@ def attach_line_item(invoice: Invoice, item: LineItem, *, actor: Actor) -> Invoi
         return update_invoice(invoice, actor=actor, lines=[*_restated(invoice), moved])
 
 
+def add_invoice_lines(
+    invoice: Invoice, lines: Sequence[LineInput], *, actor: Actor
+) -> list[InvoiceLine]:
+    """Append lines in one edit, whatever their number: one lock, one recalculation, one history
+    entry, one PDF render (an edit per line redid all of them for every line). The new lines."""
+    with transaction.atomic():
+        invoice = invoice_for_update(invoice.pk)
+        kept = _restated(invoice)
+        edit = update_invoice(invoice, actor=actor, lines=[*kept, *lines])
+        return list(edit.invoice.lines.all()[len(kept) :])
+
+
 def update_invoice_line(
     line: InvoiceLine, *, actor: Actor, values: Mapping[str, Any]
 ) -> InvoiceEdit:
@@ -486,18 +498,20 @@ def _replace_lines(invoice: Invoice, lines: list[LineInput]) -> None:
 
 def _recalculate(invoice: Invoice) -> None:
     """Line amounts and totals from the lines, in the invoice currency (ADR 0001)."""
-    lines = list(invoice.lines.all())
-    amounts = []
-    for line in lines:
+    changed, amounts = [], []
+    for line in invoice.lines.all():
         result = line.amounts(invoice.currency)
-        line.amount, line.discount_amount, line.tax_amount = (
-            result.amount,
-            result.discount,
-            result.tax,
-        )
-        line.total = result.total
+        stored = (line.amount, line.discount_amount, line.tax_amount, line.total)
+        if stored != (result.amount, result.discount, result.tax, result.total):
+            line.amount, line.discount_amount, line.tax_amount = (
+                result.amount,
+                result.discount,
+                result.tax,
+            )
+            line.total = result.total
+            changed.append(line)  # only these: the others' amounts are stored already
         amounts.append(result)
-    InvoiceLine.objects.bulk_update(lines, ["amount", "discount_amount", "tax_amount", "total"])
+    InvoiceLine.objects.bulk_update(changed, ["amount", "discount_amount", "tax_amount", "total"])
     summed = totals(amounts)
     invoice.subtotal, invoice.total_discount, invoice.total_tax = (
         summed.subtotal,

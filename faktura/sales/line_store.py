@@ -31,7 +31,10 @@ def store_lines[L: PricedLine](
             added.append(model(id=line.id or next(fresh), position=position, **parent,
                                **line.as_fields()))  # fmt: skip
             continue
-        for name, value in line.as_fields().items():
+        fields = line.as_fields()
+        if row.position == position and all(getattr(row, k) == v for k, v in fields.items()):
+            continue  # restated as it is: rewriting every kept row made each added line dearer
+        for name, value in fields.items():
             setattr(row, name, value)
         row.position, row.updated_at = position, now
         changed.append(row)

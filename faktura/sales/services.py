@@ -398,6 +398,17 @@ def _store_line_items(
     return items
 
 
+def add_line_items(
+    parent: Deal | Quote, lines: Sequence[LineInput], *, actor: Actor
+) -> list[LineItem]:
+    """Append lines cleaned in the parent's currency in one write, whatever their number. The
+    new line items."""
+    with transaction.atomic():
+        locked = type(parent)._default_manager.select_for_update().get(pk=parent.pk)
+        kept = [LineInput.from_line(item, keep_id=True) for item in locked.line_items.all()]
+        return _store_line_items(locked, [*kept, *lines], actor=actor)[len(kept) :]
+
+
 # --- line items on their own (the API's line_items, ADR 0006) ---------------------------------
 
 

@@ -1,5 +1,7 @@
 """HubSpot's batch endpoints (reference §C3): create, read, update, upsert and archive up to 100
-records in one call; one refused input is one of the answer's errors (207), the rest go on."""
+records in one call (line items: up to an invoice's 500 lines). A write is all or nothing: with one
+refused input nothing is written, and the 400 names each refused input (its index and
+objectWriteTraceId). A read answers what it found, and each id it did not find as an error (207)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,14 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
 from faktura.api import wire
 from faktura.api.errors import ApiError, validation_error
+from faktura.api.adapters import Adapter
 from faktura.api.objects.records import (
     ERRORS,
     atomic,
@@ -20,10 +24,14 @@ from faktura.api.objects.records import (
     checked_adapter,
     create_one,
     find_record,
+    pending_links,
     records_out,
+    refused,
     reload,
     run_service,
 )
+from faktura.core.actors import Actor
+from faktura.core.errors import BatchRefused, RuleViolation
 from faktura.api.schemas import (
     BatchArchiveIn,
     BatchCreateIn,
@@ -61,6 +69,73 @@ def _traced(error: ApiError, trace_id: str | None) -> ApiError:
     return error
 
 
+def _all_or_nothing[I, R](inputs: Sequence[I], work: Callable[[I], R]) -> list[R]:
+    """Every input in one transaction, each in a savepoint of its own so that all refusals are
+    known; one refusal undoes the whole batch (a client must never guess what was written)."""
+    results: list[R] = []
+    errors: dict[int, ApiError] = {}
+    with transaction.atomic():
+        for index, item in enumerate(inputs):
+            try:
+                with transaction.atomic():
+                    results.append(work(item))
+            except ApiError as error:
+                errors[index] = error
+        if errors:
+            raise _refused_whole(inputs, errors)
+    return results
+
+
+def _refused_whole(inputs: Sequence[Any], errors: dict[int, ApiError]) -> ApiError:
+    """HubSpot's error body, one entry in `errors` per refused input (its index from 0, and
+    its objectWriteTraceId when it has one)."""
+    details = []
+    for index, error in sorted(errors.items()):
+        trace_id = getattr(inputs[index], "objectWriteTraceId", None)
+        for detail in error.errors or [{"message": error.message, "code": error.category}]:
+            context = detail.setdefault("context", {})
+            context["inputIndex"] = [str(index)]
+            if trace_id:
+                context["objectWriteTraceId"] = [trace_id]
+            details.append(detail)
+    first = min(errors)
+    message = (
+        f"{len(errors)} of {len(inputs)} inputs were refused, so none was written; the first, "
+        f"input {first}: {errors[first].message} Correct them and send the batch again."
+    )
+    return ApiError(400, message, "VALIDATION_ERROR", errors=details)
+
+
+def _create_many(adapter: Adapter, actor: Actor, inputs: Sequence[CreateIn]) -> list[Any]:
+    """The type's own create_many: every input read first (each associated record found once),
+    then one service call, all or nothing."""
+    found: dict[tuple[str, str], Any] = {}
+
+    def find(target: Adapter, object_id: str) -> Any:
+        key = (target.name, object_id)
+        if key not in found:
+            found[key] = find_record(target, object_id)
+        return found[key]
+
+    items, errors = [], {}
+    for index, item in enumerate(inputs):
+        try:
+            values = wire.incoming(adapter, item.properties)
+            items.append((values, pending_links(adapter, item.associations, find)))
+        except ApiError as error:
+            errors[index] = error
+    if errors:
+        raise _refused_whole(inputs, errors)
+    try:
+        return adapter.create_many(actor, items)
+    except BatchRefused as batch:
+        raise _refused_whole(
+            inputs, {index: refused(why) for index, why in batch.refused.items()}
+        ) from None
+    except RuleViolation as violation:
+        raise refused(violation) from None
+
+
 def _batch_answer(
     ok: int, started: dt.datetime, results: list[dict[str, Any]], errors: list[ApiError]
 ) -> Status:
@@ -77,10 +152,10 @@ def _batch_answer(
     return Status(207 if errors else ok, body)
 
 
-def _check_batch(inputs: Sequence[Any]) -> None:
-    if len(inputs) > MAX_BATCH:
+def _check_batch(inputs: Sequence[Any], limit: int = MAX_BATCH) -> None:
+    if len(inputs) > limit:
         raise validation_error(
-            f"A batch holds at most {MAX_BATCH} inputs; this one has {len(inputs)}. Split it.",
+            f"A batch holds at most {limit} inputs; this one has {len(inputs)}. Split it.",
             code="TOO_MANY_INPUTS",
         )
 
@@ -94,13 +169,21 @@ def add_routes(router: Router, family: str) -> None:
     )
     def batch_create(request: HttpRequest, object_type: str, body: BatchCreateIn) -> Any:
         adapter = checked_adapter(request, object_type, write=True)
-        _check_batch(body.inputs)
         actor, started = caller(request).actor, timezone.now()
+        if adapter.services.create_many is not None:
+            _check_batch(body.inputs, adapter.services.max_batch or MAX_BATCH)
+            created = _create_many(adapter, actor, body.inputs)
+            results = [
+                records_out(adapter, [obj], list(item.properties))[0]
+                for obj, item in zip(created, body.inputs, strict=True)
+            ]
+            return _batch_answer(201, started, results, [])
+        _check_batch(body.inputs)
 
         def create(item: CreateIn) -> dict[str, Any]:
             return reload(adapter, create_one(adapter, actor, item), list(item.properties))
 
-        return _batch_answer(201, started, *_per_input(body.inputs, create))
+        return _batch_answer(201, started, _all_or_nothing(body.inputs, create), [])
 
     @router.post(
         "/{object_type}/batch/read",
@@ -140,7 +223,7 @@ def add_routes(router: Router, family: str) -> None:
             )
             return reload(adapter, updated, list(item.properties))
 
-        return _batch_answer(200, started, *_per_input(body.inputs, update))
+        return _batch_answer(200, started, _all_or_nothing(body.inputs, update), [])
 
     @router.post(
         "/{object_type}/batch/upsert",
@@ -173,7 +256,7 @@ def add_routes(router: Router, family: str) -> None:
             saved = run_service(adapter.update, actor, obj, values)
             return {**reload(adapter, saved, list(item.properties)), "new": False}
 
-        return _batch_answer(200, started, *_per_input(body.inputs, upsert))
+        return _batch_answer(200, started, _all_or_nothing(body.inputs, upsert), [])
 
     @router.post(
         "/{object_type}/batch/archive",
@@ -185,10 +268,13 @@ def add_routes(router: Router, family: str) -> None:
         adapter = checked_adapter(request, object_type, write=True)
         _check_batch(body.inputs)
         actor = caller(request).actor
-        for item in body.inputs:
+
+        def archive(item: Any) -> None:
             try:
                 obj = find_record(adapter, item.id)
             except ApiError:
-                continue  # already gone: archiving is idempotent
+                return  # already gone: archiving is idempotent
             run_service(adapter.archive, actor, obj)
+
+        _all_or_nothing(body.inputs, archive)
         return Status(204, None)

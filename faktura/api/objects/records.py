@@ -92,7 +92,11 @@ def by_id(row: models.Model) -> Any:
     return row.pk
 
 
-def _pending(adapter: Adapter, associations: Iterable[Any]) -> list[PendingLink]:
+def pending_links(
+    adapter: Adapter,
+    associations: Iterable[Any],
+    find: Callable[[Adapter, str], Any] = find_record,
+) -> list[PendingLink]:
     """Associations of a create request, resolved: each type id must fit this object type."""
     pending: list[PendingLink] = []
     for association in associations:
@@ -106,11 +110,11 @@ def _pending(adapter: Adapter, associations: Iterable[Any]) -> list[PendingLink]
             target = adapter_for(link.to)
             if target is None:
                 raise validation_error(f"{link.to} records cannot be associated yet.")
-            pending.append(PendingLink(link, find_record(target, association.to.id)))
+            pending.append(PendingLink(link, find(target, association.to.id)))
     return pending
 
 
-def _refused(violation: RuleViolation) -> ApiError:
+def refused(violation: RuleViolation) -> ApiError:
     if violation.code == "not_found":
         return ApiError(404, violation.reason, "OBJECT_NOT_FOUND")
     if violation.code == "permission_denied":
@@ -128,7 +132,7 @@ def run_service[**P, T](action: Callable[P, T], *args: P.args, **kwargs: P.kwarg
     try:
         return action(*args, **kwargs)
     except RuleViolation as violation:
-        raise _refused(violation) from None
+        raise refused(violation) from None
 
 
 def atomic[**P, T](action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -183,4 +187,4 @@ def create_one(adapter: Adapter, actor: Actor, item: CreateIn) -> models.Model:
 def _create_with_links(
     adapter: Adapter, actor: Actor, values: dict[str, Any], associations: list[Any]
 ) -> models.Model:
-    return adapter.create(actor, values, _pending(adapter, associations))
+    return adapter.create(actor, values, pending_links(adapter, associations))
