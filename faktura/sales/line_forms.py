@@ -32,7 +32,8 @@ def with_added_line(data: Any) -> Any:
     """The posted form with one more empty row (the "Add line" button without JavaScript)."""
     data = data.copy()
     total = data.get("lines-TOTAL_FORMS", "0")
-    data["lines-TOTAL_FORMS"] = str(int(total) + 1 if total.isdigit() else 1)
+    rows = int(total) if total.isdigit() else 0
+    data["lines-TOTAL_FORMS"] = str(min(rows + 1, MAX_LINES))  # no row past the limit
     return data
 
 
@@ -113,6 +114,10 @@ class LineForm(StyledForm):
 
 
 class BaseLineFormSet(BaseFormSet[LineForm]):
+    def at_line_limit(self) -> bool:
+        """As many rows as a document may have lines: "Add line" is off (the editor says why)."""
+        return self.total_form_count() >= MAX_LINES
+
     def line_inputs(self) -> list[dict[str, Any]]:
         """The kept lines, in order: rows left empty or marked for removal are dropped."""
         kept = []
