@@ -36,7 +36,7 @@ from faktura.invoices.issued import FROZEN_FIELDS, freeze_parties
 from faktura.invoices.lock_objects import invoice_for_update
 from faktura.invoices.models import Invoice, InvoiceContact, InvoiceLine, InvoiceStatus
 from faktura.invoices.properties import INVOICE
-from faktura.sales.line_store import store_lines
+from faktura.sales.line_store import UPDATE_BATCH, store_lines
 from faktura.sales.lines import LineInput, clean_lines
 from faktura.sales.models import Deal, LineItem, Quote
 from faktura.sales.pricing import totals
@@ -493,7 +493,17 @@ def _bill_company(invoice: Invoice, chosen: Company | _Unchanged) -> None:
 
 
 def _replace_lines(invoice: Invoice, lines: list[LineInput]) -> None:
-    store_lines(InvoiceLine, invoice.lines.all(), lines, invoice=invoice)
+    def amounts(line: LineInput) -> dict[str, Any]:
+        """New lines are written with their amounts: updating them after took seconds."""
+        result = line.amounts(invoice.currency)
+        return {
+            "amount": result.amount,
+            "discount_amount": result.discount,
+            "tax_amount": result.tax,
+            "total": result.total,
+        }
+
+    store_lines(InvoiceLine, invoice.lines.all(), lines, amounts, invoice=invoice)
 
 
 def _recalculate(invoice: Invoice) -> None:
@@ -511,7 +521,9 @@ def _recalculate(invoice: Invoice) -> None:
             line.total = result.total
             changed.append(line)  # only these: the others' amounts are stored already
         amounts.append(result)
-    InvoiceLine.objects.bulk_update(changed, ["amount", "discount_amount", "tax_amount", "total"])
+    InvoiceLine.objects.bulk_update(
+        changed, ["amount", "discount_amount", "tax_amount", "total"], batch_size=UPDATE_BATCH
+    )
     summed = totals(amounts)
     invoice.subtotal, invoice.total_discount, invoice.total_tax = (
         summed.subtotal,

@@ -152,10 +152,14 @@ def line_formset(data: Any = None, stored: Iterable[PricedLine] = ()) -> BaseLin
     formset = LineFormSet(data, initial=initial, prefix="lines")
     assert isinstance(formset, BaseLineFormSet)
     kept = {int(row["product"]) for row in initial if row["product"] is not None}
+    products = pickable_products(kept)
+    options: list[Any] | None = None
     for form in [*formset.forms, formset.empty_form]:
         picker = form.fields["product"]
-        if kept and isinstance(picker, ProductChoiceField):
-            picker.queryset = pickable_products(kept)
+        if isinstance(picker, ProductChoiceField):
+            picker.queryset = products
+            options = list(picker.choices) if options is None else options
+            picker.widget.choices = options  # read once for every row, not once a row
         form.fields["DELETE"].widget.attrs.update(
             {"class": "form-check-input", "aria-label": "Remove line"}
         )

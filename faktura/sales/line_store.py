@@ -1,6 +1,6 @@
 """Writing a document's lines: deals and quotes here, invoices through the same routine."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import models
@@ -10,14 +10,25 @@ from faktura.sales.lines import LineInput
 from faktura.sales.models import LineNumber, PricedLine
 
 _WRITTEN = ["position", "updated_at", *LineInput("", 0).as_fields()]  # type: ignore[arg-type]
+# Rows per UPDATE: bulk_update's CASE grows with its rows, so one UPDATE of 500 took seconds.
+UPDATE_BATCH = 100
+
+
+def _nothing(line: LineInput) -> Mapping[str, Any]:
+    return {}
 
 
 def store_lines[L: PricedLine](
-    model: type[L], current: models.QuerySet[L], lines: Sequence[LineInput], **parent: Any
+    model: type[L],
+    current: models.QuerySet[L],
+    lines: Sequence[LineInput],
+    derived: Callable[[LineInput], Mapping[str, Any]] = _nothing,
+    **parent: Any,
 ) -> None:
     """Make `current` hold exactly `lines`, in order. A restated line (its id given) is updated in
     place and keeps its id and creation time; a new one draws an id from the counter every line
-    shares (ADR 0006); the others go."""
+    shares (ADR 0006), and is written with its `derived` fields (an invoice line's amounts); the
+    others go."""
     kept = [line.id for line in lines if line.id is not None]
     current.exclude(pk__in=kept).delete()
     stored = {line.pk: line for line in current.filter(pk__in=kept)}
@@ -29,7 +40,7 @@ def store_lines[L: PricedLine](
         row = stored.get(line.id) if line.id is not None else None
         if row is None:  # new, or moved here from another record with its id (attach)
             added.append(model(id=line.id or next(fresh), position=position, **parent,
-                               **line.as_fields()))  # fmt: skip
+                               **line.as_fields(), **derived(line)))  # fmt: skip
             continue
         fields = line.as_fields()
         if row.position == position and all(getattr(row, k) == v for k, v in fields.items()):
@@ -38,5 +49,5 @@ def store_lines[L: PricedLine](
             setattr(row, name, value)
         row.position, row.updated_at = position, now
         changed.append(row)
-    model._default_manager.bulk_update(changed, _WRITTEN)
+    model._default_manager.bulk_update(changed, _WRITTEN, batch_size=UPDATE_BATCH)
     model._default_manager.bulk_create(added)
