@@ -1,9 +1,10 @@
-"""Many line items in one call (the API's line_items batch/create): every input is checked first,
-and a batch with a refused input writes nothing; then each record the lines go to gets them in
-one edit (one lock, one recalculation, one history entry, one PDF render), so a batch costs time
-linear in its size. Here because only this app knows both tables of line items (ADR 0006)."""
+"""Many line items in one call (the API's line_items batch create, update and archive): every
+input is checked first, and a batch with a refused input writes nothing; then each record the
+lines belong to is changed in one edit (one lock, one recalculation, one history entry, one PDF
+render), so a batch costs time linear in its size. Here because only this app knows both tables
+of line items (ADR 0006)."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models, transaction
@@ -14,10 +15,10 @@ from faktura.core.actors import Actor
 from faktura.core.errors import BatchRefused, RuleViolation
 from faktura.core.record_services import Associated, Values
 from faktura.invoices import services as invoices
-from faktura.invoices.models import Invoice
+from faktura.invoices.models import Invoice, InvoiceLine
 from faktura.sales import services as sales
-from faktura.sales.lines import MAX_LINES, LineInput, clean_line, named_products
-from faktura.sales.models import Deal, Quote
+from faktura.sales.lines import LineInput, clean_line, named_products
+from faktura.sales.models import Deal, LineItem, Quote
 from faktura.sales.record_services import line_values
 
 Parent = Invoice | Deal | Quote | None
@@ -76,3 +77,81 @@ def _add(parent: Parent, lines: list[LineInput], *, actor: Actor) -> list[models
     if parent is not None:
         return list(sales.add_line_items(parent, lines, actor=actor))
     return [sales.create_line_item(actor=actor, values=line.as_fields()) for line in lines]
+
+
+def _owners(lines: Iterable[models.Model]) -> dict[models.Model, Parent]:
+    """Each line's invoice, deal or quote (or None), read in one query per kind."""
+    lines = list(lines)
+    invoice_ids = {line.invoice_id for line in lines if isinstance(line, InvoiceLine)}
+    deal_ids = {line.deal_id for line in lines if isinstance(line, LineItem) and line.deal_id}
+    quote_ids = {line.quote_id for line in lines if isinstance(line, LineItem) and line.quote_id}
+    invoices_by_id = Invoice.objects.in_bulk(invoice_ids)
+    deals, quotes = Deal.objects.in_bulk(deal_ids), Quote.objects.in_bulk(quote_ids)
+    owners: dict[models.Model, Parent] = {}
+    for line in lines:
+        if isinstance(line, InvoiceLine):
+            owners[line] = invoices_by_id[line.invoice_id]
+        elif isinstance(line, LineItem):
+            owners[line] = deals.get(line.deal_id) or quotes.get(line.quote_id)  # type: ignore[arg-type]
+    return owners
+
+
+def update_line_items(
+    items: Sequence[tuple[models.Model, Values]], /, *, actor: Actor
+) -> list[models.Model]:
+    """Change line items, each in place among its record's lines; all or none."""
+    owners = _owners(line for line, _values in items)
+    raw = [line_values(values) for _line, values in items]
+    products = named_products(raw)
+    default_currency = get_account_settings().default_currency
+    refused: dict[int, RuleViolation] = {}
+    groups: dict[tuple[str, Any], tuple[Parent, dict[int, LineInput]]] = {}
+    for index, ((line, _values), values) in enumerate(zip(items, raw, strict=True)):
+        parent = owners[line]
+        currency = parent.currency if parent is not None else default_currency
+        changed = {**LineInput.from_line(line).as_fields(), **values}  # type: ignore[arg-type]
+        try:
+            cleaned = clean_line(changed, currency, index + 1, products)
+        except RuleViolation as refusal:
+            refused[index] = refusal
+            continue
+        groups.setdefault(_key(parent), (parent, {}))[1][line.pk] = cleaned
+    if refused:
+        raise BatchRefused(refused, len(items))
+    with transaction.atomic():
+        for parent, changed_lines in groups.values():
+            if isinstance(parent, Invoice):
+                invoices.restate_invoice_lines(parent, actor=actor, changed=changed_lines)
+            elif parent is not None:
+                sales.restate_line_items(parent, actor=actor, changed=changed_lines)
+            else:
+                for line, _values in items:
+                    if line.pk in changed_lines:
+                        values = changed_lines[line.pk].as_fields()
+                        sales.update_line_item(line, actor=actor, values=values)  # type: ignore[arg-type]
+    return _fresh([line for line, _values in items])
+
+
+def archive_line_items(lines: Sequence[models.Model], /, *, actor: Actor) -> None:
+    """Remove line items from their records, each record in one edit; all or none."""
+    owners = _owners(lines)
+    groups: dict[tuple[str, Any], tuple[Parent, set[int]]] = {}
+    for line in lines:
+        groups.setdefault(_key(owners[line]), (owners[line], set()))[1].add(line.pk)
+    with transaction.atomic():
+        for parent, removed in groups.values():
+            if isinstance(parent, Invoice):
+                invoices.restate_invoice_lines(parent, actor=actor, removed=removed)
+            elif parent is not None:
+                sales.restate_line_items(parent, actor=actor, removed=removed)
+            else:
+                for line in lines:
+                    if line.pk in removed:
+                        sales.delete_line_item(line, actor=actor)  # type: ignore[arg-type]
+
+
+def _fresh(lines: list[models.Model]) -> list[models.Model]:
+    """The lines as stored now, in the order given."""
+    ids = [line.pk for line in lines]
+    stored = {**LineItem.objects.in_bulk(ids), **InvoiceLine.objects.in_bulk(ids)}
+    return [stored[pk] for pk in ids]

@@ -3,8 +3,8 @@
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Final, cast
 
 from django.db import transaction
@@ -246,18 +246,36 @@ def add_invoice_lines(
         return list(edit.invoice.lines.all()[len(kept) :])
 
 
+def restate_invoice_lines(
+    invoice: Invoice,
+    *,
+    actor: Actor,
+    changed: Mapping[int, LineInput] | None = None,
+    removed: Collection[int] = (),
+) -> InvoiceEdit:
+    """Change some lines in place (by id, ids kept) and remove others, in one edit whatever
+    their number; the other lines stay as they are."""
+    changed = changed or {}
+    with transaction.atomic():
+        invoice = invoice_for_update(invoice.pk)
+        lines = [
+            replace(changed[kept.id], id=kept.id) if kept.id in changed else kept
+            for kept in _restated(invoice)
+            if kept.id not in removed
+        ]
+        return update_invoice(invoice, actor=actor, lines=lines)
+
+
 def update_invoice_line(
     line: InvoiceLine, *, actor: Actor, values: Mapping[str, Any]
 ) -> InvoiceEdit:
     """Change one of the invoice's lines in place, its id kept; the other lines stay as they are."""
     changed = LineInput(**{**LineInput.from_line(line).as_fields(), **values}, id=line.pk)
-    lines = [changed if kept.id == line.pk else kept for kept in _restated(line.invoice)]
-    return update_invoice(line.invoice, actor=actor, lines=lines)
+    return restate_invoice_lines(line.invoice, actor=actor, changed={line.pk: changed})
 
 
 def remove_invoice_line(line: InvoiceLine, *, actor: Actor) -> InvoiceEdit:
-    lines = [kept for kept in _restated(line.invoice) if kept.id != line.pk]
-    return update_invoice(line.invoice, actor=actor, lines=lines)
+    return restate_invoice_lines(line.invoice, actor=actor, removed={line.pk})
 
 
 def _restated(invoice: Invoice) -> list[LineInput]:

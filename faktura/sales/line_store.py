@@ -36,15 +36,20 @@ def store_lines[L: PricedLine](
     now = timezone.now()
     changed: list[L] = []
     added: list[L] = []
-    for position, line in enumerate(lines):
+    position = -1
+    for line in lines:
         row = stored.get(line.id) if line.id is not None else None
         if row is None:  # new, or moved here from another record with its id (attach)
+            position += 1
             added.append(model(id=line.id or next(fresh), position=position, **parent,
                                **line.as_fields(), **derived(line)))  # fmt: skip
             continue
+        # Positions only order the lines: a kept row keeps its own while the order holds, so
+        # removing or appending a line rewrites no other row (renumbering them all did).
+        position = row.position if row.position > position else position + 1
         fields = line.as_fields()
         if row.position == position and all(getattr(row, k) == v for k, v in fields.items()):
-            continue  # restated as it is: rewriting every kept row made each added line dearer
+            continue  # restated as it is
         for name, value in fields.items():
             setattr(row, name, value)
         row.position, row.updated_at = position, now

@@ -15,8 +15,8 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from faktura.api import wire
+from faktura.api.adapters import Adapter, PendingLink
 from faktura.api.errors import ApiError, validation_error
-from faktura.api.adapters import Adapter
 from faktura.api.objects.records import (
     ERRORS,
     atomic,
@@ -24,14 +24,13 @@ from faktura.api.objects.records import (
     checked_adapter,
     create_one,
     find_record,
+    find_records,
     pending_links,
     records_out,
     refused,
     reload,
     run_service,
 )
-from faktura.core.actors import Actor
-from faktura.core.errors import BatchRefused, RuleViolation
 from faktura.api.schemas import (
     BatchArchiveIn,
     BatchCreateIn,
@@ -41,6 +40,8 @@ from faktura.api.schemas import (
     BatchUpsertResult,
     CreateIn,
 )
+from faktura.core.actors import Actor
+from faktura.core.errors import BatchRefused, RuleViolation
 
 MAX_BATCH = 100
 
@@ -106,34 +107,70 @@ def _refused_whole(inputs: Sequence[Any], errors: dict[int, ApiError]) -> ApiErr
     return ApiError(400, message, "VALIDATION_ERROR", errors=details)
 
 
-def _create_many(adapter: Adapter, actor: Actor, inputs: Sequence[CreateIn]) -> list[Any]:
-    """The type's own create_many: every input read first (each associated record found once),
-    then one service call, all or nothing."""
-    found: dict[tuple[str, str], Any] = {}
-
-    def find(target: Adapter, object_id: str) -> Any:
-        key = (target.name, object_id)
-        if key not in found:
-            found[key] = find_record(target, object_id)
-        return found[key]
-
-    items, errors = [], {}
+def _read_all[I, T](inputs: Sequence[I], read: Callable[[I], T]) -> list[T]:
+    """Every input read before anything is written; any refused refuses the whole batch."""
+    found: list[T] = []
+    errors: dict[int, ApiError] = {}
     for index, item in enumerate(inputs):
         try:
-            values = wire.incoming(adapter, item.properties)
-            items.append((values, pending_links(adapter, item.associations, find)))
+            found.append(read(item))
         except ApiError as error:
             errors[index] = error
     if errors:
         raise _refused_whole(inputs, errors)
+    return found
+
+
+def _write_all[T](inputs: Sequence[Any], write: Callable[[], T]) -> T:
+    """One call to a type's batch service; the inputs it refuses are named as the API's."""
     try:
-        return adapter.create_many(actor, items)
+        return write()
     except BatchRefused as batch:
         raise _refused_whole(
             inputs, {index: refused(why) for index, why in batch.refused.items()}
         ) from None
     except RuleViolation as violation:
         raise refused(violation) from None
+
+
+def _create_many(adapter: Adapter, actor: Actor, inputs: Sequence[CreateIn]) -> list[Any]:
+    """The type's own create_many: every input read first (each associated record found once),
+    then one service call, all or nothing."""
+    found: dict[tuple[str, str], Any] = {}
+
+    def find(target: Adapter, object_id: str) -> Any:
+        if (target.name, object_id) not in found:
+            found[(target.name, object_id)] = find_record(target, object_id)
+        return found[(target.name, object_id)]
+
+    def read(item: CreateIn) -> tuple[dict[str, Any], list[PendingLink]]:
+        return wire.incoming(adapter, item.properties), pending_links(
+            adapter, item.associations, find
+        )
+
+    items = _read_all(inputs, read)
+    return _write_all(inputs, lambda: adapter.create_many(actor, items))
+
+
+def _update_many(adapter: Adapter, actor: Actor, inputs: Sequence[Any]) -> list[Any]:
+    by_id = find_records(adapter, [item.id for item in inputs if not item.idProperty])
+
+    def read(item: Any) -> tuple[Any, dict[str, Any]]:
+        record = by_id.get(item.id) if not item.idProperty else None
+        if record is None:
+            record = find_record(adapter, item.id, id_property=item.idProperty)
+        return record, wire.incoming(adapter, item.properties)
+
+    items = _read_all(inputs, read)
+    return _write_all(inputs, lambda: adapter.update_many(actor, items))
+
+
+def _records(adapter: Adapter, records: Sequence[Any], inputs: Sequence[Any]) -> list[Any]:
+    """Each written record as HubSpot answers it, with the properties its input named."""
+    return [
+        records_out(adapter, [record], list(item.properties))[0]
+        for record, item in zip(records, inputs, strict=True)
+    ]
 
 
 def _batch_answer(
@@ -173,11 +210,7 @@ def add_routes(router: Router, family: str) -> None:
         if adapter.services.create_many is not None:
             _check_batch(body.inputs, adapter.services.max_batch or MAX_BATCH)
             created = _create_many(adapter, actor, body.inputs)
-            results = [
-                records_out(adapter, [obj], list(item.properties))[0]
-                for obj, item in zip(created, body.inputs, strict=True)
-            ]
-            return _batch_answer(201, started, results, [])
+            return _batch_answer(201, started, _records(adapter, created, body.inputs), [])
         _check_batch(body.inputs)
 
         def create(item: CreateIn) -> dict[str, Any]:
@@ -213,8 +246,12 @@ def add_routes(router: Router, family: str) -> None:
     )
     def batch_update(request: HttpRequest, object_type: str, body: BatchUpdateIn) -> Any:
         adapter = checked_adapter(request, object_type, write=True)
-        _check_batch(body.inputs)
         actor, started = caller(request).actor, timezone.now()
+        if adapter.services.update_many is not None:
+            _check_batch(body.inputs, adapter.services.max_batch or MAX_BATCH)
+            updated = _update_many(adapter, actor, body.inputs)
+            return _batch_answer(200, started, _records(adapter, updated, body.inputs), [])
+        _check_batch(body.inputs)
 
         def update(item: Any) -> dict[str, Any]:
             obj = find_record(adapter, item.id, id_property=item.idProperty)
@@ -266,8 +303,17 @@ def add_routes(router: Router, family: str) -> None:
     )
     def batch_archive(request: HttpRequest, object_type: str, body: BatchArchiveIn) -> Any:
         adapter = checked_adapter(request, object_type, write=True)
-        _check_batch(body.inputs)
         actor = caller(request).actor
+        if (archive_many := adapter.services.archive_many) is not None:
+            _check_batch(body.inputs, adapter.services.max_batch or MAX_BATCH)
+            # Those already gone are left out: archiving is idempotent.
+            by_id = find_records(adapter, [item.id for item in body.inputs])
+            records = list(
+                {item.id: by_id[item.id] for item in body.inputs if item.id in by_id}.values()
+            )
+            _write_all(body.inputs, lambda: archive_many(records, actor=actor))
+            return Status(204, None)
+        _check_batch(body.inputs)
 
         def archive(item: Any) -> None:
             try:

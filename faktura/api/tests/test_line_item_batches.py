@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from faktura.history.models import Entry
 from faktura.invoices.models import Invoice, InvoiceLine
+from faktura.sales.line_store import UPDATE_BATCH
 from faktura.sales.models import LineItem
 
 V3 = "/crm/v3/objects"
@@ -123,18 +124,62 @@ def test_deals_and_quotes_take_a_batch_in_one_write_too(api, parent):
     name = "dealname" if parent == "deal" else "hs_title"
     record = api.post(f"{V3}/{parent}s", {"properties": {name: "Big"}}).json()
     type_id = 20 if parent == "deal" else 68
+    to = [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}]
     inputs = [
         {
             "properties": {"name": f"Line {n}", "price": "2", "quantity": "1"},
-            "associations": [
-                {
-                    "to": {"id": record["id"]},
-                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}],
-                }
-            ],
+            "associations": [{"to": {"id": record["id"]}, "types": to}],
         }
         for n in range(300)
     ]
     response = batch(api, inputs)
     assert response.status_code == 201, response.content
     assert LineItem.objects.filter(**{f"{parent}_id": record["id"]}).count() == 300
+
+
+def test_batch_update_and_archive_of_an_invoices_lines_are_one_edit_each(api, draft_invoice):
+    ids = [r["id"] for r in batch(api, lines_for(draft_invoice, 499)).json()["results"]]
+    changes = [{"id": pk, "properties": {"quantity": "3"}} for pk in ids[:300]]
+    updated = api.post(f"{V3}/line_items/batch/update", {"inputs": changes})
+    assert updated.status_code == 200, updated.content
+    assert {r["properties"]["quantity"] for r in updated.json()["results"]} == {"3"}
+    draft_invoice.refresh_from_db()
+    assert draft_invoice.total == Decimal("250.00") + 300 * Decimal("4.50") + 199 * Decimal("3")
+
+    archived = api.post(f"{V3}/line_items/batch/archive", {"inputs": [{"id": pk} for pk in ids]})
+    assert archived.status_code == 204
+    draft_invoice.refresh_from_db()
+    assert draft_invoice.lines.count() == 1
+    assert draft_invoice.total == Decimal("250.00")
+
+
+def test_a_batch_update_with_one_bad_input_changes_nothing(api, draft_invoice):
+    ids = [r["id"] for r in batch(api, lines_for(draft_invoice, 5)).json()["results"]]
+    changes = [{"id": pk, "properties": {"quantity": "3"}} for pk in ids]
+    changes[2]["properties"]["price"] = "-5"
+    response = api.post(f"{V3}/line_items/batch/update", {"inputs": changes})
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["context"]["inputIndex"] == ["2"]
+    assert "unit price cannot be negative" in error["message"]
+    assert not draft_invoice.lines.filter(quantity=3).exists()
+
+
+def test_update_and_archive_batches_make_the_same_queries_for_10_and_for_300_lines(
+    api, make_invoice
+):
+    def queries(count: int) -> tuple[int, int]:
+        invoice = make_invoice()
+        ids = [r["id"] for r in batch(api, lines_for(invoice, count)).json()["results"]]
+        changes = [{"id": pk, "properties": {"quantity": "3"}} for pk in ids]
+        with CaptureQueriesContext(connection) as update:
+            assert api.post(f"{V3}/line_items/batch/update", {"inputs": changes}).status_code == 200
+        gone = [{"id": pk} for pk in ids]
+        with CaptureQueriesContext(connection) as archive:
+            assert api.post(f"{V3}/line_items/batch/archive", {"inputs": gone}).status_code == 204
+        return len(update), len(archive)
+
+    few, many = queries(10), queries(300)
+    # Changed rows are written 100 to an UPDATE (lines, then their amounts): 2 per 100 rows.
+    assert many[0] <= few[0] + 2 * 300 // UPDATE_BATCH, (few, many)
+    assert many[1] <= few[1] + 2, (few, many)

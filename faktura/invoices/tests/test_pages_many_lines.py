@@ -30,9 +30,7 @@ def test_the_editor_saves_150_lines(sign_in, live_server, editor_user, draft_inv
     assert draft_invoice.lines.count() == 150
 
 
-def test_add_line_stops_at_the_limit_and_says_why(
-    sign_in, live_server, editor_user, make_invoice
-):
+def test_add_line_stops_at_the_limit_and_says_why(sign_in, live_server, editor_user, make_invoice):
     invoice = make_invoice(
         lines=[{"name": f"L{n}", "unit_price": "1"} for n in range(MAX_LINES - 2)]
     )
