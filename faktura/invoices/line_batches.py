@@ -28,9 +28,10 @@ def _parent(associated: Associated) -> Parent:
     records = [record for others in associated.values() for record in others]
     if len(records) > 1:
         raise RuleViolation(_("A line item belongs to one record: associate it with one."))
-    if records and not isinstance(records[0], Invoice | Deal | Quote):
-        raise RuleViolation(_("A line item belongs to an invoice, a deal or a quote."))
-    return records[0] if records else None
+    parent = records[0] if records else None
+    if parent is None or isinstance(parent, Invoice | Deal | Quote):
+        return parent
+    raise RuleViolation(_("A line item belongs to an invoice, a deal or a quote."))
 
 
 def _key(parent: Parent) -> tuple[str, Any]:
@@ -92,7 +93,7 @@ def _owners(lines: Iterable[models.Model]) -> dict[models.Model, Parent]:
         if isinstance(line, InvoiceLine):
             owners[line] = invoices_by_id[line.invoice_id]
         elif isinstance(line, LineItem):
-            owners[line] = deals.get(line.deal_id) or quotes.get(line.quote_id)  # type: ignore[arg-type]
+            owners[line] = deals.get(line.deal_id) or quotes.get(line.quote_id)
     return owners
 
 

@@ -259,9 +259,11 @@ def restate_invoice_lines(
     with transaction.atomic():
         invoice = invoice_for_update(invoice.pk)
         lines = [
-            replace(changed[kept.id], id=kept.id) if kept.id in changed else kept
-            for kept in _restated(invoice)
-            if kept.id not in removed
+            replace(changed[line.pk], id=line.pk)
+            if line.pk in changed
+            else LineInput.from_line(line, keep_id=True)
+            for line in invoice.lines.all()
+            if line.pk not in removed
         ]
         return update_invoice(invoice, actor=actor, lines=lines)
 

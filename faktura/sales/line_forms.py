@@ -3,7 +3,7 @@ discount and tax per line. Rows only shape input; `clean_lines` checks every rul
 
 from collections.abc import Collection, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -158,7 +158,7 @@ def line_formset(data: Any = None, stored: Iterable[PricedLine] = ()) -> BaseLin
         picker = form.fields["product"]
         if isinstance(picker, ProductChoiceField):
             picker.queryset = products
-            options = list(picker.choices) if options is None else options
+            options = list(cast(Iterable[Any], picker.choices)) if options is None else options
             picker.widget.choices = options  # read once for every row, not once a row
         form.fields["DELETE"].widget.attrs.update(
             {"class": "form-check-input", "aria-label": "Remove line"}

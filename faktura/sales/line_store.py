@@ -23,6 +23,7 @@ def store_lines[L: PricedLine](
     current: models.QuerySet[L],
     lines: Sequence[LineInput],
     derived: Callable[[LineInput], Mapping[str, Any]] = _nothing,
+    /,
     **parent: Any,
 ) -> None:
     """Make `current` hold exactly `lines`, in order. A restated line (its id given) is updated in
