@@ -121,10 +121,8 @@ def update_line_items(
         raise BatchRefused(refused, len(items))
     with transaction.atomic():
         for parent, changed_lines in groups.values():
-            if isinstance(parent, Invoice):
-                invoices.restate_invoice_lines(parent, actor=actor, changed=changed_lines)
-            elif parent is not None:
-                sales.restate_line_items(parent, actor=actor, changed=changed_lines)
+            if parent is not None:
+                _restate(parent, actor=actor, changed=changed_lines)
             else:
                 for line, _values in items:
                     if line.pk in changed_lines:
@@ -141,14 +139,26 @@ def archive_line_items(lines: Sequence[models.Model], /, *, actor: Actor) -> Non
         groups.setdefault(_key(owners[line]), (owners[line], set()))[1].add(line.pk)
     with transaction.atomic():
         for parent, removed in groups.values():
-            if isinstance(parent, Invoice):
-                invoices.restate_invoice_lines(parent, actor=actor, removed=removed)
-            elif parent is not None:
-                sales.restate_line_items(parent, actor=actor, removed=removed)
+            if parent is not None:
+                _restate(parent, actor=actor, removed=removed)
             else:
                 for line in lines:
                     if line.pk in removed:
                         sales.delete_line_item(line, actor=actor)  # type: ignore[arg-type]
+
+
+def _restate(
+    parent: Invoice | Deal | Quote,
+    *,
+    actor: Actor,
+    changed: dict[int, LineInput] | None = None,
+    removed: set[int] | frozenset[int] = frozenset(),
+) -> None:
+    """One edit of the record: the changed lines in place, the removed ones gone."""
+    if isinstance(parent, Invoice):
+        invoices.restate_invoice_lines(parent, actor=actor, changed=changed, removed=removed)
+    else:
+        sales.restate_line_items(parent, actor=actor, changed=changed, removed=removed)
 
 
 def _fresh(lines: list[models.Model]) -> list[models.Model]:

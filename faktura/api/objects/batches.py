@@ -73,18 +73,13 @@ def _traced(error: ApiError, trace_id: str | None) -> ApiError:
 def _all_or_nothing[I, R](inputs: Sequence[I], work: Callable[[I], R]) -> list[R]:
     """Every input in one transaction, each in a savepoint of its own so that all refusals are
     known; one refusal undoes the whole batch (a client must never guess what was written)."""
-    results: list[R] = []
-    errors: dict[int, ApiError] = {}
+
+    def saved(item: I) -> R:
+        with transaction.atomic():
+            return work(item)
+
     with transaction.atomic():
-        for index, item in enumerate(inputs):
-            try:
-                with transaction.atomic():
-                    results.append(work(item))
-            except ApiError as error:
-                errors[index] = error
-        if errors:
-            raise _refused_whole(inputs, errors)
-    return results
+        return _every_input(inputs, saved)
 
 
 def _refused_whole(inputs: Sequence[Any], errors: dict[int, ApiError]) -> ApiError:
@@ -102,13 +97,14 @@ def _refused_whole(inputs: Sequence[Any], errors: dict[int, ApiError]) -> ApiErr
     first = min(errors)
     message = (
         f"{len(errors)} of {len(inputs)} inputs were refused, so none was written; the first, "
-        f"input {first}: {errors[first].message} Correct them and send the batch again."
+        f"input {first} (counting from 0): {errors[first].message} Correct them and send the "
+        "batch again."
     )
     return ApiError(400, message, "VALIDATION_ERROR", errors=details)
 
 
-def _read_all[I, T](inputs: Sequence[I], read: Callable[[I], T]) -> list[T]:
-    """Every input read before anything is written; any refused refuses the whole batch."""
+def _every_input[I, T](inputs: Sequence[I], read: Callable[[I], T]) -> list[T]:
+    """`read` for every input, all refusals known; any refused refuses the whole batch."""
     found: list[T] = []
     errors: dict[int, ApiError] = {}
     for index, item in enumerate(inputs):
@@ -148,7 +144,7 @@ def _create_many(adapter: Adapter, actor: Actor, inputs: Sequence[CreateIn]) -> 
             adapter, item.associations, find
         )
 
-    items = _read_all(inputs, read)
+    items = _every_input(inputs, read)
     return _write_all(inputs, lambda: adapter.create_many(actor, items))
 
 
@@ -161,7 +157,7 @@ def _update_many(adapter: Adapter, actor: Actor, inputs: Sequence[Any]) -> list[
             record = find_record(adapter, item.id, id_property=item.idProperty)
         return record, wire.incoming(adapter, item.properties)
 
-    items = _read_all(inputs, read)
+    items = _every_input(inputs, read)
     return _write_all(inputs, lambda: adapter.update_many(actor, items))
 
 
