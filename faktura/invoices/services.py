@@ -36,7 +36,7 @@ from faktura.invoices.issued import FROZEN_FIELDS, freeze_parties
 from faktura.invoices.lock_objects import invoice_for_update
 from faktura.invoices.models import Invoice, InvoiceContact, InvoiceLine, InvoiceStatus
 from faktura.invoices.properties import INVOICE
-from faktura.sales.line_store import UPDATE_BATCH, store_lines
+from faktura.sales.line_store import store_lines
 from faktura.sales.lines import LineInput, clean_lines
 from faktura.sales.models import Deal, LineItem, Quote
 from faktura.sales.pricing import totals
@@ -541,8 +541,9 @@ def _recalculate(invoice: Invoice) -> None:
             line.total = result.total
             changed.append(line)  # only these: the others' amounts are stored already
         amounts.append(result)
+    # 100 rows an UPDATE: bulk_update's CASE grows with its rows (a currency change).
     InvoiceLine.objects.bulk_update(
-        changed, ["amount", "discount_amount", "tax_amount", "total"], batch_size=UPDATE_BATCH
+        changed, ["amount", "discount_amount", "tax_amount", "total"], batch_size=100
     )
     summed = totals(amounts)
     invoice.subtotal, invoice.total_discount, invoice.total_tax = (

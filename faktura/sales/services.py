@@ -404,6 +404,7 @@ def add_line_items(
 ) -> list[LineItem]:
     """Append lines cleaned in the parent's currency in one write, whatever their number. The
     new line items."""
+    require(can_edit_records(actor))
     with transaction.atomic():
         locked = type(parent)._default_manager.select_for_update().get(pk=parent.pk)
         kept = [LineInput.from_line(item, keep_id=True) for item in locked.line_items.all()]
@@ -419,6 +420,7 @@ def restate_line_items(
 ) -> list[LineItem]:
     """Change some line items in place (by id, cleaned in the parent's currency) and remove
     others, in one write whatever their number; the others stay as they are."""
+    require(can_edit_records(actor))
     changed = changed or {}
     with transaction.atomic():
         locked = type(parent)._default_manager.select_for_update().get(pk=parent.pk)
