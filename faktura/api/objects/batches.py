@@ -97,8 +97,8 @@ def _refused_whole(inputs: Sequence[Any], errors: dict[int, ApiError]) -> ApiErr
     first = min(errors)
     message = (
         f"{len(errors)} of {len(inputs)} inputs were refused, so none was written; the first, "
-        f"input {first} (counting from 0): {errors[first].message} Correct them and send the "
-        "batch again."
+        f"input {first + 1} (inputIndex {first}): {errors[first].message} Correct them and "
+        "send the batch again."
     )
     return ApiError(400, message, "VALIDATION_ERROR", errors=details)
 
