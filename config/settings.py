@@ -148,6 +148,11 @@ else:
         }
     }
 
+# The line editor posts 10 fields a line: a document's 500 lines (faktura.sales.lines.MAX_LINES)
+# and the form's own fields must fit; Django's 1,000 refused 110 lines with a bare 400, the input
+# lost. A test checks a full editor fits.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 6_000
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/login/"

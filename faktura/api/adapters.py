@@ -111,6 +111,22 @@ class Adapter:
             return self.create_on_wire(actor, values, associated)
         return self.services.create_record(values, actor=actor, associated=associated)
 
+    def create_many(
+        self, actor: Actor, items: Sequence[tuple[Values, Sequence[PendingLink]]]
+    ) -> list[models.Model]:
+        """The type's declared `create_many`: all the records, or none."""
+        create_many = self.services.create_many
+        assert create_many is not None, f"{self.name} has no create_many"
+        return create_many([(values, _grouped(links)) for values, links in items], actor=actor)
+
+    def update_many(
+        self, actor: Actor, items: Sequence[tuple[models.Model, Values]]
+    ) -> list[models.Model]:
+        """The type's declared `update_many`: all the records changed, or none."""
+        update_many = self.services.update_many
+        assert update_many is not None, f"{self.name} has no update_many"
+        return update_many(items, actor=actor)
+
     def update(self, actor: Actor, obj: models.Model, values: Values) -> models.Model:
         if self.update_on_wire is not None:
             return self.update_on_wire(actor, obj, values)

@@ -1,5 +1,6 @@
 """The one domain error, and the Decision that rules answer with."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -10,6 +11,20 @@ class RuleViolation(Exception):
         super().__init__(reason)
         self.reason = reason
         self.code = code
+
+
+class BatchRefused(RuleViolation):
+    """Some inputs of a batch were refused, so nothing of it was written. `refused`: each refused
+    input's index in the batch (from 0) and why."""
+
+    def __init__(self, refused: Mapping[int, RuleViolation], total: int) -> None:
+        first = min(refused)
+        super().__init__(
+            f"{len(refused)} of {total} inputs were refused, so none was written; the first, "
+            f"input {first + 1}: {refused[first].reason} Correct them and send the batch again.",
+            code="batch_refused",
+        )
+        self.refused = dict(sorted(refused.items()))
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,28 @@ class Create(Protocol):
     ) -> models.Model: ...
 
 
+class CreateMany(Protocol):
+    """Create many records in one transaction, all or none (faktura.core.errors.BatchRefused
+    names each refused input), each with the associations it is given."""
+
+    def __call__(
+        self, items: Sequence[tuple[Values, Associated]], /, *, actor: Actor
+    ) -> list[models.Model]: ...
+
+
+class UpdateMany(Protocol):
+    """Change many records in one transaction, all or none (BatchRefused names each refused
+    input); the records as stored after, in the order given."""
+
+    def __call__(
+        self, items: Sequence[tuple[Any, Values]], /, *, actor: Actor
+    ) -> list[models.Model]: ...
+
+
+class ArchiveMany(Protocol):
+    def __call__(self, records: Sequence[Any], /, *, actor: Actor) -> object: ...
+
+
 class Update(Protocol):
     def __call__(self, record: Any, /, *, actor: Actor, values: Values) -> models.Model: ...
 
@@ -122,6 +144,14 @@ class RecordServices:
     def __init__(self, type_name: str) -> None:
         self.type_name = type_name
         self.create: Create | None = None
+        # Many at once, in time linear in their number; None: `create` one by one.
+        self.create_many: CreateMany | None = None
+        # Many changed or archived at once, in time linear in their number, whichever of the
+        # type's tables hold them; None: one by one.
+        self.update_many: UpdateMany | None = None
+        self.archive_many: ArchiveMany | None = None
+        # The most inputs one batch may hold when these take it (None: the API's own).
+        self.max_batch: int | None = None
         # The associations `create` makes itself; the others are added after it, one by one.
         self.created_with: frozenset[str] = frozenset()
         # The properties `update` takes; None: every property a user sets directly.
@@ -240,6 +270,10 @@ class RecordServices:
         model: type[models.Model] | None = None,
         create: Create | None = None,
         created_with: Collection[str] = (),
+        create_many: CreateMany | None = None,
+        update_many: UpdateMany | None = None,
+        archive_many: ArchiveMany | None = None,
+        max_batch: int | None = None,
         update: Update | None = None,
         archive: Archive | None = None,
         editable: Collection[str] | None = None,
@@ -249,6 +283,10 @@ class RecordServices:
         if create is not None:
             self._once("create", self.create)
             self.create, self.created_with = create, frozenset(created_with)
+        if create_many or update_many or archive_many:
+            self._once("batch services", self.create_many or self.update_many or self.archive_many)
+            self.create_many, self.update_many = create_many, update_many
+            self.archive_many, self.max_batch = archive_many, max_batch
         if editable is not None:
             self._once("editable", self.editable)
             self.editable = frozenset(editable)

@@ -21,11 +21,12 @@ from faktura.core.record_services import (
     services_for,
 )
 from faktura.crm.models import Company, Contact
-from faktura.invoices import invoice_payments
+from faktura.invoices import invoice_payments, line_batches
 from faktura.invoices import services as invoices
 from faktura.invoices.issued import billed_company, billing_contact
 from faktura.invoices.models import Invoice, InvoiceLine
 from faktura.payments.models import Payment
+from faktura.sales.lines import MAX_LINES
 from faktura.sales.models import Deal, LineItem, Quote
 from faktura.sales.record_services import line_values
 
@@ -171,7 +172,14 @@ def declare() -> None:
         editable=invoices.EDITABLE,
     )
     services_for("line_items").declare(
-        model=InvoiceLine, update=_update_line, archive=invoices.remove_invoice_line
+        model=InvoiceLine,
+        update=_update_line,
+        archive=invoices.remove_invoice_line,
+        # A whole invoice's lines may come in one batch, written in one edit.
+        create_many=line_batches.create_line_items,
+        update_many=line_batches.update_line_items,
+        archive_many=line_batches.archive_line_items,
+        max_batch=MAX_LINES,
     )
     services_for("commerce_payments").declare(archive=invoice_payments.delete_payment)
     for association in (

@@ -3,8 +3,8 @@
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Final, cast
 
 from django.db import transaction
@@ -234,18 +234,50 @@ def attach_line_item(invoice: Invoice, item: LineItem, *, actor: Actor) -> Invoi
         return update_invoice(invoice, actor=actor, lines=[*_restated(invoice), moved])
 
 
+def add_invoice_lines(
+    invoice: Invoice, lines: Sequence[LineInput], *, actor: Actor
+) -> list[InvoiceLine]:
+    """Append lines in one edit, whatever their number: one lock, one recalculation, one history
+    entry, one PDF render (an edit per line redid all of them for every line). The new lines."""
+    with transaction.atomic():
+        invoice = invoice_for_update(invoice.pk)
+        kept = _restated(invoice)
+        edit = update_invoice(invoice, actor=actor, lines=[*kept, *lines])
+        return list(edit.invoice.lines.all()[len(kept) :])
+
+
+def restate_invoice_lines(
+    invoice: Invoice,
+    *,
+    actor: Actor,
+    changed: Mapping[int, LineInput] | None = None,
+    removed: Collection[int] = (),
+) -> InvoiceEdit:
+    """Change some lines in place (by id, ids kept) and remove others, in one edit whatever
+    their number; the other lines stay as they are."""
+    changed = changed or {}
+    with transaction.atomic():
+        invoice = invoice_for_update(invoice.pk)
+        lines = [
+            replace(changed[line.pk], id=line.pk)
+            if line.pk in changed
+            else LineInput.from_line(line, keep_id=True)
+            for line in invoice.lines.all()
+            if line.pk not in removed
+        ]
+        return update_invoice(invoice, actor=actor, lines=lines)
+
+
 def update_invoice_line(
     line: InvoiceLine, *, actor: Actor, values: Mapping[str, Any]
 ) -> InvoiceEdit:
     """Change one of the invoice's lines in place, its id kept; the other lines stay as they are."""
     changed = LineInput(**{**LineInput.from_line(line).as_fields(), **values}, id=line.pk)
-    lines = [changed if kept.id == line.pk else kept for kept in _restated(line.invoice)]
-    return update_invoice(line.invoice, actor=actor, lines=lines)
+    return restate_invoice_lines(line.invoice, actor=actor, changed={line.pk: changed})
 
 
 def remove_invoice_line(line: InvoiceLine, *, actor: Actor) -> InvoiceEdit:
-    lines = [kept for kept in _restated(line.invoice) if kept.id != line.pk]
-    return update_invoice(line.invoice, actor=actor, lines=lines)
+    return restate_invoice_lines(line.invoice, actor=actor, removed={line.pk})
 
 
 def _restated(invoice: Invoice) -> list[LineInput]:
@@ -481,23 +513,38 @@ def _bill_company(invoice: Invoice, chosen: Company | _Unchanged) -> None:
 
 
 def _replace_lines(invoice: Invoice, lines: list[LineInput]) -> None:
-    store_lines(InvoiceLine, invoice.lines.all(), lines, invoice=invoice)
+    def amounts(line: LineInput) -> dict[str, Any]:
+        """New lines are written with their amounts: updating them after took seconds."""
+        result = line.amounts(invoice.currency)
+        return {
+            "amount": result.amount,
+            "discount_amount": result.discount,
+            "tax_amount": result.tax,
+            "total": result.total,
+        }
+
+    store_lines(InvoiceLine, invoice.lines.all(), lines, amounts, invoice=invoice)
 
 
 def _recalculate(invoice: Invoice) -> None:
     """Line amounts and totals from the lines, in the invoice currency (ADR 0001)."""
-    lines = list(invoice.lines.all())
-    amounts = []
-    for line in lines:
+    changed, amounts = [], []
+    for line in invoice.lines.all():
         result = line.amounts(invoice.currency)
-        line.amount, line.discount_amount, line.tax_amount = (
-            result.amount,
-            result.discount,
-            result.tax,
-        )
-        line.total = result.total
+        stored = (line.amount, line.discount_amount, line.tax_amount, line.total)
+        if stored != (result.amount, result.discount, result.tax, result.total):
+            line.amount, line.discount_amount, line.tax_amount = (
+                result.amount,
+                result.discount,
+                result.tax,
+            )
+            line.total = result.total
+            changed.append(line)  # only these: the others' amounts are stored already
         amounts.append(result)
-    InvoiceLine.objects.bulk_update(lines, ["amount", "discount_amount", "tax_amount", "total"])
+    # 100 rows an UPDATE: bulk_update's CASE grows with its rows (a currency change).
+    InvoiceLine.objects.bulk_update(
+        changed, ["amount", "discount_amount", "tax_amount", "total"], batch_size=100
+    )
     summed = totals(amounts)
     invoice.subtotal, invoice.total_discount, invoice.total_tax = (
         summed.subtotal,

@@ -3,7 +3,7 @@ discount and tax per line. Rows only shape input; `clean_lines` checks every rul
 
 from collections.abc import Collection, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -32,7 +32,8 @@ def with_added_line(data: Any) -> Any:
     """The posted form with one more empty row (the "Add line" button without JavaScript)."""
     data = data.copy()
     total = data.get("lines-TOTAL_FORMS", "0")
-    data["lines-TOTAL_FORMS"] = str(int(total) + 1 if total.isdigit() else 1)
+    rows = int(total) if total.isdigit() else 0
+    data["lines-TOTAL_FORMS"] = str(min(rows + 1, MAX_LINES))  # no row past the limit
     return data
 
 
@@ -113,6 +114,10 @@ class LineForm(StyledForm):
 
 
 class BaseLineFormSet(BaseFormSet[LineForm]):
+    def at_line_limit(self) -> bool:
+        """As many rows as a document may have lines: "Add line" is off (the editor says why)."""
+        return self.total_form_count() >= MAX_LINES
+
     def line_inputs(self) -> list[dict[str, Any]]:
         """The kept lines, in order: rows left empty or marked for removal are dropped."""
         kept = []
@@ -147,10 +152,14 @@ def line_formset(data: Any = None, stored: Iterable[PricedLine] = ()) -> BaseLin
     formset = LineFormSet(data, initial=initial, prefix="lines")
     assert isinstance(formset, BaseLineFormSet)
     kept = {int(row["product"]) for row in initial if row["product"] is not None}
+    products = pickable_products(kept)
+    options: list[Any] | None = None
     for form in [*formset.forms, formset.empty_form]:
         picker = form.fields["product"]
-        if kept and isinstance(picker, ProductChoiceField):
-            picker.queryset = pickable_products(kept)
+        if isinstance(picker, ProductChoiceField):
+            picker.queryset = products
+            options = list(cast(Iterable[Any], picker.choices)) if options is None else options
+            picker.widget.choices = options  # read once for every row, not once a row
         form.fields["DELETE"].widget.attrs.update(
             {"class": "form-check-input", "aria-label": "Remove line"}
         )

@@ -1,6 +1,7 @@
 """Products, deals, quotes and their line items."""
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -409,6 +410,41 @@ def _store_line_items(
         # The amounts that follow the lines are recorded with them, in the same write.
         history.record_changes(locked, before, _with_lines(locked), actor=actor)
     return items
+
+
+def add_line_items(
+    parent: Deal | Quote, lines: Sequence[LineInput], *, actor: Actor
+) -> list[LineItem]:
+    """Append lines cleaned in the parent's currency in one write, whatever their number. The
+    new line items."""
+    require(can_edit_records(actor))
+    with transaction.atomic():
+        locked = type(parent)._default_manager.select_for_update().get(pk=parent.pk)
+        kept = [LineInput.from_line(item, keep_id=True) for item in locked.line_items.all()]
+        return _store_line_items(locked, [*kept, *lines], actor=actor)[len(kept) :]
+
+
+def restate_line_items(
+    parent: Deal | Quote,
+    *,
+    actor: Actor,
+    changed: Mapping[int, LineInput] | None = None,
+    removed: Collection[int] = (),
+) -> list[LineItem]:
+    """Change some line items in place (by id, cleaned in the parent's currency) and remove
+    others, in one write whatever their number; the others stay as they are."""
+    require(can_edit_records(actor))
+    changed = changed or {}
+    with transaction.atomic():
+        locked = type(parent)._default_manager.select_for_update().get(pk=parent.pk)
+        lines = [
+            replace(changed[item.pk], id=item.pk)
+            if item.pk in changed
+            else LineInput.from_line(item, keep_id=True)
+            for item in locked.line_items.all()
+            if item.pk not in removed
+        ]
+        return _store_line_items(locked, lines, actor=actor)
 
 
 # --- line items on their own (the API's line_items, ADR 0006) ---------------------------------

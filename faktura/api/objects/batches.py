@@ -1,5 +1,7 @@
 """HubSpot's batch endpoints (reference §C3): create, read, update, upsert and archive up to 100
-records in one call; one refused input is one of the answer's errors (207), the rest go on."""
+records in one call (line items: up to an invoice's 500 lines). A write is all or nothing: with one
+refused input nothing is written, and the 400 names each refused input (its index and
+objectWriteTraceId). A read answers what it found, and each id it did not find as an error (207)."""
 
 from __future__ import annotations
 
@@ -7,11 +9,13 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
 from faktura.api import wire
+from faktura.api.adapters import Adapter, PendingLink
 from faktura.api.errors import ApiError, validation_error
 from faktura.api.objects.records import (
     ERRORS,
@@ -21,8 +25,12 @@ from faktura.api.objects.records import (
     checked_adapter,
     create_one,
     find_record,
+    find_records,
+    pending_links,
     records_out,
+    refused,
     reload,
+    require_archive_scopes,
     require_create_scopes,
     run_service,
 )
@@ -35,6 +43,8 @@ from faktura.api.schemas import (
     BatchUpsertResult,
     CreateIn,
 )
+from faktura.core.actors import Actor
+from faktura.core.errors import BatchRefused, RuleViolation
 
 MAX_BATCH = 100
 
@@ -63,6 +73,105 @@ def _traced(error: ApiError, trace_id: str | None) -> ApiError:
     return error
 
 
+def _all_or_nothing[I, R](inputs: Sequence[I], work: Callable[[I], R]) -> list[R]:
+    """Every input in one transaction, each in a savepoint of its own so that all refusals are
+    known; one refusal undoes the whole batch (a client must never guess what was written)."""
+
+    def saved(item: I) -> R:
+        with transaction.atomic():
+            return work(item)
+
+    with transaction.atomic():
+        return _every_input(inputs, saved)
+
+
+def _refused_whole(inputs: Sequence[Any], errors: dict[int, ApiError]) -> ApiError:
+    """HubSpot's error body, one entry in `errors` per refused input (its index from 0, and
+    its objectWriteTraceId when it has one)."""
+    details = []
+    for index, error in sorted(errors.items()):
+        trace_id = getattr(inputs[index], "objectWriteTraceId", None)
+        for detail in error.errors or [{"message": error.message, "code": error.category}]:
+            context = detail.setdefault("context", {})
+            context["inputIndex"] = [str(index)]
+            if trace_id:
+                context["objectWriteTraceId"] = [trace_id]
+            details.append(detail)
+    first = min(errors)
+    message = (
+        f"{len(errors)} of {len(inputs)} inputs were refused, so none was written; the first, "
+        f"input {first + 1} (inputIndex {first}): {errors[first].message} Correct them and "
+        "send the batch again."
+    )
+    return ApiError(400, message, "VALIDATION_ERROR", errors=details)
+
+
+def _every_input[I, T](inputs: Sequence[I], read: Callable[[I], T]) -> list[T]:
+    """`read` for every input, all refusals known; any refused refuses the whole batch."""
+    found: list[T] = []
+    errors: dict[int, ApiError] = {}
+    for index, item in enumerate(inputs):
+        try:
+            found.append(read(item))
+        except ApiError as error:
+            errors[index] = error
+    if errors:
+        raise _refused_whole(inputs, errors)
+    return found
+
+
+def _write_all[T](inputs: Sequence[Any], write: Callable[[], T]) -> T:
+    """One call to a type's batch service; the inputs it refuses are named as the API's."""
+    try:
+        return write()
+    except BatchRefused as batch:
+        raise _refused_whole(
+            inputs, {index: refused(why) for index, why in batch.refused.items()}
+        ) from None
+    except RuleViolation as violation:
+        raise refused(violation) from None
+
+
+def _create_many(adapter: Adapter, actor: Actor, inputs: Sequence[CreateIn]) -> list[Any]:
+    """The type's own create_many: every input read first (each associated record found once),
+    then one service call, all or nothing."""
+    found: dict[tuple[str, str], Any] = {}
+
+    def find(target: Adapter, object_id: str) -> Any:
+        if (target.name, object_id) not in found:
+            found[(target.name, object_id)] = find_record(target, object_id)
+        return found[(target.name, object_id)]
+
+    def read(item: CreateIn) -> tuple[dict[str, Any], list[PendingLink]]:
+        return wire.incoming(adapter, item.properties), pending_links(
+            adapter, item.associations, find
+        )
+
+    items = _every_input(inputs, read)
+    return _write_all(inputs, lambda: adapter.create_many(actor, items))
+
+
+def _update_many(adapter: Adapter, actor: Actor, inputs: Sequence[Any]) -> list[Any]:
+    by_id = find_records(adapter, [item.id for item in inputs if not item.idProperty])
+
+    def read(item: Any) -> tuple[Any, dict[str, Any]]:
+        record = by_id.get(item.id) if not item.idProperty else None
+        if record is None:
+            record = find_record(adapter, item.id, id_property=item.idProperty)
+        return record, wire.incoming(adapter, item.properties)
+
+    items = _every_input(inputs, read)
+    return _write_all(inputs, lambda: adapter.update_many(actor, items))
+
+
+def _records(adapter: Adapter, records: Sequence[Any], inputs: Sequence[Any]) -> list[Any]:
+    """Each written record as HubSpot answers it, with the properties its input named."""
+    return [
+        records_out(adapter, [record], list(item.properties))[0]
+        for record, item in zip(records, inputs, strict=True)
+    ]
+
+
 def _batch_answer(
     ok: int, started: dt.datetime, results: list[dict[str, Any]], errors: list[ApiError]
 ) -> Status:
@@ -79,10 +188,10 @@ def _batch_answer(
     return Status(207 if errors else ok, body)
 
 
-def _check_batch(inputs: Sequence[Any]) -> None:
-    if len(inputs) > MAX_BATCH:
+def _check_batch(inputs: Sequence[Any], limit: int = MAX_BATCH) -> None:
+    if len(inputs) > limit:
         raise validation_error(
-            f"A batch holds at most {MAX_BATCH} inputs; this one has {len(inputs)}. Split it.",
+            f"A batch holds at most {limit} inputs; this one has {len(inputs)}. Split it.",
             code="TOO_MANY_INPUTS",
         )
 
@@ -96,14 +205,18 @@ def add_routes(router: Router, family: str) -> None:
     )
     def batch_create(request: HttpRequest, object_type: str, body: BatchCreateIn) -> Any:
         adapter = checked_adapter(request, object_type, write=True)
-        _check_batch(body.inputs)
         require_create_scopes(request, adapter, body.inputs)
         actor, started = caller(request).actor, timezone.now()
+        if adapter.services.create_many is not None:
+            _check_batch(body.inputs, adapter.services.max_batch or MAX_BATCH)
+            created = _create_many(adapter, actor, body.inputs)
+            return _batch_answer(201, started, _records(adapter, created, body.inputs), [])
+        _check_batch(body.inputs)
 
         def create(item: CreateIn) -> dict[str, Any]:
             return reload(adapter, create_one(adapter, actor, item), list(item.properties))
 
-        return _batch_answer(201, started, *_per_input(body.inputs, create))
+        return _batch_answer(201, started, _all_or_nothing(body.inputs, create), [])
 
     @router.post(
         "/{object_type}/batch/read",
@@ -133,8 +246,12 @@ def add_routes(router: Router, family: str) -> None:
     )
     def batch_update(request: HttpRequest, object_type: str, body: BatchUpdateIn) -> Any:
         adapter = checked_adapter(request, object_type, write=True)
-        _check_batch(body.inputs)
         actor, started = caller(request).actor, timezone.now()
+        if adapter.services.update_many is not None:
+            _check_batch(body.inputs, adapter.services.max_batch or MAX_BATCH)
+            updated = _update_many(adapter, actor, body.inputs)
+            return _batch_answer(200, started, _records(adapter, updated, body.inputs), [])
+        _check_batch(body.inputs)
 
         def update(item: Any) -> dict[str, Any]:
             obj = find_record(adapter, item.id, id_property=item.idProperty)
@@ -143,7 +260,7 @@ def add_routes(router: Router, family: str) -> None:
             )
             return reload(adapter, updated, list(item.properties))
 
-        return _batch_answer(200, started, *_per_input(body.inputs, update))
+        return _batch_answer(200, started, _all_or_nothing(body.inputs, update), [])
 
     @router.post(
         "/{object_type}/batch/upsert",
@@ -176,7 +293,7 @@ def add_routes(router: Router, family: str) -> None:
             saved = run_service(adapter.update, actor, obj, values)
             return {**reload(adapter, saved, list(item.properties)), "new": False}
 
-        return _batch_answer(200, started, *_per_input(body.inputs, upsert))
+        return _batch_answer(200, started, _all_or_nothing(body.inputs, upsert), [])
 
     @router.post(
         "/{object_type}/batch/archive",
@@ -186,11 +303,26 @@ def add_routes(router: Router, family: str) -> None:
     )
     def batch_archive(request: HttpRequest, object_type: str, body: BatchArchiveIn) -> Any:
         adapter = checked_adapter(request, object_type, write=True)
+        actor = caller(request).actor
+        if (archive_many := adapter.services.archive_many) is not None:
+            _check_batch(body.inputs, adapter.services.max_batch or MAX_BATCH)
+            # Those already gone are left out: archiving is idempotent.
+            by_id = find_records(adapter, [item.id for item in body.inputs])
+            records = list(
+                {item.id: by_id[item.id] for item in body.inputs if item.id in by_id}.values()
+            )
+            for record in records:
+                require_archive_scopes(request, adapter, record)
+            _write_all(body.inputs, lambda: archive_many(records, actor=actor))
+            return Status(204, None)
         _check_batch(body.inputs)
-        for item in body.inputs:
+
+        def archive(item: Any) -> None:
             try:
                 obj = find_record(adapter, item.id)
             except ApiError:
-                continue  # already gone: archiving is idempotent
+                return  # already gone: archiving is idempotent
             archive_one(request, adapter, obj)
+
+        _all_or_nothing(body.inputs, archive)
         return Status(204, None)

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from faktura.api.tests.conftest import ApiClient
+from faktura.crm.models import Contact
 from faktura.invoices.models import Invoice, InvoiceStatus
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +174,7 @@ def test_properties_with_history_newest_first_with_their_source(api):
     assert history[0]["sourceType"] == "API"
 
 
-def test_batch_create_reports_each_failure_with_207(api):
+def test_a_batch_create_with_a_refused_input_writes_nothing_and_names_it(api):
     response = api.post(
         f"{V3}/contacts/batch/create",
         {
@@ -183,11 +184,13 @@ def test_batch_create_reports_each_failure_with_207(api):
             ]
         },
     )
-    assert response.status_code == 207
+    assert response.status_code == 400
     body = response.json()
-    assert [r["properties"]["email"] for r in body["results"]] == ["one@example.com"]
-    assert body["numErrors"] == 1
-    assert body["errors"][0]["errors"][0]["context"]["objectWriteTraceId"] == ["second"]
+    assert "1 of 2 inputs were refused, so none was written" in body["message"]
+    [error] = body["errors"]
+    assert error["context"]["objectWriteTraceId"] == ["second"]
+    assert error["context"]["inputIndex"] == ["1"]
+    assert not Contact.objects.filter(email="one@example.com").exists()
 
 
 def test_batch_read_update_and_archive(api):
@@ -333,7 +336,7 @@ def test_upsert_updates_the_record_its_id_property_finds_and_creates_the_others(
     )
 
     without = api.post(f"{V3}/contacts/batch/upsert", {"inputs": [{"id": "x", "properties": {}}]})
-    assert without.status_code == 207
+    assert without.status_code == 400
     assert "An upsert needs idProperty" in without.json()["errors"][0]["message"]
 
 

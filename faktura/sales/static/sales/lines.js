@@ -22,6 +22,17 @@
     set("description", "");
   });
 
+  // At the most lines a document may have, "Add line" is off and the editor says why.
+  const markLimit = function (form, rows) {
+    const max = parseInt((form.querySelector("input[name$='-MAX_NUM_FORMS']") || {}).value, 10);
+    const full = Number.isInteger(max) && rows >= max;
+    const button = form.querySelector("[data-add-line]");
+    const notice = form.querySelector("[data-lines-limit]");
+    if (button) button.disabled = full;
+    if (notice) notice.hidden = !full;
+    return full;
+  };
+
   // "Add line" adds an empty row in place instead of sending the form.
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-add-line]");
@@ -32,9 +43,11 @@
     if (!template || !total) return;
     event.preventDefault();
     const index = parseInt(total.value, 10) || 0;
+    if (markLimit(form, index)) return;
     const html = template.innerHTML.replace(/__prefix__/g, String(index));
     form.querySelector("[data-lines]").insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
+    markLimit(form, index + 1);
     const rows = form.querySelectorAll("[data-lines] [data-line]");
     const name = rows[rows.length - 1].querySelector("[name$='-name']");
     if (name) name.focus();
