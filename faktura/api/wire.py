@@ -158,6 +158,8 @@ def incoming(adapter: Adapter, properties: Mapping[str, Any]) -> dict[str, Any]:
 def _incoming_value(prop: Property, value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, dict | list):
+        return value  # refused by the property's own check (parse_value), naming its type
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):

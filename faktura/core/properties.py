@@ -17,6 +17,7 @@ from django.db import models
 from faktura.core.errors import RuleViolation
 from faktura.core.money import exponent_refused, plain, written_with_exponent
 from faktura.core.registry import Registry
+from faktura.core.text_input import check_text
 
 
 class PropertyType(StrEnum):
@@ -213,6 +214,15 @@ def parse_value(prop: Property, value: Any) -> Any:
     """Turn input (text from a form or the API, or a Python value) into the property's type."""
     if value is None or value == "":
         return None if prop.type != PropertyType.STRING else ""
+    if isinstance(value, dict | list | tuple | set):
+        # A JSON object or list is no single value: stored as text it read "{'a': 1}".
+        raise RuleViolation(
+            f"{prop.label} ({prop.name}) takes one {prop.type.value} value; it was sent "
+            f"{'an object' if isinstance(value, dict) else 'a list'}.",
+            code="invalid_value",
+        )
+    if isinstance(value, str):
+        check_text(value, f"{prop.label} ({prop.name})")
     try:
         match prop.type:
             case PropertyType.BOOL:

@@ -30,6 +30,7 @@ from faktura.core.money import plain, written_with_exponent
 from faktura.core.properties import ObjectType, Property
 from faktura.core.properties import PropertyType as T
 from faktura.core.references import RecordNames, referred_model
+from faktura.core.text_input import text_problem
 
 MAX_GROUPS = 10
 MAX_CONDITIONS = 20
@@ -373,15 +374,21 @@ def _split_values(op: Operator, raw: Iterable[str]) -> tuple[str, ...]:
     if op in NO_VALUE:
         return ()
     if op in MANY_VALUES or op in TWO_VALUES:
-        return tuple(part.strip() for text in texts for part in text.split(",") if part.strip())[
-            :MAX_VALUES
-        ]
+        return tuple(part.strip() for text in texts for part in text.split(",") if part.strip())
     return tuple(t for t in texts if t)[:1]
 
 
 def _parse_values(prop: Property, op: Operator, values: tuple[str, ...]) -> tuple[Any, ...]:
     if op in NO_VALUE:
         return ()
+    for value in values:
+        if problem := text_problem(value, f"The value of the filter on {prop.label}"):
+            raise FilterError(problem)
+    if len(values) > MAX_VALUES:
+        raise FilterError(
+            f"There are {len(values):,} values; a filter takes at most {MAX_VALUES}. Split it "
+            "into several filters or views."
+        )
     if not values:
         raise FilterError("Enter a value to compare with." if op not in MANY_VALUES else
                           "Pick at least one value.")  # fmt: skip

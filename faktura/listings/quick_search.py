@@ -19,6 +19,20 @@ from faktura.core.locales import DEFAULT_LOCALE, read_amount
 from faktura.core.properties import ObjectType, object_type_for
 from faktura.listings.defaults import defaults_for
 
+# The longest search text read (index pages, the API's `query`): every word of a longer one
+# would add to one SQL expression, past SQLite's depth of 1,000 (a 50,000-character search).
+MAX_SEARCH = 200
+
+
+def search_length_problem(text: str) -> str | None:
+    """Why the search text is too long, or None."""
+    if len(text) <= MAX_SEARCH:
+        return None
+    return (
+        f"The search is {len(text):,} characters long; search with at most {MAX_SEARCH} "
+        "(a name, an email address or a number)."
+    )
+
 
 def text_search_q(object_type: ObjectType, text: str, *, locale: str = DEFAULT_LOCALE) -> Q:
     """Free text (index pages' quick search, the API's `query`): one of the type's search
