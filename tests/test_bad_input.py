@@ -205,6 +205,20 @@ def test_page_forms_refuse_control_characters_beside_the_field(web, path, field,
     assert not Contact.objects.filter(email="new@example.com").exists()
 
 
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/workflows/new/", {"object_type": "contact"}),
+        ("/settings/api-tokens/", {"scopes": "crm.objects.contacts.read"}),
+    ],
+)
+def test_hand_written_page_forms_refuse_control_characters_in_names(web, path, fields):
+    response = web.post(path, {"name": "Sync\x00", **fields})
+    assert response.status_code < 500
+    assert "contains a control character (U+0000)" in response.content.decode()
+    assert not Workflow.objects.exists()
+
+
 def test_a_conversation_reply_to_a_forged_email_id_is_refused(web):
     response = web.post("/conversations/", {"email": "abc", "body": "Hi", "from_address": "a@b.c"})
     assert response.status_code == 302

@@ -6,6 +6,7 @@ import io
 import struct
 import warnings
 
+from django.utils.translation import gettext
 from PIL import Image, JpegImagePlugin, PngImagePlugin
 
 from faktura.accounts.models import AccountSettings
@@ -74,9 +75,12 @@ def _refuse_kind_or_size(kind: str | None, width: int, height: int) -> None:
         )
     if max(width, height) > MAX_LOGO_SIDE:
         raise RuleViolation(
-            f"The logo is {width}×{height} pixels; the largest logo Faktura accepts is "
-            f"{MAX_LOGO_SIDE}×{MAX_LOGO_SIDE} pixels. Save it smaller (a few hundred pixels wide "
-            "is plenty) and upload it again.",
+            gettext(
+                "The logo is %(width)d×%(height)d pixels; the largest logo Faktura accepts is "
+                "%(most)d×%(most)d pixels. Save it smaller (a few hundred pixels wide is plenty) "
+                "and upload it again."
+            )
+            % {"width": width, "height": height, "most": MAX_LOGO_SIDE},
             code="invalid_logo",
         )
 

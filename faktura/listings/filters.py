@@ -22,7 +22,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from faktura.core.errors import RuleViolation
 from faktura.core.locales import number_for_input, people_locale, read_amount
@@ -382,12 +382,16 @@ def _parse_values(prop: Property, op: Operator, values: tuple[str, ...]) -> tupl
     if op in NO_VALUE:
         return ()
     for value in values:
-        if problem := text_problem(value, f"The value of the filter on {prop.label}"):
+        where = gettext("The value of the filter on %(label)s") % {"label": prop.label}
+        if problem := text_problem(value, where):
             raise FilterError(problem)
     if len(values) > MAX_VALUES:
         raise FilterError(
-            f"There are {len(values):,} values; a filter takes at most {MAX_VALUES}. Split it "
-            "into several filters or views."
+            gettext(
+                "There are %(count)s values; a filter takes at most %(most)d. Split it into "
+                "several filters or views."
+            )
+            % {"count": f"{len(values):,}", "most": MAX_VALUES}
         )
     if not values:
         raise FilterError("Enter a value to compare with." if op not in MANY_VALUES else

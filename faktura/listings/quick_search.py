@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from faktura.core.errors import RuleViolation
 from faktura.core.locales import DEFAULT_LOCALE, read_amount
@@ -28,10 +29,10 @@ def search_length_problem(text: str) -> str | None:
     """Why the search text is too long, or None."""
     if len(text) <= MAX_SEARCH:
         return None
-    return (
-        f"The search is {len(text):,} characters long; search with at most {MAX_SEARCH} "
-        "(a name, an email address or a number)."
-    )
+    return gettext(
+        "The search is %(length)s characters long; search with at most %(most)d (a name, an "
+        "email address or a number)."
+    ) % {"length": f"{len(text):,}", "most": MAX_SEARCH}
 
 
 def text_search_q(object_type: ObjectType, text: str, *, locale: str = DEFAULT_LOCALE) -> Q:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext
+
 from faktura.core.locales import DEFAULT_LOCALE
 from faktura.core.properties import ObjectType, Property
 from faktura.listings import filters as flt
@@ -191,7 +193,8 @@ def _search(text: str, notices: list[str]) -> str:
     """The quick search's text, cut to what is searched (with a notice saying so)."""
     text = text.strip()
     if problem := search_length_problem(text):
-        notices.append(f"{problem} Only its first {MAX_SEARCH} characters were searched.")
+        searched = gettext("Only its first %(most)d characters were searched.")
+        notices.append(f"{problem} {searched % {'most': MAX_SEARCH}}")
     return text[:MAX_SEARCH]
 
 

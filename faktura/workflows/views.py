@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from faktura.core.errors import RuleViolation
@@ -99,9 +99,14 @@ def import_workflow(request: HttpRequest) -> HttpResponse:
         try:
             if upload and (upload.size or 0) > transfer.MAX_DOCUMENT_BYTES:
                 raise RuleViolation(
-                    f"The file is {(upload.size or 0) // 1024:,} KB; a workflow document is at "
-                    f"most {transfer.MAX_DOCUMENT_BYTES // 1024:,} KB. Choose a file exported "
-                    "from Faktura."
+                    gettext(
+                        "The file is %(size)s KB; a workflow document is at most %(most)s KB. "
+                        "Choose a file exported from Faktura."
+                    )
+                    % {
+                        "size": f"{(upload.size or 0) // 1024:,}",
+                        "most": f"{transfer.MAX_DOCUMENT_BYTES // 1024:,}",
+                    }
                 )
             text = (
                 upload.read().decode("utf-8", "replace") if upload else request.POST.get("json", "")
