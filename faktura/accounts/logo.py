@@ -6,7 +6,8 @@ import io
 import struct
 import warnings
 
-from PIL import Image
+from django.utils.translation import gettext
+from PIL import Image, JpegImagePlugin, PngImagePlugin
 
 from faktura.accounts.models import AccountSettings
 from faktura.core.errors import RuleViolation
@@ -15,7 +16,14 @@ MAX_LOGO_BYTES = 512 * 1024
 MAX_LOGO_SIDE = 4000  # pixels; larger images are refused before they are decoded
 LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 # What Pillow raises on a file that is not a whole, sane image.
-_UNREADABLE = (OSError, ValueError, SyntaxError, struct.error, Image.DecompressionBombWarning)
+_UNREADABLE = (
+    OSError,
+    ValueError,
+    SyntaxError,
+    struct.error,
+    Image.DecompressionBombWarning,
+    Image.DecompressionBombError,
+)
 
 
 def check_logo(data: bytes) -> str:
@@ -29,9 +37,9 @@ def check_logo(data: bytes) -> str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:  # reads the header only
-                kind, (width, height) = image.format, image.size
-                _refuse_kind_or_size(kind, width, height)
+            kind, width, height = _header(data)
+            _refuse_kind_or_size(kind, width, height)
+            with Image.open(io.BytesIO(data)) as image:
                 image.verify()  # PNG: every chunk and checksum, to the end
             with Image.open(io.BytesIO(data)) as image:
                 image.load()  # decodes the pixels
@@ -46,6 +54,20 @@ def check_logo(data: bytes) -> str:
     return LOGO_TYPES[str(kind)]
 
 
+def _header(data: bytes) -> tuple[str | None, int, int]:
+    """The image's kind and size from its header. PNG and JPEG are read by their own plugins,
+    which skip Pillow's decompression-bomb check, so a 69-byte PNG claiming 100000×100000 is
+    refused with its size; other kinds only need naming."""
+    for plugin in (PngImagePlugin.PngImageFile, JpegImagePlugin.JpegImageFile):
+        try:
+            with plugin(io.BytesIO(data)) as image:
+                return image.format, *image.size
+        except SyntaxError:  # not this kind
+            continue
+    with Image.open(io.BytesIO(data)) as image:
+        return image.format, *image.size
+
+
 def _refuse_kind_or_size(kind: str | None, width: int, height: int) -> None:
     if kind not in LOGO_TYPES:
         raise RuleViolation(
@@ -53,8 +75,12 @@ def _refuse_kind_or_size(kind: str | None, width: int, height: int) -> None:
         )
     if max(width, height) > MAX_LOGO_SIDE:
         raise RuleViolation(
-            f"The logo is {width}×{height} pixels; it can be at most {MAX_LOGO_SIDE} pixels "
-            "on a side.",
+            gettext(
+                "The logo is %(width)d×%(height)d pixels; the largest logo Faktura accepts is "
+                "%(most)d×%(most)d pixels. Save it smaller (a few hundred pixels wide is plenty) "
+                "and upload it again."
+            )
+            % {"width": width, "height": height, "most": MAX_LOGO_SIDE},
             code="invalid_logo",
         )
 

@@ -3,6 +3,7 @@ error bodies, bearer-token auth and scopes; OpenAPI at /api/openapi.json, docs a
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -10,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from faktura.api import associations, extensions, objects, properties, workflows
 from faktura.api.auth import Caller, authenticate_request
 from faktura.api.errors import ApiError
+from faktura.api.parsing import CheckedParser, too_big
 
 
 def _authenticate(request: HttpRequest) -> Caller:
@@ -25,6 +27,7 @@ api = NinjaAPI(
     openapi_url="/api/openapi.json",
     docs_url="/api/docs",
     urls_namespace="hubspot_api",
+    parser=CheckedParser(),
 )
 
 for family, prefix in (("v3", "/crm/v3/objects"), ("v2026_03", "/crm/objects/2026-03")):
@@ -60,7 +63,14 @@ def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if isinstance(error.__cause__, ApiError):  # the body parser's refusal, wrapped by Ninja
+        return error.__cause__.response()
     return ApiError(error.status_code, str(error), "VALIDATION_ERROR").response()
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    return too_big()
 
 
 def _detail(error: dict[str, Any]) -> dict[str, Any]:

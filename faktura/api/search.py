@@ -24,7 +24,7 @@ from faktura.core.properties import PropertyType as T
 from faktura.core.record_services import associations
 from faktura.listings import filters
 from faktura.listings.queries import sort_path
-from faktura.listings.quick_search import is_record_id, text_search_q
+from faktura.listings.quick_search import is_record_id, search_length_problem, text_search_q
 
 MAX_GROUPS = 5
 MAX_FILTERS_PER_GROUP = 6
@@ -104,6 +104,8 @@ def annotate(records: QuerySet[Any], needed: set[Property]) -> QuerySet[Any]:
 
 def query_q(adapter: Adapter, text: str) -> Q:
     """The free-text `query`, as the index pages' quick search reads it."""
+    if problem := search_length_problem(text):
+        raise validation_error(problem, code="QUERY_TOO_LONG")
     return text_search_q(adapter.object_type, text)
 
 
@@ -214,6 +216,15 @@ def _association_condition(adapter: Adapter, item: Filter) -> filters.Condition:
 
 def _condition(adapter: Adapter, item: Filter) -> filters.Condition:
     """One HubSpot filter as the index pages' condition, its value read as HubSpot sends it."""
+    if item.values and len(item.values) > filters.MAX_VALUES:
+        # Each value is one SQL parameter (or one OR): SQLite refuses past 999 of them.
+        raise validation_error(
+            f"The {item.operator} filter on {item.propertyName} has {len(item.values):,} "
+            f"values; a filter takes at most {filters.MAX_VALUES}. Split it into several "
+            "searches.",
+            code="TOO_MANY_VALUES",
+            propertyName=item.propertyName,
+        )
     prop = _property(adapter, item.propertyName)
     if prop is None:  # associations.<type>
         return _association_condition(adapter, item)

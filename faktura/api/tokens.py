@@ -18,6 +18,7 @@ from faktura.api.models import ApiToken
 from faktura.api.scopes import SCOPE_NAMES, ordered
 from faktura.core.actors import Actor
 from faktura.core.errors import ALLOWED, Decision, RuleViolation, refuse, require
+from faktura.core.text_input import check_text
 
 SECRET_PREFIX = "fk_"
 # Characters of the secret kept in clear: "fk_" and 7 random ones, enough to tell tokens apart.
@@ -45,6 +46,7 @@ def create_token(*, actor: Actor, name: str, scopes: Iterable[str]) -> tuple[Api
     """Create a token; returns it and its secret, which is not stored and cannot be shown again."""
     require(can_manage_settings(actor))
     name = " ".join(name.split())
+    check_text(name, "The token's name")
     if not name:
         raise RuleViolation(
             "Give the token a name that says which program uses it, e.g. “Accounting sync”."

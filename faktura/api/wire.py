@@ -13,7 +13,8 @@ from django.db import models
 from faktura.api.adapters import Adapter, archived_at
 from faktura.api.errors import ApiError, validation_error
 from faktura.core.actors import ActorKind
-from faktura.core.properties import Property, load_for_reading
+from faktura.core.errors import RuleViolation
+from faktura.core.properties import Property, check_single_value, load_for_reading
 from faktura.core.properties import PropertyType as T
 from faktura.history.models import Entry
 
@@ -158,6 +159,10 @@ def incoming(adapter: Adapter, properties: Mapping[str, Any]) -> dict[str, Any]:
 def _incoming_value(prop: Property, value: Any) -> Any:
     if value is None:
         return ""
+    try:
+        check_single_value(prop, value)
+    except RuleViolation as refusal:
+        raise validation_error(refusal.reason, propertyName=prop.name) from None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):

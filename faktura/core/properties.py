@@ -17,6 +17,7 @@ from django.db import models
 from faktura.core.errors import RuleViolation
 from faktura.core.money import exponent_refused, plain, written_with_exponent
 from faktura.core.registry import Registry
+from faktura.core.text_input import check_text
 
 
 class PropertyType(StrEnum):
@@ -209,10 +210,24 @@ def record_type(obj: models.Model) -> str:
     return object_type_for(obj).singular
 
 
+def check_single_value(prop: Property, value: Any) -> None:
+    """Refuse what is no single value of the property: a JSON object or list (stored as text it
+    read "{'a': 1}"), or text holding a control character (faktura.core.text_input)."""
+    if isinstance(value, dict | list | tuple | set):
+        raise RuleViolation(
+            f"{prop.label} ({prop.name}) takes one {prop.type.value} value; it was sent "
+            f"{'an object' if isinstance(value, dict) else 'a list'}.",
+            code="invalid_value",
+        )
+    if isinstance(value, str):
+        check_text(value, f"{prop.label} ({prop.name})")
+
+
 def parse_value(prop: Property, value: Any) -> Any:
     """Turn input (text from a form or the API, or a Python value) into the property's type."""
     if value is None or value == "":
         return None if prop.type != PropertyType.STRING else ""
+    check_single_value(prop, value)
     try:
         match prop.type:
             case PropertyType.BOOL:

@@ -15,6 +15,7 @@ from faktura.accounts.models import User
 from faktura.accounts.permissions import can_edit_records, can_manage_settings
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
+from faktura.core.text_input import check_text, printable
 from faktura.emails.addresses import clean_address
 from faktura.emails.models import ConnectedInbox, EmailKind, OutboundEmail, Reply
 from faktura.emails.queries import inboxes_for
@@ -54,6 +55,7 @@ def add_reply(
     email = _email_in_view(email_id, actor)
     if not body.strip():
         raise RuleViolation("The reply has no text.")
+    check_text(body, "The reply")
     return Reply.objects.create(
         email=email,
         from_address=clean_address(from_address, field="From"),
@@ -70,7 +72,10 @@ def import_reply(raw: bytes, *, actor: Actor) -> Reply:
         raise RuleViolation("The message file is larger than 5 MB.")
     message = message_from_bytes(raw, policy=policy.default)
     assert isinstance(message, EmailMessage)
-    answered = f"{message.get('In-Reply-To', '')} {message.get('References', '')}".split()
+    # A message file is not typed by a person: control characters in it are dropped, not refused.
+    answered = printable(
+        f"{message.get('In-Reply-To', '')} {message.get('References', '')}"
+    ).split()
     email = OutboundEmail.objects.filter(message_id__in=answered).first() if answered else None
     if email is None:
         raise RuleViolation(
@@ -80,7 +85,7 @@ def import_reply(raw: bytes, *, actor: Actor) -> Reply:
         )
     _email_in_view(email.pk, actor)
     body_part = message.get_body(preferencelist=("plain", "html"))
-    body = body_part.get_content() if body_part is not None else ""
+    body = printable(body_part.get_content()) if body_part is not None else ""
     try:
         received = parsedate_to_datetime(str(message.get("Date")))
     except (TypeError, ValueError):
@@ -94,7 +99,7 @@ def import_reply(raw: bytes, *, actor: Actor) -> Reply:
                 ),
                 received_at=received,
                 body=body.strip() or "(no text)",
-                message_id=str(message.get("Message-ID", "")).strip() or None,
+                message_id=printable(str(message.get("Message-ID", ""))).strip() or None,
                 added_by=actor.describe(),
             )
     except IntegrityError:

@@ -22,6 +22,7 @@ from faktura.emails.composing import COMPOSABLE
 from faktura.emails.forms import ComposeForm, InboxForm
 from faktura.emails.inserts import insert_sources
 from faktura.emails.models import ConnectedInbox
+from faktura.listings.quick_search import is_record_id
 
 
 def _record(object_type: str, pk: int) -> models.Model:
@@ -151,8 +152,10 @@ def conversations_page(request: HttpRequest) -> HttpResponse:
             if upload := request.FILES.get("message"):
                 reply = conversations.import_reply(upload.read(), actor=actor)
             else:
+                email_id = request.POST.get("email", "")
                 reply = conversations.add_reply(
-                    int(request.POST.get("email", "0") or 0),
+                    # Not an id (a forged form): no conversation, refused as one out of view.
+                    int(email_id) if is_record_id(email_id) else 0,
                     actor=actor,
                     from_address=request.POST.get("from_address", ""),
                     body=request.POST.get("body", ""),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from faktura.core.errors import RuleViolation
 from faktura.core.locales import format_money_for_people, number_for_input, people_locale
+from faktura.core.text_input import printable
 from faktura.core.web import actor_for, redirect_after_post, render_dialog
 from faktura.invoices import invoice_payments, panels, rules
 from faktura.invoices.access import dialog_status, editing_actor, invoice_or_404
@@ -67,7 +68,8 @@ def _payment_dialog(
     status: int = 200,
 ) -> HttpResponse:
     # A refused Apply shows the dialog again with the same search.
-    text = (request.GET.get("q") or request.POST.get("q") or "").strip()
+    # The middleware refuses a control character in the address; a posted search drops it.
+    text = printable(request.GET.get("q") or request.POST.get("q") or "").strip()
     actor = actor_for(request)
     decision = rules.can_record_payment(invoice, actor)
     context = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,12 +19,19 @@ from faktura.core.actors import Actor
 from faktura.core.locales import decimal_mark, locale_label
 from faktura.core.money import currency_of, plain, round_money
 from faktura.core.properties import ObjectType, Property
+from faktura.core.text_input import printable
 from faktura.listings import rules
 from faktura.listings.columns import export_value
 from faktura.listings.models import Export, ExportFormat
 
 # A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Every separator a spreadsheet may split a line at: the file's own, and the list separator of
+# whatever locale opens it (a ";" Excel splits "x;=1+1" of a comma file into x and =1+1).
+SEPARATORS = ",;\t"
+# A formula character right after a separator (maybe after quotes or spaces): where a
+# spreadsheet that splits there would start a cell with a formula.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t][\s\"]*)(?=[=+\-@])")
 CHUNK = 2_000
 
 
@@ -80,8 +88,11 @@ def export_columns(object_type: ObjectType, columns: tuple[Property, ...]) -> tu
 
 
 def neutralised(text: str) -> str:
-    """Text a spreadsheet shows as text: a leading quote before a formula character."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    """Text a spreadsheet shows as text, however it splits the line: a quote before a formula
+    character at the start and after every separator; control characters dropped (an XLSX file
+    cannot hold them, and input refuses them since; see faktura.core.text_input)."""
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", printable(text))
+    return f"'{text}" if text.lstrip(' "').startswith(FORMULA_STARTS) else text
 
 
 def csv_text(value: Any, style: CsvStyle = PLAIN_CSV) -> str:
@@ -172,8 +183,9 @@ def _xlsx_cell(sheet: Any, make: Any, value: Any) -> Any:
 
 
 def _text_cell(sheet: Any, make: Any, text: str) -> Any:
-    # Stored as a text cell, never as a formula, whatever it starts with.
-    cell = make(sheet, value=text)
+    # Stored as a text cell, never as a formula, whatever it starts with; without the control
+    # characters openpyxl refuses (IllegalCharacterError) in records stored before input did.
+    cell = make(sheet, value=printable(text))
     cell.data_type = "s"
     return cell
 

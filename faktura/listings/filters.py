@@ -22,7 +22,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from faktura.core.errors import RuleViolation
 from faktura.core.locales import number_for_input, people_locale, read_amount
@@ -30,6 +30,7 @@ from faktura.core.money import plain, written_with_exponent
 from faktura.core.properties import ObjectType, Property
 from faktura.core.properties import PropertyType as T
 from faktura.core.references import RecordNames, referred_model
+from faktura.core.text_input import text_problem
 
 MAX_GROUPS = 10
 MAX_CONDITIONS = 20
@@ -373,15 +374,25 @@ def _split_values(op: Operator, raw: Iterable[str]) -> tuple[str, ...]:
     if op in NO_VALUE:
         return ()
     if op in MANY_VALUES or op in TWO_VALUES:
-        return tuple(part.strip() for text in texts for part in text.split(",") if part.strip())[
-            :MAX_VALUES
-        ]
+        return tuple(part.strip() for text in texts for part in text.split(",") if part.strip())
     return tuple(t for t in texts if t)[:1]
 
 
 def _parse_values(prop: Property, op: Operator, values: tuple[str, ...]) -> tuple[Any, ...]:
     if op in NO_VALUE:
         return ()
+    for value in values:
+        where = gettext("The value of the filter on %(label)s") % {"label": prop.label}
+        if problem := text_problem(value, where):
+            raise FilterError(problem)
+    if len(values) > MAX_VALUES:
+        raise FilterError(
+            gettext(
+                "There are %(count)s values; a filter takes at most %(most)d. Split it into "
+                "several filters or views."
+            )
+            % {"count": f"{len(values):,}", "most": MAX_VALUES}
+        )
     if not values:
         raise FilterError("Enter a value to compare with." if op not in MANY_VALUES else
                           "Pick at least one value.")  # fmt: skip

@@ -13,11 +13,26 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from faktura.core.errors import RuleViolation
 from faktura.core.locales import DEFAULT_LOCALE, read_amount
 from faktura.core.properties import ObjectType, object_type_for
 from faktura.listings.defaults import defaults_for
+
+# The longest search text read (index pages, the API's `query`): every word of a longer one
+# would add to one SQL expression, past SQLite's depth of 1,000 (a 50,000-character search).
+MAX_SEARCH = 200
+
+
+def search_length_problem(text: str) -> str | None:
+    """Why the search text is too long, or None."""
+    if len(text) <= MAX_SEARCH:
+        return None
+    return gettext(
+        "The search is %(length)s characters long; search with at most %(most)d (a name, an "
+        "email address or a number)."
+    ) % {"length": f"{len(text):,}", "most": MAX_SEARCH}
 
 
 def text_search_q(object_type: ObjectType, text: str, *, locale: str = DEFAULT_LOCALE) -> Q:

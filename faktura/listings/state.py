@@ -11,14 +11,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext
+
 from faktura.core.locales import DEFAULT_LOCALE
 from faktura.core.properties import ObjectType, Property
 from faktura.listings import filters as flt
 from faktura.listings.defaults import defaults_for
+from faktura.listings.quick_search import MAX_SEARCH, search_length_problem
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-MAX_SEARCH = 200
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,7 @@ def state_from_query(
         base = ListingState(
             object_type,
             filters=filters,
-            search=query.get("q", "").strip()[:MAX_SEARCH],
+            search=_search(query.get("q", ""), notices),
             columns=(
                 parse_columns(object_type, cols, notices)
                 if (cols := _columns_param(query))
@@ -185,6 +187,15 @@ def state_from_query(
         notices=(*base.notices, *notices),
         locale=locale,
     )
+
+
+def _search(text: str, notices: list[str]) -> str:
+    """The quick search's text, cut to what is searched (with a notice saying so)."""
+    text = text.strip()
+    if problem := search_length_problem(text):
+        searched = gettext("Only its first %(most)d characters were searched.")
+        notices.append(f"{problem} {searched % {'most': MAX_SEARCH}}")
+    return text[:MAX_SEARCH]
 
 
 def _columns_param(query: Any) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
+from faktura.core.text_input import check_text
 from faktura.workflows import definition as wf
 from faktura.workflows import engine, feed, rules
 from faktura.workflows.models import (
@@ -38,6 +39,7 @@ def create_workflow(
     name = name.strip()
     if not name:
         raise RuleViolation("Give the workflow a name.", code="required")
+    check_text(name, "The workflow's name")
     if object_type not in wf.WORKFLOW_TYPES:
         raise RuleViolation(
             f"A workflow is for one of: {', '.join(wf.WORKFLOW_TYPES)}; not '{object_type}'.",
@@ -64,6 +66,7 @@ def update_workflow(
         if name is not None:
             if not name.strip():
                 raise RuleViolation("Give the workflow a name.", code="required")
+            check_text(name, "The workflow's name")
             workflow.name = name.strip()[:200]
         if definition is not None:
             _readable(definition)

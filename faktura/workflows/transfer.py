@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
+from faktura.core.text_input import check_json
 from faktura.workflows import definition as wf
 from faktura.workflows import rules, services
 from faktura.workflows.models import Workflow
@@ -35,6 +36,8 @@ REQUIRED = ("format", "version", "name", "object_type", "definition")
 # Written by the export (and the API's `id`) for people and scripts; importing ignores them.
 INFORMATIONAL = ("enabled", "published_version", "has_unpublished_changes", "id")
 WHERE_DOCUMENTED = 'docs/workflows.md, "Export and import (JSON)"'
+# A workflow document is a few KB; a file past this is not one (and is not read into memory).
+MAX_DOCUMENT_BYTES = 1024 * 1024
 JSON_KINDS: dict[type, str] = {
     list: "a list",
     str: "text",
@@ -93,6 +96,7 @@ def secrets_left_out(workflow: Workflow) -> list[str]:
 
 def read_document(document: Any) -> Document:
     """What an import takes from `document`; RuleViolation lists everything unreadable in it."""
+    check_json(document, "The workflow document")  # nesting and control characters
     if not isinstance(document, Mapping):
         kind = JSON_KINDS.get(type(document), f"a {type(document).__name__}")
         raise RuleViolation(

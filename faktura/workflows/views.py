@@ -14,10 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import slugify
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from faktura.core.errors import RuleViolation
+from faktura.core.text_input import read_json
 from faktura.core.web import (
     actor_for,
     attachment_response,
@@ -95,21 +96,32 @@ def import_workflow(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         upload = request.FILES.get("file")
-        text = upload.read().decode("utf-8", "replace") if upload else request.POST.get("json", "")
         try:
-            document = json.loads(text)
-        except ValueError as problem:
-            error = f"That is not JSON ({problem}). Choose a file exported from Faktura."
-        else:
-            try:
-                made = transfer.import_workflow(
-                    document, actor=actor, publish=request.POST.get("publish") == "1"
+            if upload and (upload.size or 0) > transfer.MAX_DOCUMENT_BYTES:
+                raise RuleViolation(
+                    gettext(
+                        "The file is %(size)s KB; a workflow document is at most %(most)s KB. "
+                        "Choose a file exported from Faktura."
+                    )
+                    % {
+                        "size": f"{(upload.size or 0) // 1024:,}",
+                        "most": f"{transfer.MAX_DOCUMENT_BYTES // 1024:,}",
+                    }
                 )
-            except RuleViolation as refusal:
-                error = refusal.reason
-            else:
-                messages.success(request, f"Imported “{made.name}”.")
-                return redirect_after_post(request, made.get_absolute_url())
+            text = (
+                upload.read().decode("utf-8", "replace") if upload else request.POST.get("json", "")
+            )
+            document = read_json(text, "The workflow document")
+            made = transfer.import_workflow(
+                document, actor=actor, publish=request.POST.get("publish") == "1"
+            )
+        except RuleViolation as refusal:
+            error = refusal.reason
+            if refusal.code == "invalid_json":
+                error += " Choose a file exported from Faktura."
+        else:
+            messages.success(request, f"Imported “{made.name}”.")
+            return redirect_after_post(request, made.get_absolute_url())
     return render_dialog(
         request,
         "Import a workflow",

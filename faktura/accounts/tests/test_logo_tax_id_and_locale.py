@@ -57,7 +57,11 @@ def test_removing_the_logo_clears_it_and_its_type(admin):
         pytest.param(b"%PDF-1.7 not an image", "could not be read as an image", id="not-image"),
         pytest.param(noisy_png()[:4000], "could not be read as an image", id="cut-off-png"),
         pytest.param(noisy_jpeg()[:3000], "could not be read as an image", id="cut-off-jpeg"),
-        pytest.param(image_bytes("PNG", (4001, 10)), "at most 4000 pixels", id="too-wide"),
+        pytest.param(
+            image_bytes("PNG", (4001, 10)),
+            "the largest logo Faktura accepts is 4000×4000 pixels",
+            id="too-wide",
+        ),
         pytest.param(b"\x89PNG" + b"\x00" * MAX_LOGO_BYTES, "at most 512 KB", id="too-big"),
     ],
 )

@@ -356,3 +356,55 @@ def test_an_export_left_running_by_a_killed_worker_is_written_by_the_task_run_ag
     export.refresh_from_db()
     assert export.rows_done == len(people)
     assert len(read_csv(export)) == len(people) + 1
+
+
+# --- bad input stored before it was refused (issue 13) ---------------------------------------
+
+SEPARATOR_ATTACKS = ["x;=1+1", "x,=1+1", "x\t=1+1", 'x; "=1+1', "x, -2+3", "a;b,@SUM(A1)"]
+
+
+@pytest.mark.parametrize("text", SEPARATOR_ATTACKS)
+def test_no_cell_starts_a_formula_however_a_spreadsheet_splits_the_line(text):  # SPEC INV-26
+    written = exports.neutralised(text)
+    for separator in exports.SEPARATORS:
+        for part in written.split(separator):
+            assert not part.lstrip(' "').startswith(exports.FORMULA_STARTS), (separator, written)
+
+
+@pytest.mark.parametrize("style", ["csv", "csv_excel"])
+@pytest.mark.parametrize("locale", ["nb-NO", "en-US"])
+def test_a_formula_after_a_separator_is_neutralised_in_every_csv_offered(
+    editor_user, system, style, locale
+):  # SPEC INV-26
+    # Nordic Excel splits at ";" whatever the file's separator: "x;=1+1" must not give it "=1+1".
+    editor_user.locale = locale
+    editor_user.save(update_fields=["locale"])
+    crm.create_contact(actor=system, firstname="Eve", lastname="x;=1+1", email="e@y.io")
+    export = run(editor_user, "cols=lastname,email", file_format=style)
+    with export.file.open("rb") as handle:
+        text = handle.read().decode("utf-8-sig")
+    own = ";" if style == "csv_excel" and locale == "nb-NO" else ","
+    # Read with the file's own separator, the cell is one cell, as typed but for the quote.
+    assert list(csv.reader(io.StringIO(text), delimiter=own))[1] == ["x;'=1+1", "e@y.io"]
+    # Read with any separator a spreadsheet may use, no cell starts a formula.
+    for separator in exports.SEPARATORS:
+        for row in csv.reader(io.StringIO(text), delimiter=separator):
+            for cell in row:
+                assert not cell.lstrip(' "').startswith(("=", "+", "@")), (separator, cell)
+
+
+def test_control_characters_stored_earlier_do_not_break_exports(editor_user, people):
+    # Stored before input refused them: openpyxl raised IllegalCharacterError on each.
+    Contact = type(people[0])
+    Contact.objects.filter(pk=people[0].pk).update(last_name="Love\x0blace\x01\x1b")
+    for file_format in ("xlsx", "csv", "csv_excel"):
+        export = run(editor_user, f"cols={COLUMNS}", file_format=file_format)
+        assert export.status == ExportStatus.DONE, export.message
+        with export.file.open("rb") as handle:
+            data = handle.read()
+        if file_format == "xlsx":
+            cells = [c for row in load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)
+                     for c in row]  # fmt: skip
+        else:
+            cells = [c for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for c in row]
+        assert "Lovelace" in cells

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
+from faktura.core.text_input import read_json
 from faktura.workflows import transfer
 from faktura.workflows.models import Workflow
 
@@ -166,13 +167,11 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Could not read {name}: {error}.") from error
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
+            return read_json(text, "stdin" if name == "-" else name)
+        except RuleViolation as refusal:
             raise CommandError(
-                f"{'stdin' if name == '-' else name} is not JSON ({error.msg} at line "
-                f"{error.lineno}, column {error.colno}). Import a file written by "
-                "`manage.py workflows export`."
-            ) from error
+                f"{refusal.reason} Import a file written by `manage.py workflows export`."
+            ) from refusal
 
     def _done(self, verb: str, workflow: Workflow, published_before: int | None) -> None:
         version = workflow.published.number if workflow.published else None
