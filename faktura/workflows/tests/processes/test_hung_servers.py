@@ -1,8 +1,8 @@
 """A mail server and a webhook receiver that accept the connection and never answer, while 16 API
 clients write (issue 13): the web server (`runserver`), two task workers (`faktura_worker`) and
-the workflow clock run as production runs them. Nothing waits on the silent servers but the worker talking to them:
-no request is dropped, the database's write lock stays free, no process stops, and both calls
-are given up on after their timeout, to be tried again later."""
+the workflow clock run as production runs them. Nothing waits on the silent servers but the
+worker talking to them: no request is dropped, the database's write lock stays free, no process
+stops, and both calls are given up on after their timeout, to be tried again later."""
 
 import json
 import sqlite3
