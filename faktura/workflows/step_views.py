@@ -91,7 +91,9 @@ def _redraw(
     if asked == "add" and len(branches) < wf.MAX_BRANCHES:
         branches.append({"label": f"Branch {len(branches) + 1}", "filters": [], "origin": ""})
     elif asked.startswith("remove:") and asked[7:].isdigit() and len(branches) > 1:
-        del branches[int(asked[7:])]
+        # A forged or stale index (the page was changed elsewhere) removes nothing.
+        if (index := int(asked[7:])) < len(branches):
+            del branches[index]
     return {"type": wf.BRANCH, "branches": branches}
 
 
