@@ -4,7 +4,7 @@
 import datetime as dt
 import secrets
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Final, cast
 
 from django.db import transaction
@@ -37,7 +37,7 @@ from faktura.invoices.lock_objects import invoice_for_update
 from faktura.invoices.models import Invoice, InvoiceContact, InvoiceLine, InvoiceStatus
 from faktura.invoices.properties import INVOICE
 from faktura.sales.line_store import store_lines
-from faktura.sales.lines import LineInput, clean_lines
+from faktura.sales.lines import LineInput, clean_lines, restated
 from faktura.sales.models import Deal, LineItem, Quote
 from faktura.sales.pricing import totals
 from faktura.sales.services import refuse_archived_products
@@ -255,16 +255,9 @@ def restate_invoice_lines(
 ) -> InvoiceEdit:
     """Change some lines in place (by id, ids kept) and remove others, in one edit whatever
     their number; the other lines stay as they are."""
-    changed = changed or {}
     with transaction.atomic():
         invoice = invoice_for_update(invoice.pk)
-        lines = [
-            replace(changed[line.pk], id=line.pk)
-            if line.pk in changed
-            else LineInput.from_line(line, keep_id=True)
-            for line in invoice.lines.all()
-            if line.pk not in removed
-        ]
+        lines = restated(invoice.lines.all(), changed or {}, removed)
         return update_invoice(invoice, actor=actor, lines=lines)
 
 

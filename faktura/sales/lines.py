@@ -1,7 +1,7 @@
 """Line input: what a user or client sends for one line of a deal, quote or invoice."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -60,6 +60,20 @@ class LineInput:
             "sku": self.sku,
             "description": self.description,
         }
+
+
+def restated(
+    stored: Iterable[PricedLine], changed: Mapping[int, LineInput], removed: Collection[int]
+) -> list[LineInput]:
+    """The stored lines as an edit leaves them: `changed` ones replaced (ids kept), `removed`
+    ones left out, the others restated unchanged."""
+    return [
+        replace(changed[line.pk], id=line.pk)
+        if line.pk in changed
+        else LineInput.from_line(line, keep_id=True)
+        for line in stored
+        if line.pk not in removed
+    ]
 
 
 def clean_line(

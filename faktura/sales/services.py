@@ -1,7 +1,6 @@
 """Products, deals, quotes and their line items."""
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +25,7 @@ from faktura.history.records import (
 )
 from faktura.sales import rules
 from faktura.sales.line_store import store_lines
-from faktura.sales.lines import LineInput, clean_lines
+from faktura.sales.lines import LineInput, clean_lines, restated
 from faktura.sales.models import (
     Deal,
     DealContact,
@@ -434,16 +433,9 @@ def restate_line_items(
     """Change some line items in place (by id, cleaned in the parent's currency) and remove
     others, in one write whatever their number; the others stay as they are."""
     require(can_edit_records(actor))
-    changed = changed or {}
     with transaction.atomic():
         locked = type(parent)._default_manager.select_for_update().get(pk=parent.pk)
-        lines = [
-            replace(changed[item.pk], id=item.pk)
-            if item.pk in changed
-            else LineInput.from_line(item, keep_id=True)
-            for item in locked.line_items.all()
-            if item.pk not in removed
-        ]
+        lines = restated(locked.line_items.all(), changed or {}, removed)
         return _store_line_items(locked, lines, actor=actor)
 
 
