@@ -2,7 +2,7 @@
 payment receipt. Both are rendered from the same data the pages show."""
 
 import hashlib
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -38,22 +38,39 @@ def _version(html: str) -> str:
     return hashlib.sha256((html + STYLESHEET.read_text(encoding="utf-8")).encode()).hexdigest()
 
 
-def invoice_pdf(invoice: Invoice) -> tuple[str, bytes]:
-    """(file name, PDF) of the invoice as it is now: a finalized invoice's stored PDF while it
-    is current, else rendered now (and stored); a draft's is marked DRAFT and not stored."""
+class RenderedPdf(NamedTuple):
+    filename: str
+    content: bytes
+    # Which state of the invoice it shows (the hash of its HTML): compare with invoice_version().
+    version: str
+
+
+def invoice_version(invoice: Invoice) -> str:
+    return _version(invoice_html(invoice))
+
+
+def rendered_invoice_pdf(invoice: Invoice) -> RenderedPdf:
+    """The invoice's PDF as it is now: a finalized invoice's stored PDF while it is current, else
+    rendered now (and stored); a draft's is marked DRAFT and not stored."""
     html = invoice_html(invoice)
+    version, filename = _version(html), invoice_filename(invoice)
     if not invoice.is_finalized:
-        return invoice_filename(invoice), pdf_from_html(html)
-    version = _version(html)
+        return RenderedPdf(filename, pdf_from_html(html), version)
     stored = InvoiceDocument.objects.filter(invoice=invoice, version=version).first()
     if stored is not None and stored.content:
-        return invoice_filename(invoice), bytes(stored.content)
+        return RenderedPdf(filename, bytes(stored.content), version)
     pdf = pdf_from_html(html)
     InvoiceDocument.objects.update_or_create(
         invoice=invoice,
         defaults={"version": version, "content": pdf, "rendered_at": timezone.now(), "error": ""},
     )
-    return invoice_filename(invoice), pdf
+    return RenderedPdf(filename, pdf, version)
+
+
+def invoice_pdf(invoice: Invoice) -> tuple[str, bytes]:
+    """(file name, PDF) of the invoice as it is now (see rendered_invoice_pdf)."""
+    rendered = rendered_invoice_pdf(invoice)
+    return rendered.filename, rendered.content
 
 
 def render_later(invoice: Invoice) -> None:

@@ -25,7 +25,12 @@ from faktura.emails.services import Attachment, Sender, queue_email
 from faktura.history import services as history
 from faktura.history.models import Entry
 from faktura.invoices import rules
-from faktura.invoices.documents import invoice_pdf, receipt_facts, receipt_pdf
+from faktura.invoices.documents import (
+    invoice_version,
+    receipt_facts,
+    receipt_pdf,
+    rendered_invoice_pdf,
+)
 from faktura.invoices.issued import seller_of
 from faktura.invoices.lock_objects import invoice_for_update
 from faktura.invoices.models import Invoice
@@ -105,13 +110,17 @@ def send_invoice(
     sender = allowed.get(from_address.strip().lower())
     if sender is None:
         raise RuleViolation(_from_refusal(from_address, list(allowed.values())), code="from")
+    require(rules.can_send(invoice, actor))
+    # Rendered before the lock: a long invoice's render would hold the write lock for seconds.
+    rendered = rendered_invoice_pdf(invoice)
     with transaction.atomic():
         invoice = invoice_for_update(invoice.pk)
         require(rules.can_send(invoice, actor))
+        if invoice_version(invoice) != rendered.version:  # changed meanwhile: send what it is now
+            rendered = rendered_invoice_pdf(invoice)
         if not Contact.objects.filter(email__iexact=recipient).exists():
             crm.create_contact(actor=actor, email=recipient)
         adopt_default_from_email(sender.address)
-        filename, pdf = invoice_pdf(invoice)
         seller = seller_of(invoice).name
         context = {
             "invoice": invoice,
@@ -131,7 +140,7 @@ def send_invoice(
             subject=subject,
             text=render_to_string("invoices/email/invoice.txt", context),
             html=render_to_string("invoices/email/invoice.html", context),
-            attachments=[Attachment(filename, "application/pdf", pdf)],
+            attachments=[Attachment(rendered.filename, "application/pdf", rendered.content)],
             deliver_with=_delivery_task(),
         )
 

@@ -225,3 +225,35 @@ def test_viewer_cannot_open_or_post_the_send_dialog(signed_in, viewer_user, open
     assert client.get(f"/invoices/{open_invoice.pk}/send/").status_code == 403
     assert client.post(f"/invoices/{open_invoice.pk}/send/", {}).status_code == 403
     assert not OutboundEmail.objects.exists()
+
+
+def test_the_pdf_is_rendered_outside_the_invoices_lock(
+    open_invoice, editor, default_from, monkeypatch
+):
+    # A 500-line invoice's render takes seconds: inside the lock it held SQLite's write lock.
+    from faktura.core.outside import open_transactions
+    from faktura.invoices import documents
+
+    seen, render = [], documents.pdf_from_html
+    monkeypatch.setattr(
+        documents, "pdf_from_html", lambda html: seen.append(open_transactions()) or render(html)
+    )
+    documents.InvoiceDocument.objects.filter(invoice=open_invoice).delete()  # none stored yet
+    send(open_invoice, editor)
+    assert seen == [[]]
+
+
+def test_an_invoice_changed_while_its_pdf_rendered_is_sent_as_it_is_now(
+    open_invoice, editor, default_from, smtp_server, delivered
+):
+    stale = Invoice.objects.get(pk=open_invoice.pk)
+    stale.buyer_name = "Name before the change"  # what the caller read; the row says otherwise
+    with delivered():
+        send(stale, editor)
+    [message] = smtp_server.messages
+    [attachment] = message.iter_attachments()
+    pdf_text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(attachment.get_content())).pages
+    )
+    assert "Name before the change" not in pdf_text
+    assert open_invoice.buyer_name in pdf_text
