@@ -167,9 +167,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Counted separately per username and per client address: one account sprayed from many
-# addresses is locked, and so is one address trying many accounts.
+# addresses is locked, and so is one address trying many accounts. An address has a higher limit
+# of its own (faktura.accounts.lockout.ThrottlingHandler): a whole office may share one address.
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_HANDLER = "faktura.accounts.lockout.ThrottlingHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("FAKTURA_LOGIN_FAILURE_LIMIT", "10"))
+FAKTURA_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("FAKTURA_LOGIN_ADDRESS_FAILURE_LIMIT", "50")
+)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("FAKTURA_LOGIN_COOLOFF_MINUTES", "15")))
 # A success clears only its own username's failures (faktura.accounts.lockout), not the address's.
 AXES_RESET_ON_SUCCESS = False

@@ -90,10 +90,14 @@ def _redraw(
     asked = request.POST["redraw"]
     if asked == "add" and len(branches) < wf.MAX_BRANCHES:
         branches.append({"label": f"Branch {len(branches) + 1}", "filters": [], "origin": ""})
-    elif asked.startswith("remove:") and asked[7:].isdigit() and len(branches) > 1:
+    elif (
+        asked.startswith("remove:")
+        and asked[7:].isdigit()
         # A forged or stale index (the page was changed elsewhere) removes nothing.
-        if (index := int(asked[7:])) < len(branches):
-            del branches[index]
+        and int(asked[7:]) < len(branches)
+        and len(branches) > 1
+    ):
+        del branches[int(asked[7:])]
     return {"type": wf.BRANCH, "branches": branches}
 
 

@@ -193,7 +193,6 @@ def test_branches_get_criteria_and_steps_of_their_own(admin_client, draft):
     assert branch["otherwise"][0]["config"] == {"label": "neither"}
 
 
-
 def test_removing_a_branch_that_is_not_there_removes_nothing(admin_client, draft):
     # A forged or stale "remove:9" was an IndexError (500); issue 13's probe.
     url = f"/workflows/{draft.pk}/steps/new/?where=&index=0&type=branch"
@@ -202,6 +201,7 @@ def test_removing_a_branch_that_is_not_there_removes_nothing(admin_client, draft
     assert drawn.status_code == 200
     assert 'value="Big"' in drawn.content.decode()
     assert 'value="Won"' in drawn.content.decode()
+
 
 # SPEC WF-1
 def test_a_secret_left_empty_is_kept_and_never_shown(admin_client, admin, draft):
