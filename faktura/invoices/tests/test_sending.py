@@ -235,9 +235,12 @@ def test_the_pdf_is_rendered_outside_the_invoices_lock(
     from faktura.invoices import documents
 
     seen, render = [], documents.pdf_from_html
-    monkeypatch.setattr(
-        documents, "pdf_from_html", lambda html: seen.append(open_transactions()) or render(html)
-    )
+
+    def watched_render(html):
+        seen.append(open_transactions())
+        return render(html)
+
+    monkeypatch.setattr(documents, "pdf_from_html", watched_render)
     documents.InvoiceDocument.objects.filter(invoice=open_invoice).delete()  # none stored yet
     send(open_invoice, editor)
     assert seen == [[]]
