@@ -85,28 +85,26 @@ _SYMBOLS = ("<=", ">=", "=", "<", ">", "(", ")", ",", "*")
 
 def tokenize(text: str) -> Iterator[Token]:
     """Yields tokens lazily: like QBO's parser, a syntax error before a lexical one wins."""
-    tokens: list[Token] = []
     i = 0
     while i < len(text):
-        yield from tokens
-        tokens.clear()
         char = text[i]
         if char.isspace():
             i += 1
         elif char == "'":
-            i = _read_string(text, i, tokens)
+            token, i = _read_string(text, i)
+            yield token
         elif char.isalpha() or char == "_":
             end = i
             while end < len(text) and (text[end].isalnum() or text[end] in "_."):
                 end += 1
             word = text[i:end]
             kind = "kw" if word.lower() in _KEYWORDS else "ident"
-            tokens.append(Token(kind, word.lower() if kind == "kw" else word, word, i + 1))
+            yield Token(kind, word.lower() if kind == "kw" else word, word, i + 1)
             i = end
         elif char.isdigit() or (char == "-" and text[i + 1 : i + 2].isdigit()):
             match = _NUMBER.match(text, i)
             assert match  # the branch condition guarantees a digit
-            tokens.append(Token("number", match.group(), match.group(), i + 1))
+            yield Token("number", match.group(), match.group(), i + 1)
             i = match.end()
         else:
             symbol = next((s for s in _SYMBOLS if text.startswith(s, i)), None)
@@ -115,13 +113,12 @@ def tokenize(text: str) -> Iterator[Token]:
                     f"Invalid content. Lexical error at line 1, column {i + 1}.  "
                     f'Encountered: "{char}" ({ord(char)}), after : ""'
                 )
-            tokens.append(Token("sym", symbol, symbol, i + 1))
+            yield Token("sym", symbol, symbol, i + 1)
             i += len(symbol)
-    yield from tokens
     yield Token("eof", "", "", len(text) + 1)
 
 
-def _read_string(text: str, start: int, tokens: list[Token]) -> int:
+def _read_string(text: str, start: int) -> tuple[Token, int]:
     """Reads a quoted value where ``\\'`` is a quote and ``\\\\`` a backslash."""
     chars: list[str] = []
     i = start + 1
@@ -131,8 +128,7 @@ def _read_string(text: str, start: int, tokens: list[Token]) -> int:
             chars.append(text[i + 1])
             i += 2
         elif char == "'":
-            tokens.append(Token("string", "".join(chars), text[start : i + 1], start + 1))
-            return i + 1
+            return Token("string", "".join(chars), text[start : i + 1], start + 1), i + 1
         else:
             chars.append(char)
             i += 1
@@ -354,7 +350,7 @@ def _matches(row: dict[str, Any], query: Query) -> bool:
     mentions_active = any(c.path.lower() == "active" for c in query.conditions)
     if query.entity in NAME_LISTS and not mentions_active and row.get("Active") is False:
         return False
-    return all(_holds(_lookup(row, c.path), c) for c in query.conditions)
+    return all(_holds(row, c) for c in query.conditions)
 
 
 def _lookup(row: dict[str, Any], path: str) -> Any:
@@ -370,33 +366,69 @@ def _lookup(row: dict[str, Any], path: str) -> Any:
     return value
 
 
-def _comparable(value: Any) -> Any:
-    """What QBO compares a stored field by: a ref's value, an email's address, a phone's number."""
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+Typed = bool | Decimal | dt.datetime | dt.date | str
+
+
+def _stored(row: dict[str, Any], path: str) -> Typed | None:
+    """A field as QBO compares it: a ref by its value, an email by its address, a phone by its
+    number; Ids and refs as numbers, ISO dates and times as such, other text as text."""
+    value = _lookup(row, path)
+    is_id = path.rsplit(".", 1)[-1].lower() == "id"
     if isinstance(value, dict):
-        for key in ("value", "Address", "FreeFormNumber", "URI"):
-            if key in value:
-                return value[key]
+        is_id = "value" in value
+        value = next((value[k] for k in ("value", "Address", "FreeFormNumber", "URI")
+                      if k in value), None)  # fmt: skip
+    if value is None or isinstance(value, list | dict):
         return None
-    return value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return Decimal(str(value))
+    text = str(value)
+    if is_id and _NUMBER.fullmatch(text):
+        return Decimal(text)
+    if _DATETIME.fullmatch(text):
+        return dt.datetime.fromisoformat(text)
+    if _DATE.fullmatch(text):
+        return dt.date.fromisoformat(text)
+    return text
 
 
-def _holds(stored: Any, condition: Condition) -> bool:
-    stored = _comparable(stored)
-    if stored is None or isinstance(stored, list):
+def _as_type_of(stored: Typed, literal: Literal) -> Typed | None:
+    """The literal read as the stored field's type; None when it cannot be."""
+    text = str(literal).lower() if isinstance(literal, bool) else str(literal)
+    if isinstance(stored, bool):
+        return literal if isinstance(literal, bool) else {"true": True, "false": False}.get(text)
+    if isinstance(stored, Decimal):
+        return _decimal(literal)
+    if isinstance(stored, dt.datetime):
+        return _moment(text, stored.tzinfo)
+    if isinstance(stored, dt.date):
+        return _day(text)
+    return text.casefold()
+
+
+def _holds(row: dict[str, Any], condition: Condition) -> bool:
+    stored = _stored(row, condition.path)
+    if stored is None:
         return False
     if condition.op == "like":
         pattern = str(condition.values[0])
         regex = ".*".join(re.escape(part) for part in pattern.split("%"))
         return re.fullmatch(regex, str(stored), re.IGNORECASE | re.DOTALL) is not None
-    pairs = [_coerce(stored, literal) for literal in condition.values]
+    # Text compares case-insensitively (unverified against QBO; see the module's tests).
+    left = stored.casefold() if isinstance(stored, str) else stored
+    rights = [_as_type_of(stored, literal) for literal in condition.values]
     if condition.op == "in":
-        return any(left is not None and left == right for left, right in pairs)
-    left, right = pairs[0]
-    if left is None or right is None:
+        return left in rights
+    right = rights[0]
+    if right is None:
         return False
     try:
         return bool(_COMPARE[condition.op](left, right))
-    except TypeError:
+    except TypeError:  # e.g. an aware time against a naive one
         return False
 
 
@@ -407,30 +439,6 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "<=": lambda a, b: a <= b,
     ">=": lambda a, b: a >= b,
 }
-
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _coerce(stored: Any, literal: Literal) -> tuple[Any, Any]:
-    """Both sides as the stored field's type: bool, number, datetime, date or text."""
-    if isinstance(stored, bool):
-        if isinstance(literal, str) and literal.lower() in {"true", "false"}:
-            literal = literal.lower() == "true"
-        return stored, literal if isinstance(literal, bool) else None
-    if isinstance(stored, int | float | Decimal):
-        return Decimal(str(stored)), _decimal(literal)
-    text = str(stored)
-    other = literal if isinstance(literal, str) else str(literal).lower()
-    if _DATETIME.fullmatch(text):
-        moment = dt.datetime.fromisoformat(text)
-        return moment, _moment(other, moment.tzinfo)
-    if _DATE.fullmatch(text):
-        return dt.date.fromisoformat(text), _day(other)
-    number, other_number = _decimal(text), _decimal(other)
-    if number is not None and other_number is not None:
-        return number, other_number  # Ids and numeric strings compare as numbers
-    return text.casefold(), other.casefold()
 
 
 def _decimal(value: Literal) -> Decimal | None:
@@ -471,13 +479,10 @@ def _sort_by(rows: list[dict[str, Any]], path: str, descending: bool) -> None:
     """Stable sort; absent values first ascending (and last descending), as SQL orders NULL."""
 
     def key(row: dict[str, Any]) -> tuple[int, Any]:
-        value = _comparable(_lookup(row, path))
-        if value is None or isinstance(value, list | dict):
+        value = _stored(row, path)
+        if value is None:
             return (0, 0)
-        stored, _ = _coerce(value, "")
-        if isinstance(value, str) and isinstance(stored, str):
-            return (1, _binary_key(value))
-        return (1, stored)
+        return (1, _binary_key(value) if isinstance(value, str) else value)
 
     keyed = [(key(row), row) for row in rows]
     try:
