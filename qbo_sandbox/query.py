@@ -418,7 +418,7 @@ def _holds(row: dict[str, Any], condition: Condition) -> bool:
         pattern = str(condition.values[0])
         regex = ".*".join(re.escape(part) for part in pattern.split("%"))
         return re.fullmatch(regex, str(stored), re.IGNORECASE | re.DOTALL) is not None
-    # Text compares case-insensitively (unverified against QBO; see the module's tests).
+    # Text compares case-insensitively: no recording shows QBO either way; lenient by choice.
     left = stored.casefold() if isinstance(stored, str) else stored
     rights = [_as_type_of(stored, literal) for literal in condition.values]
     if condition.op == "in":
