@@ -96,13 +96,13 @@ class Store:
     # Entities
 
     def insert(self, realm_id: str, entity: str, body: dict[str, Any]) -> dict[str, Any]:
-        """Store a new entity under the next Id of its type; returns the body with its Id."""
+        """Store a new entity under its given Id (seed data) or the next Id of its type."""
         with self.transaction() as db:
             row = db.execute(
                 "SELECT COALESCE(MAX(id), 0) + 1 FROM entities WHERE realm_id = ? AND entity = ?",
                 (realm_id, entity),
             ).fetchone()
-            new_id = int(row[0])
+            new_id = int(body.get("Id") or row[0])
             body = {**body, "Id": str(new_id)}
             db.execute(
                 "INSERT INTO entities (realm_id, entity, id, body) VALUES (?, ?, ?, ?)",
