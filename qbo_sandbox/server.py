@@ -429,5 +429,7 @@ def serve(
 ) -> SandboxServer:
     """A started sandbox server (in a daemon thread); stop it with .shutdown()."""
     server = SandboxServer((host, port), Sandbox(data, grace_seconds))
-    threading.Thread(target=server.serve_forever, daemon=True, name="qbo-sandbox").start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True, name="qbo-sandbox"
+    ).start()
     return server
