@@ -244,12 +244,13 @@ class Handler(BaseHTTPRequestHandler):
                 "Unsupported Operation",
                 "This sandbox answers in JSON only (Accept: application/json).",
             )
-        injected = self.app.faults.take(("latency", "error", "throttle"), realm, method, rest)
-        if injected is not None:
-            self.injected(injected)
         if not self.app.traffic.enter(realm):
             raise faults.throttled()
         try:
+            # Injected latency counts as time in flight, as a slow QBO answer does.
+            injected = self.app.faults.take(("latency", "error", "throttle"), realm, method, rest)
+            if injected is not None:
+                self.injected(injected)
             self.api_call(method, realm, rest)
         finally:
             self.app.traffic.leave(realm)

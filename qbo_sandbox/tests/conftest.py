@@ -39,7 +39,9 @@ def consent(server: SandboxServer, url: str, **choice: str) -> dict[str, str]:
     form = {name: html.unescape(value) for name, value in hidden}
     choice = {"realm_id": "new", "company_name": "Test Company", "decision": "connect", **choice}
     answer = requests.post(
-        f"{server.base_url}/connect/oauth2", data={**form, **choice}, allow_redirects=False,
+        f"{server.base_url}/connect/oauth2",
+        data={**form, **choice},
+        allow_redirects=False,
         timeout=5,
     )
     assert answer.status_code == 302, answer.text
@@ -52,16 +54,19 @@ def connect(server: SandboxServer, **choice: str) -> AuthClient:
     """An intuit-oauth client connected through the real flow; its realm_id is the company."""
     # The environment argument of AuthClient may be a discovery URL: no URL override needed.
     client = AuthClient(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, REDIRECT_URI, discovery_url(server))
-    redirect = consent(server, client.get_authorization_url([Scopes.ACCOUNTING], "st4te"),
-                       **choice)
+    redirect = consent(server, client.get_authorization_url([Scopes.ACCOUNTING], "st4te"), **choice)
     assert redirect["state"] == "st4te"
     client.get_bearer_token(redirect["code"], realm_id=redirect["realmId"])
     return client
 
 
 def quickbooks(server: SandboxServer, client: AuthClient) -> QuickBooks:
-    qb = QuickBooks(auth_client=client, refresh_token=client.refresh_token,
-                    company_id=client.realm_id, minorversion=75)
+    qb = QuickBooks(
+        auth_client=client,
+        refresh_token=client.refresh_token,
+        company_id=client.realm_id,
+        minorversion=75,
+    )
     # The only override: python-quickbooks' API base URL (an instance attribute).
     qb.api_url_v3 = f"{server.base_url}/v3"
     return qb
@@ -94,12 +99,21 @@ class Api:
         return {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
 
     def post(self, rest: str, body: Any, **params: str) -> requests.Response:
-        return requests.post(self.url(rest), json=body, headers=self.headers(),
-                             params={"minorversion": "75", **params}, timeout=5)
+        return requests.post(
+            self.url(rest),
+            json=body,
+            headers=self.headers(),
+            params={"minorversion": "75", **params},
+            timeout=5,
+        )
 
     def get(self, rest: str, **params: str) -> requests.Response:
-        return requests.get(self.url(rest), headers=self.headers(),
-                            params={"minorversion": "75", **params}, timeout=5)
+        return requests.get(
+            self.url(rest),
+            headers=self.headers(),
+            params={"minorversion": "75", **params},
+            timeout=5,
+        )
 
     def create(self, entity: str, body: dict[str, Any]) -> dict[str, Any]:
         answer = self.post(entity.lower(), body)

@@ -22,36 +22,59 @@ from quickbooks.objects.vendor import Vendor
 
 from qbo_sandbox.tests.conftest import quickbooks
 
-SALES_LINE = {"Amount": 150.0, "DetailType": "SalesItemLineDetail",
-              "SalesItemLineDetail": {"ItemRef": {"value": "1"}, "Qty": 3, "UnitPrice": 50}}
+SALES_LINE = {
+    "Amount": 150.0,
+    "DetailType": "SalesItemLineDetail",
+    "SalesItemLineDetail": {"ItemRef": {"value": "1"}, "Qty": 3, "UnitPrice": 50},
+}
 
 
 def test_every_entity_faktura_uses_is_created_and_read(qb):
-    customer = Customer.from_json({"GivenName": "Ada", "FamilyName": "Lovelace",
-                                   "DisplayName": "Ada Lovelace",
-                                   "PrimaryEmailAddr": {"Address": "ada@example.com"}})
+    customer = Customer.from_json(
+        {
+            "GivenName": "Ada",
+            "FamilyName": "Lovelace",
+            "DisplayName": "Ada Lovelace",
+            "PrimaryEmailAddr": {"Address": "ada@example.com"},
+        }
+    )
     customer = customer.save(qb=qb)
     vendor = Vendor.from_json({"DisplayName": "Stripe"}).save(qb=qb)
-    item = Item.from_json({"Name": "Design", "Type": "Service", "Sku": "D-1",
-                           "IncomeAccountRef": {"value": "1"}}).save(qb=qb)
-    line = {**SALES_LINE, "SalesItemLineDetail": {**SALES_LINE["SalesItemLineDetail"],
-                                                  "ItemRef": {"value": item.Id}}}
+    item = Item.from_json(
+        {"Name": "Design", "Type": "Service", "Sku": "D-1", "IncomeAccountRef": {"value": "1"}}
+    ).save(qb=qb)
+    line = {
+        **SALES_LINE,
+        "SalesItemLineDetail": {"ItemRef": {"value": item.Id}, "Qty": 3, "UnitPrice": 50},
+    }
     ref = {"value": customer.Id}
     invoice = Invoice.from_json({"CustomerRef": ref, "Line": [line]}).save(qb=qb)
     estimate = Estimate.from_json({"CustomerRef": ref, "Line": [line]}).save(qb=qb)
     receipt = SalesReceipt.from_json({"CustomerRef": ref, "Line": [line]}).save(qb=qb)
-    payment = Payment.from_json({
-        "CustomerRef": ref, "TotalAmt": 150.0,
-        "Line": [{"Amount": 150.0, "LinkedTxn": [{"TxnId": invoice.Id, "TxnType": "Invoice"}]}],
-    }).save(qb=qb)
-    purchase = Purchase.from_json({
-        "PaymentType": "Check", "AccountRef": {"value": "35"},
-        "EntityRef": {"value": vendor.Id, "type": "Vendor"},
-        "Line": [{"Amount": 4.65, "DetailType": "AccountBasedExpenseLineDetail",
-                  "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "8"}}}],
-    }).save(qb=qb)
-    refund = RefundReceipt.from_json({"CustomerRef": ref, "Line": [line],
-                                      "DepositToAccountRef": {"value": "35"}}).save(qb=qb)
+    payment = Payment.from_json(
+        {
+            "CustomerRef": ref,
+            "TotalAmt": 150.0,
+            "Line": [{"Amount": 150.0, "LinkedTxn": [{"TxnId": invoice.Id, "TxnType": "Invoice"}]}],
+        }
+    ).save(qb=qb)
+    purchase = Purchase.from_json(
+        {
+            "PaymentType": "Check",
+            "AccountRef": {"value": "35"},
+            "EntityRef": {"value": vendor.Id, "type": "Vendor"},
+            "Line": [
+                {
+                    "Amount": 4.65,
+                    "DetailType": "AccountBasedExpenseLineDetail",
+                    "AccountBasedExpenseLineDetail": {"AccountRef": {"value": "8"}},
+                }
+            ],
+        }
+    ).save(qb=qb)
+    refund = RefundReceipt.from_json(
+        {"CustomerRef": ref, "Line": [line], "DepositToAccountRef": {"value": "35"}}
+    ).save(qb=qb)
 
     assert Customer.get(customer.Id, qb=qb).PrimaryEmailAddr.Address == "ada@example.com"
     assert Vendor.get(vendor.Id, qb=qb).DisplayName == "Stripe"
@@ -73,8 +96,9 @@ def test_a_stale_sync_token_is_refused_with_5010(qb):
     first.CompanyName = "Navy"
     first.save(qb=qb)
 
-    stale = Customer.from_json({"Id": customer.Id, "SyncToken": "0", "sparse": True,
-                                "CompanyName": "Yale"})
+    stale = Customer.from_json(
+        {"Id": customer.Id, "SyncToken": "0", "sparse": True, "CompanyName": "Yale"}
+    )
     # python-quickbooks raises its base exception for codes 5000-9999.
     with pytest.raises(QuickbooksException) as refused:
         stale.save(qb=qb)
@@ -96,12 +120,16 @@ def test_an_unknown_id_is_610(qb):
 
 
 def test_an_expired_access_token_gets_the_lower_case_401(sandbox, auth, qb):
-    requests.post(f"{sandbox.base_url}/control/tokens/expire",
-                  json={"realmId": auth.realm_id}, timeout=5)
+    requests.post(
+        f"{sandbox.base_url}/control/tokens/expire", json={"realmId": auth.realm_id}, timeout=5
+    )
     with pytest.raises(AuthorizationException):
         Customer.get("1", qb=qb)
-    answer = requests.get(f"{sandbox.base_url}/v3/company/{auth.realm_id}/customer/1",
-                          headers={"Authorization": f"Bearer {auth.access_token}"}, timeout=5)
+    answer = requests.get(
+        f"{sandbox.base_url}/v3/company/{auth.realm_id}/customer/1",
+        headers={"Authorization": f"Bearer {auth.access_token}"},
+        timeout=5,
+    )
     assert answer.status_code == 401
     error = answer.json()["fault"]["error"][0]
     assert error["code"] == "3200"
