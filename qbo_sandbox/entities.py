@@ -227,12 +227,7 @@ class Entities:
         require(body, "Name")
         require(body, "AccountType")
         if body["AccountType"] not in CLASSIFICATION:
-            raise faults.validation(
-                "2170",
-                "Invalid Enumeration",
-                f"Invalid Enumeration : {body['AccountType']}",
-                "AccountType",
-            )
+            raise faults.invalid_enumeration(body["AccountType"], "AccountType")
         deactivated(body, "Name")
         self.unique(realm, ("Account",), "Name", body)
         defaults = {

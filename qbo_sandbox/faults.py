@@ -106,13 +106,8 @@ def invalid_reference(element: str, value: object) -> Fault:
     )
 
 
-def invalid_property(name: str, known: list[str]) -> Fault:
-    return validation(
-        "2010",
-        "Request has invalid or unsupported property",
-        f"Property Name:{name} specified is unsupported or invalid",
-        name,
-    )
+def invalid_enumeration(value: object, element: str) -> Fault:
+    return validation("2170", "Invalid Enumeration", f"Invalid Enumeration : {value}", element)
 
 
 def business(detail: str, element: str = "") -> Fault:

@@ -314,9 +314,7 @@ def purchase(
 ) -> dict[str, Any]:
     kind = body["PaymentType"]
     if kind not in PAID_FROM:
-        raise faults.validation(
-            "2170", "Invalid Enumeration", f"Invalid Enumeration : {kind}", "PaymentType"
-        )
+        raise faults.invalid_enumeration(kind, "PaymentType")
     body["AccountRef"] = referred(store, realm, "AccountRef", body["AccountRef"])
     account = store.get(realm, "Account", body["AccountRef"]["value"]) or {}
     if account.get("AccountType") not in PAID_FROM[kind]:

@@ -274,3 +274,18 @@ def test_txn_date_defaults_to_the_company_today(api):
     today = date.fromisoformat(receipt["TxnDate"])
     assert abs(today - date.today()) <= timedelta(days=1)
     assert receipt["Balance"] == 0
+
+
+def test_a_body_that_is_not_json_is_refused_with_a_fault(api):
+    answer = requests.post(
+        api.url("customer"),
+        data=b"{not json",
+        headers={**api.headers(), "Content-Type": "application/json"},
+        timeout=5,
+    )
+    assert answer.status_code == 400
+    assert fault_codes(answer) == ["500"]
+    xml_only = requests.get(
+        api.url("customer/1"), headers={**api.headers(), "Accept": "application/xml"}, timeout=5
+    )
+    assert fault_codes(xml_only) == ["500"]
