@@ -29,6 +29,7 @@ DISCOVERY_PATHS = (
     "/.well-known/openid_sandbox_configuration",
 )
 BATCH_LIMIT = 30
+MAX_BODY = 10_000_000
 QBO_VERSION = "1944.190"
 
 
@@ -100,8 +101,8 @@ class Handler(BaseHTTPRequestHandler):
     def dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
         self.params = dict(parse_qsl(url.query, keep_blank_values=True))
-        self.raw = self.read_body()
         try:
+            self.raw = self.read_body()
             self.route(method, url.path.rstrip("/") or "/")
         except Answer as answer:
             self.send(answer)
@@ -117,6 +118,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY:
+            self.close_connection = True
+            raise faults.unparseable(f"it is longer than {MAX_BODY} bytes")
         return self.rfile.read(length) if length else b""
 
     def send(self, answer: Answer) -> None:

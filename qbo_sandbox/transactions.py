@@ -381,11 +381,14 @@ def voided(entity: str, existing: dict[str, Any]) -> dict[str, Any]:
 def rebalance(
     store: Store, realm: str, entity: str, new: dict[str, Any] | None, old: dict[str, Any] | None
 ) -> None:
-    """An invoice's Balance and LinkedTxn follow the payments applied to it."""
+    """An invoice's Balance and LinkedTxn follow the payments applied to it; a customer's
+    Balance is what its invoices leave open."""
     touched: set[str] = set()
+    customers: set[str] = set()
     for doc in (new, old):
         if doc is None:
             continue
+        customers.add(doc["CustomerRef"]["value"])
         if entity == "Invoice":
             touched.add(doc["Id"])
         for line in doc.get("Line", []):
@@ -412,4 +415,22 @@ def rebalance(
             realm,
             "Invoice",
             {**invoice, "Balance": number(max(balance, Decimal(0))), "LinkedTxn": links},
+        )
+    invoices = store.rows(realm, "Invoice")
+    for customer_id in customers:
+        customer = store.get(realm, "Customer", customer_id)
+        if customer is None:
+            continue
+        open_amount = sum(
+            (
+                money(inv.get("Balance", 0), "Balance")
+                for inv in invoices
+                if inv["CustomerRef"]["value"] == customer_id
+            ),
+            Decimal(0),
+        )
+        store.put(
+            realm,
+            "Customer",
+            {**customer, "Balance": number(open_amount), "BalanceWithJobs": number(open_amount)},
         )

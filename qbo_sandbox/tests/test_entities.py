@@ -289,3 +289,47 @@ def test_a_body_that_is_not_json_is_refused_with_a_fault(api):
         api.url("customer/1"), headers={**api.headers(), "Accept": "application/xml"}, timeout=5
     )
     assert fault_codes(xml_only) == ["500"]
+
+
+def test_the_customer_balance_is_what_its_invoices_leave_open(api):
+    customer = api.create("Customer", {"DisplayName": "Balance Co"})
+    ref = {"value": customer["Id"]}
+    first = api.create("Invoice", {"CustomerRef": ref, "Line": [LINE]})
+    api.create("Invoice", {"CustomerRef": ref, "Line": [LINE]})
+    api.create(
+        "Payment",
+        {
+            "CustomerRef": ref,
+            "TotalAmt": 30,
+            "Line": [{"Amount": 30, "LinkedTxn": [{"TxnId": first["Id"], "TxnType": "Invoice"}]}],
+        },
+    )
+    assert api.get(f"customer/{customer['Id']}").json()["Customer"]["Balance"] == 170.0
+    api.post("invoice", {"Id": first["Id"], "SyncToken": "0"}, operation="void")
+    assert api.get(f"customer/{customer['Id']}").json()["Customer"]["Balance"] == 100.0
+
+
+def test_a_date_driven_term_is_due_on_its_day_of_the_month(api):
+    term = api.create("Term", {"Name": "15th", "DayOfMonthDue": 15, "DueNextMonthDays": 5})
+    assert term["Type"] == "DATE_DRIVEN"
+    ref = {"value": term["Id"]}
+    early = api.create(
+        "Invoice",
+        {
+            "CustomerRef": {"value": "1"},
+            "Line": [LINE],
+            "SalesTermRef": ref,
+            "TxnDate": "2026-06-01",
+        },
+    )
+    late = api.create(
+        "Invoice",
+        {
+            "CustomerRef": {"value": "1"},
+            "Line": [LINE],
+            "SalesTermRef": ref,
+            "TxnDate": "2026-06-12",
+        },
+    )
+    assert (early["DueDate"], late["DueDate"]) == ("2026-06-15", "2026-07-15")
+    assert fault_codes(api.post("term", {"Name": "Net 30", "DueDays": 30})) == ["6240"]
