@@ -113,8 +113,8 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as error:
             # A sandbox bug answers as QBO's SystemFault rather than a dropped connection.
             self.log_error("unexpected error: %r", error)
-            fault = faults.system_fault()
-            self.send(Answer(fault.status, fault.body()))
+            failure = faults.system_fault()
+            self.send(Answer(failure.status, failure.body()))
 
     def read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
