@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from qbo_sandbox import faults, oauth, pages
 from qbo_sandbox.clock import qbo_time
 from qbo_sandbox.companies import create_company
-from qbo_sandbox.control import Faults, Traffic, rule_from
+from qbo_sandbox.control import Faults, Rule, Traffic, rule_from
 from qbo_sandbox.entities import BY_PATH, SINGLETONS, Entities
 from qbo_sandbox.store import Store
 
@@ -266,7 +266,7 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             self.app.traffic.leave(realm)
 
-    def injected(self, rule: Any) -> None:
+    def injected(self, rule: Rule) -> None:
         if rule.kind == "latency":
             time.sleep(rule.seconds)
         elif rule.kind == "throttle":
