@@ -102,6 +102,21 @@ def test_node_quickbooks_creates_and_queries_every_entity_faktura_uses(sandbox, 
     # Amy's Bird Sanctuary (the sample company's) plus the three created (one of them retried).
     assert steps["count_customers"]["count"] == 4
 
+    assert steps["company"] == {
+        "ok": True,
+        "name": "Test Company",  # the name chosen on the consent page
+        "custom_txn_numbers": False,
+        "banks": ["Checking"],
+        "net30": [30],
+    }
+    batch = steps["batch"]
+    assert batch["queried"] == ["Ada Lovelace"]
+    assert batch["created"] == "PayPal"
+    assert batch["refused"] == ["6240"]  # "Stripe" is taken: each batch item answers on its own
+    changed = steps["void_and_delete"]
+    assert (changed["voided_total"], changed["voided_balance"]) == (0, 0)
+    assert changed["deleted_status"] == "Deleted"
+
     assert steps["sparse_update"] == {
         "ok": True,
         "sync_token": "1",

@@ -233,6 +233,57 @@ async function main() {
     return { count: counted.QueryResponse.totalCount };
   });
 
+  // What a connection's settings read: the company, its preferences, accounts and terms.
+  await step('company', async () => {
+    const info = await call('getCompanyInfo', realmId);
+    const prefs = await call('getPreferences');
+    const banks = await call('findAccounts', { AccountType: 'Bank' });
+    const terms = await call('findTerms', { Name: 'Net 30' });
+    return {
+      name: info.CompanyName,
+      custom_txn_numbers: prefs.SalesFormsPrefs.CustomTxnNumbers,
+      banks: (banks.QueryResponse.Account || []).map((a) => a.Name),
+      net30: (terms.QueryResponse.Term || []).map((t) => t.DueDays),
+    };
+  });
+
+  await step('batch', async () => {
+    const answer = await call('batch', [
+      { bId: 'q', Query: `select * from Customer where Id = '${customer.id}'` },
+      { bId: 'c', operation: 'create', Vendor: { DisplayName: 'PayPal' } },
+      { bId: 'x', operation: 'create', Vendor: { DisplayName: 'Stripe' } },
+    ]);
+    const byId = Object.fromEntries(answer.BatchItemResponse.map((r) => [r.bId, r]));
+    return {
+      queried: byId.q.QueryResponse.Customer.map((c) => c.DisplayName),
+      created: byId.c.Vendor.DisplayName,
+      refused: byId.x.Fault.Error.map((e) => e.code),
+    };
+  });
+
+  await step('void_and_delete', async () => {
+    const extra = await call('createInvoice', { CustomerRef: ref, Line: [sale(item.id)] });
+    await call('voidInvoice', extra.Id);
+    const voided = await call('getInvoice', extra.Id);
+    const expense = await call('createPurchase', {
+      PaymentType: 'Cash',
+      AccountRef: { value: '35' },
+      Line: [
+        {
+          Amount: 1,
+          DetailType: 'AccountBasedExpenseLineDetail',
+          AccountBasedExpenseLineDetail: { AccountRef: { value: '8' } },
+        },
+      ],
+    });
+    const deleted = await call('deletePurchase', expense.Id);
+    return {
+      voided_total: voided.TotalAmt,
+      voided_balance: voided.Balance,
+      deleted_status: deleted.Purchase && deleted.Purchase.status,
+    };
+  });
+
   await step('sparse_update', async () => {
     const updated = await call('updateCustomer', {
       Id: customer.id,
