@@ -31,7 +31,8 @@ def drive(sandbox: SandboxServer, auth: AuthClient) -> dict[str, dict[str, Any]]
     version = json.loads(installed.read_text())["version"]
     if version != pinned["node-quickbooks"]:
         pytest.fail(
-            f"node-quickbooks {version} is installed, the lock wants another: run `{INSTALL}`."
+            f"node-quickbooks {version} is installed but package.json pins "
+            f"{pinned['node-quickbooks']}: run `{INSTALL}`."
         )
     node = shutil.which("node")
     assert node, "Node 20 is needed for the node-quickbooks test (it is on every machine here)."

@@ -39,6 +39,12 @@ function call(method, ...args) {
   });
 }
 
+// Creates with node-quickbooks' create<Entity>, then reads it back with get<Entity>.
+async function createAndRead(entity, body) {
+  const made = await call(`create${entity}`, body);
+  return call(`get${entity}`, made.Id);
+}
+
 // QuickBooks' fault from what node-quickbooks passes as the error (an axios error or the body).
 function fault(err) {
   const body = (err && err.response && err.response.data) || err;
@@ -98,14 +104,13 @@ async function main() {
   });
 
   const customer = await step('customer', async () => {
-    const made = await call('createCustomer', {
+    const read = await createAndRead('Customer', {
       GivenName: 'Ada',
       FamilyName: 'Lovelace',
       DisplayName: 'Ada Lovelace',
       PrimaryEmailAddr: { Address: 'ada@example.com' },
     });
-    const read = await call('getCustomer', made.Id);
-    return { id: made.Id, sync_token: made.SyncToken, email: read.PrimaryEmailAddr.Address };
+    return { id: read.Id, sync_token: read.SyncToken, email: read.PrimaryEmailAddr.Address };
   });
   // node-quickbooks sends an entity's requestId as ?requestid=: a retry creates nothing new.
   await step('request_id', async () => {
@@ -119,28 +124,25 @@ async function main() {
   });
 
   const vendor = await step('vendor', async () => {
-    const made = await call('createVendor', { DisplayName: 'Stripe' });
-    const read = await call('getVendor', made.Id);
-    return { id: made.Id, name: read.DisplayName };
+    const read = await createAndRead('Vendor', { DisplayName: 'Stripe' });
+    return { id: read.Id, name: read.DisplayName };
   });
 
   const item = await step('item', async () => {
-    const made = await call('createItem', {
+    const read = await createAndRead('Item', {
       Name: 'Design',
       Type: 'Service',
       Sku: 'D-1',
       IncomeAccountRef: { value: '1' },
     });
-    const read = await call('getItem', made.Id);
-    return { id: made.Id, sku: read.Sku, income_account: read.IncomeAccountRef.value };
+    return { id: read.Id, sku: read.Sku, income_account: read.IncomeAccountRef.value };
   });
 
   const ref = { value: customer.id };
   const invoice = await step('invoice', async () => {
-    const made = await call('createInvoice', { CustomerRef: ref, Line: [sale(item.id)] });
-    const read = await call('getInvoice', made.Id);
+    const read = await createAndRead('Invoice', { CustomerRef: ref, Line: [sale(item.id)] });
     return {
-      id: made.Id,
+      id: read.Id,
       doc_number: read.DocNumber,
       total: read.TotalAmt,
       balance: read.Balance,
@@ -152,30 +154,27 @@ async function main() {
   });
 
   await step('estimate', async () => {
-    const made = await call('createEstimate', { CustomerRef: ref, Line: [sale(item.id)] });
-    const read = await call('getEstimate', made.Id);
-    return { id: made.Id, total: read.TotalAmt, status: read.TxnStatus };
+    const read = await createAndRead('Estimate', { CustomerRef: ref, Line: [sale(item.id)] });
+    return { id: read.Id, total: read.TotalAmt, status: read.TxnStatus };
   });
 
   await step('sales_receipt', async () => {
-    const made = await call('createSalesReceipt', { CustomerRef: ref, Line: [sale(item.id)] });
-    const read = await call('getSalesReceipt', made.Id);
-    return { id: made.Id, total: read.TotalAmt, deposit_to: read.DepositToAccountRef.name };
+    const read = await createAndRead('SalesReceipt', { CustomerRef: ref, Line: [sale(item.id)] });
+    return { id: read.Id, total: read.TotalAmt, deposit_to: read.DepositToAccountRef.name };
   });
 
   await step('payment', async () => {
-    const made = await call('createPayment', {
+    const read = await createAndRead('Payment', {
       CustomerRef: ref,
       TotalAmt: 150,
       Line: [{ Amount: 150, LinkedTxn: [{ TxnId: invoice.id, TxnType: 'Invoice' }] }],
     });
-    const read = await call('getPayment', made.Id);
     const paid = await call('getInvoice', invoice.id);
-    return { id: made.Id, unapplied: read.UnappliedAmt, invoice_balance: paid.Balance };
+    return { id: read.Id, unapplied: read.UnappliedAmt, invoice_balance: paid.Balance };
   });
 
   await step('purchase', async () => {
-    const made = await call('createPurchase', {
+    const read = await createAndRead('Purchase', {
       PaymentType: 'Check',
       AccountRef: { value: '35' },
       EntityRef: { value: vendor.id, type: 'Vendor' },
@@ -187,18 +186,16 @@ async function main() {
         },
       ],
     });
-    const read = await call('getPurchase', made.Id);
-    return { id: made.Id, total: read.TotalAmt, vendor: read.EntityRef.value };
+    return { id: read.Id, total: read.TotalAmt, vendor: read.EntityRef.value };
   });
 
   await step('refund_receipt', async () => {
-    const made = await call('createRefundReceipt', {
+    const read = await createAndRead('RefundReceipt', {
       CustomerRef: ref,
       Line: [sale(item.id)],
       DepositToAccountRef: { value: '35' },
     });
-    const read = await call('getRefundReceipt', made.Id);
-    return { id: made.Id, total: read.TotalAmt };
+    return { id: read.Id, total: read.TotalAmt };
   });
 
   // Faktura's customer match: first name, last name and email all equal.
