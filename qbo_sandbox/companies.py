@@ -59,7 +59,16 @@ PAYMENT_METHODS = [
 ]
 
 NET_30 = "3"
+AMY_ADDRESS = {
+    "Id": "2",
+    "Line1": "4581 Finch St.",
+    "City": "Bayshore",
+    "CountrySubDivisionCode": "CA",
+    "PostalCode": "94326",
+}
 UNDEPOSITED_FUNDS = "4"
+# The sample company's sales tax code, which QBO gives each new customer.
+DEFAULT_TAX_CODE = "2"
 
 
 def envelope(entity_id: int | str) -> dict[str, Any]:
@@ -168,15 +177,10 @@ def create_company(store: Store, name: str) -> str:
                 "FamilyName": "Lauterbach",
                 "Active": True,
                 "PrimaryEmailAddr": {"Address": "Birds@Intuit.com"},
-                "BillAddr": {
-                    "Id": "2",
-                    "Line1": "4581 Finch St.",
-                    "City": "Bayshore",
-                    "CountrySubDivisionCode": "CA",
-                    "PostalCode": "94326",
-                },
+                "BillAddr": AMY_ADDRESS,
+                "ShipAddr": AMY_ADDRESS,
                 "SalesTermRef": {"value": NET_30},
-                "DefaultTaxCodeRef": {"value": "2"},
+                "DefaultTaxCodeRef": {"value": DEFAULT_TAX_CODE},
                 **envelope(1),
             },
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 from qbo_sandbox import faults, transactions
 from qbo_sandbox.clock import meta_time
-from qbo_sandbox.companies import CLASSIFICATION, USD
+from qbo_sandbox.companies import CLASSIFICATION, DEFAULT_TAX_CODE, USD
 from qbo_sandbox.store import Store
 
 NAMES = ("Customer", "Vendor", "Employee")
@@ -48,9 +48,8 @@ def check_schema(entity: str, body: dict[str, Any]) -> None:
     try:
         schema.check(entity, body)
     except schema.SchemaError as error:
-        raise faults.validation(
-            str(error.code), error.message, error.detail, getattr(error, "element", "") or ""
-        ) from error
+        # QBO's 2010 fault carries no `element` (error/400_json.yml).
+        raise faults.validation(str(error.code), error.message, error.detail) from error
 
 
 class Entities:
@@ -191,6 +190,7 @@ class Entities:
                 "BillWithParent": False,
                 "BalanceWithJobs": 0,
                 "PreferredDeliveryMethod": "Print",
+                "DefaultTaxCodeRef": {"value": DEFAULT_TAX_CODE},
             }
             for ref in ("SalesTermRef", "PaymentMethodRef"):
                 if ref in body:
@@ -199,6 +199,9 @@ class Entities:
             defaults |= {"Vendor1099": False}
         if entity == "Employee":
             defaults = {"Active": True, "BillableTime": False}
+        if entity != "Customer":
+            # QBO gives only customers (which nest as jobs) a FullyQualifiedName.
+            return {**defaults, **body}
         return {**defaults, **body, "FullyQualifiedName": body["DisplayName"]}
 
     def item(self, realm: str, body: dict[str, Any]) -> dict[str, Any]:

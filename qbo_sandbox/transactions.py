@@ -122,11 +122,10 @@ def sales(
     body["TxnTaxDetail"] = {**body.get("TxnTaxDetail", {}), "TotalTax": number(total_tax)}
     body["TotalAmt"] = number(total)
     if customer is not None:
+        # Each address the customer has, none it lacks (QBO's recorded receipts and invoices).
         for field in ("BillAddr", "ShipAddr"):
-            if field not in body and "BillAddr" in customer:
-                body[field] = customer.get(field, customer["BillAddr"])
-        if "BillEmail" not in body and "PrimaryEmailAddr" in customer:
-            body["BillEmail"] = customer["PrimaryEmailAddr"]
+            if field not in body and field in customer:
+                body[field] = customer[field]
     doc_number(store, realm, entity, body, existing)
     defaults: dict[str, Any] = {
         "PrintStatus": "NotSet",
