@@ -353,7 +353,8 @@ def from_xml(element: ET.Element) -> Any:
 def ruby_fixture(name: str) -> tuple[str, dict[str, Any]]:
     root = ET.parse(RUBY_FIXTURES / name).getroot()
     entity = root[0]
-    envelope = {"domain": entity.get("domain"), "sparse": entity.get("sparse") == "true"}
+    # The entity's attributes: domain, and sparse (a boolean) or status (of a deleted one).
+    envelope = {k: v == "true" if k == "sparse" else v for k, v in entity.attrib.items()}
     return entity.tag.removeprefix(XML), {**envelope, **from_xml(entity)}
 
 
@@ -387,3 +388,83 @@ def test_a_quickbooks_ruby_entity_has_the_sandboxs_shape(replay, fixture):
     made = replay.build(entity, row)
 
     assert_same_shape(row, made, newer=NEWER_THAN_2013)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "params", "answer"),
+    [
+        ("fetch_payment_by_id.xml", {"operation": "delete"}, "payment_delete_success_response.xml"),
+        (
+            "fetch_payment_by_id.xml",
+            {"operation": "update", "include": "void"},
+            "payment_void_response_success.xml",
+        ),
+        ("fetch_term_by_id.xml", {"operation": "delete"}, "term_delete_success_response.xml"),
+    ],
+)
+def test_a_quickbooks_ruby_delete_or_void_answers_the_sandboxs_shape(
+    replay, fixture, params, answer
+):
+    entity, row = ruby_fixture(fixture)
+    replay.ids[("Customer", "25342")] = "1"
+    made = replay.build(entity, row)
+    _entity, recorded_answer = ruby_fixture(answer)
+
+    done = replay.api.post(
+        entity.lower(), {"Id": made["Id"], "SyncToken": made["SyncToken"]}, **params
+    )
+
+    assert done.status_code == 200, done.text
+    assert_same_shape(recorded_answer, done.json()[entity], newer=NEWER_THAN_2013)
+
+
+def xml_fault(name: str) -> tuple[list[str], str, list[str]]:
+    """A quickbooks-ruby fault fixture's codes, type and messages."""
+    fault_element = ET.parse(RUBY_FIXTURES / name).getroot().find(f"{XML}Fault")
+    assert fault_element is not None
+    errors = fault_element.findall(f"{XML}Error")
+    messages = [e.findtext(f"{XML}Message", "") for e in errors]
+    return [e.get("code", "") for e in errors], fault_element.get("type", ""), messages
+
+
+def test_over_the_request_limit_is_quickbooks_rubys_429(api):
+    api.control("limits", {"per_minute": 1})
+    assert api.get("companyinfo/1").status_code == 200
+
+    throttled = api.get("companyinfo/1")
+
+    assert throttled.status_code == 429
+    codes, kind, messages = xml_fault("too_many_requests_error.xml")
+    assert fault(throttled.json()) == (codes, kind) == (["3001"], "SERVICE")
+    assert [e["Message"] for e in throttled.json()["Fault"]["Error"]] == messages
+
+
+def test_a_taken_display_name_is_quickbooks_rubys_6240(api):
+    api.create("Customer", {"DisplayName": "Adam's Candy Shop"})
+
+    taken = api.post("customer", {"DisplayName": "Adam's Candy Shop"})
+
+    assert taken.status_code == 400
+    codes, kind, messages = xml_fault("customer_duplicate_error.xml")
+    assert fault(taken.json()) == (codes, kind) == (["6240"], "ValidationFault")
+    assert [e["Message"] for e in taken.json()["Fault"]["Error"]] == messages
+
+
+def test_a_start_position_of_zero_is_quickbooks_rubys_4001(api):
+    refused = api.get("query", query="SELECT * FROM Item STARTPOSITION 0 MAXRESULTS 20")
+
+    assert refused.status_code == 400
+    codes, kind, messages = xml_fault("query_validation_error.xml")
+    assert fault(refused.json()) == (codes, kind)
+    assert [e["Message"] for e in refused.json()["Fault"]["Error"]] == messages
+
+
+def test_a_server_failure_is_quickbooks_rubys_10000(api):
+    api.control("faults", {"kind": "error", "status": 500})
+
+    failed = api.get("companyinfo/1")
+
+    assert failed.status_code == 500
+    codes, kind, messages = xml_fault("generic_error.xml")
+    assert fault(failed.json()) == (codes, kind) == (["10000"], "SystemFault")
+    assert [e["Message"] for e in failed.json()["Fault"]["Error"]] == messages
