@@ -60,6 +60,8 @@ def shape_differences(
         for key in sorted(recorded.keys() & answered.keys()):
             found += shape_differences(recorded[key], answered[key], f"{path}.{key}", newer)
     elif isinstance(recorded, list):
+        if len(recorded) != len(answered):
+            found.append(f"{path}: QBO has {len(recorded)} items, the sandbox {len(answered)}")
         for index, (old, new) in enumerate(zip(recorded, answered, strict=False)):
             found += shape_differences(old, new, f"{path}[{index}]", newer)
     return found
@@ -386,8 +388,10 @@ def test_a_quickbooks_ruby_entity_has_the_sandboxs_shape(replay, fixture):
     replay.ids |= {("Customer", "25342"): "1", ("Customer", "64"): "1", ("Item", "34"): "1"}
     replay.ids |= {("Account", "40"): "35", ("PaymentMethod", "9"): "3"}
     made = replay.build(entity, row)
+    # QBO answers a subtotal line the 2014 fixture predates (the 2020 recordings carry it).
+    lines = [li for li in made.get("Line", []) if li["DetailType"] != "SubTotalLineDetail"]
 
-    assert_same_shape(row, made, newer=NEWER_THAN_2013)
+    assert_same_shape(row, {**made, "Line": lines} if lines else made, newer=NEWER_THAN_2013)
 
 
 @pytest.mark.parametrize(
@@ -468,3 +472,14 @@ def test_a_server_failure_is_quickbooks_rubys_10000(api):
     codes, kind, messages = xml_fault("generic_error.xml")
     assert fault(failed.json()) == (codes, kind) == (["10000"], "SystemFault")
     assert [e["Message"] for e in failed.json()["Fault"]["Error"]] == messages
+
+
+def test_vendor_queries(replay):
+    """Every vendor query of the cassettes, over the recorded company's vendors."""
+    everyone = recorded("get/inactive_vendors.yml").response_json()["QueryResponse"]["Vendor"]
+    for row in everyone:
+        replay.build("Vendor", row)
+    queries = [*interactions("all/vendors_by_5.yml"), *interactions("misc/ampersand.yml")]
+
+    for query in [recorded("get/inactive_vendors.yml"), *queries]:
+        assert_replayed(replay, query)
