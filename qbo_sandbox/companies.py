@@ -176,11 +176,10 @@ def create_company(store: Store, name: str) -> str:
                 "GivenName": "Amy",
                 "FamilyName": "Lauterbach",
                 "Active": True,
+                "PrimaryPhone": {"FreeFormNumber": "(650) 555-3311"},
                 "PrimaryEmailAddr": {"Address": "Birds@Intuit.com"},
                 "BillAddr": AMY_ADDRESS,
                 "ShipAddr": AMY_ADDRESS,
-                "SalesTermRef": {"value": NET_30},
-                "DefaultTaxCodeRef": {"value": DEFAULT_TAX_CODE},
                 **envelope(1),
             },
         )

@@ -25,6 +25,7 @@ REQUIRED = {
 }
 REFERS_TO = {
     "CustomerRef": "Customer",
+    "ParentRef": "Customer",
     "ItemRef": "Item",
     "AccountRef": "Account",
     "IncomeAccountRef": "Account",
