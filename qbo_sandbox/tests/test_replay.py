@@ -41,7 +41,8 @@ def kind(value: Any) -> str:
         return "number"
     if value is None:
         return "null"
-    return {dict: "object", list: "list", str: "string"}[type(value)]
+    names: dict[type, str] = {dict: "object", list: "list", str: "string"}
+    return names[type(value)]
 
 
 def shape_differences(
@@ -526,3 +527,12 @@ def test_a_job_is_named_under_its_parent_and_unique_by_that_name(api):
     )
     assert api.create("Customer", {"DisplayName": "Jack Doe"})["FullyQualifiedName"] == "Jack Doe"
     assert fault(again.json()) == (["6240"], "ValidationFault")
+
+
+def test_employee_queries(replay):
+    count, everyone = interactions("all/employees_including_active.yml")
+    for row in everyone.response_json()["QueryResponse"]["Employee"]:
+        replay.build("Employee", row)
+
+    assert_replayed(replay, count)
+    assert_replayed(replay, everyone)
