@@ -360,7 +360,9 @@ def purchase(
         line["Amount"] = number(amount)
         total += amount
         lines.append(line)
-    return {"PrintStatus": "NotSet", **body, "Line": lines, "TotalAmt": number(total)}
+    # QBO answers no PrintStatus on a credit-card purchase (quickbooks-ruby's recorded ones).
+    printed = {} if body.get("PaymentType") == "CreditCard" else {"PrintStatus": "NotSet"}
+    return {**printed, **body, "Line": lines, "TotalAmt": number(total)}
 
 
 def voided(entity: str, existing: dict[str, Any]) -> dict[str, Any]:
