@@ -186,7 +186,7 @@ class Entities:
             # A job (sub-customer): named Parent:Child, unique by that full name.
             parent = self.read_ref(realm, "ParentRef", body["ParentRef"])
             qualified = f"{parent['FullyQualifiedName']}:{qualified}"
-            defaults |= {"Job": True, "BillWithParent": False, "Level": parent.get("Level", 0) + 1}
+            defaults |= {"Job": True, "Level": parent.get("Level", 0) + 1}
         self.unique(
             realm, entity, NAMES, "FullyQualifiedName", {**body, "FullyQualifiedName": qualified}
         )
