@@ -59,7 +59,16 @@ PAYMENT_METHODS = [
 ]
 
 NET_30 = "3"
+AMY_ADDRESS = {
+    "Id": "2",
+    "Line1": "4581 Finch St.",
+    "City": "Bayshore",
+    "CountrySubDivisionCode": "CA",
+    "PostalCode": "94326",
+}
 UNDEPOSITED_FUNDS = "4"
+# The sample company's sales tax code, which QBO gives each new customer.
+DEFAULT_TAX_CODE = "2"
 
 
 def envelope(entity_id: int | str) -> dict[str, Any]:
@@ -167,16 +176,10 @@ def create_company(store: Store, name: str) -> str:
                 "GivenName": "Amy",
                 "FamilyName": "Lauterbach",
                 "Active": True,
+                "PrimaryPhone": {"FreeFormNumber": "(650) 555-3311"},
                 "PrimaryEmailAddr": {"Address": "Birds@Intuit.com"},
-                "BillAddr": {
-                    "Id": "2",
-                    "Line1": "4581 Finch St.",
-                    "City": "Bayshore",
-                    "CountrySubDivisionCode": "CA",
-                    "PostalCode": "94326",
-                },
-                "SalesTermRef": {"value": NET_30},
-                "DefaultTaxCodeRef": {"value": "2"},
+                "BillAddr": AMY_ADDRESS,
+                "ShipAddr": AMY_ADDRESS,
                 **envelope(1),
             },
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 from qbo_sandbox import faults, transactions
 from qbo_sandbox.clock import meta_time
-from qbo_sandbox.companies import CLASSIFICATION, USD
+from qbo_sandbox.companies import CLASSIFICATION, DEFAULT_TAX_CODE, USD
 from qbo_sandbox.store import Store
 
 NAMES = ("Customer", "Vendor", "Employee")
@@ -48,9 +48,8 @@ def check_schema(entity: str, body: dict[str, Any]) -> None:
     try:
         schema.check(entity, body)
     except schema.SchemaError as error:
-        raise faults.validation(
-            str(error.code), error.message, error.detail, getattr(error, "element", "") or ""
-        ) from error
+        # QBO's 2010 fault carries no `element` (error/400_json.yml).
+        raise faults.validation(str(error.code), error.message, error.detail) from error
 
 
 class Entities:
@@ -162,7 +161,7 @@ class Entities:
             return self.term(realm, body)
         if entity == "PaymentMethod":
             require(body, "Name")
-            self.unique(realm, ("PaymentMethod",), "Name", body)
+            self.unique(realm, entity, (entity,), "Name", body)
             return {"Active": True, "Type": "NON_CREDIT_CARD", **body}
         if entity in transactions.TRANSACTIONS:
             return transactions.completed(self.store, realm, entity, body, existing)
@@ -181,16 +180,26 @@ class Entities:
                 raise faults.required_missing("DisplayName")
             body["DisplayName"] = " ".join(str(p) for p in parts)
         deactivated(body, "DisplayName")
-        self.unique(realm, NAMES, "DisplayName", body)
-        body.setdefault("PrintOnCheckName", body["DisplayName"])
+        qualified = body["DisplayName"]
         defaults: dict[str, Any] = {"Active": True, "CurrencyRef": USD, "Balance": 0}
+        if entity == "Customer" and "ParentRef" in body:
+            # A job (sub-customer): named Parent:Child, unique by that full name.
+            parent = self.read_ref(realm, "ParentRef", body["ParentRef"])
+            qualified = f"{parent['FullyQualifiedName']}:{qualified}"
+            defaults |= {"Job": True, "Level": parent.get("Level", 0) + 1}
+        self.unique(
+            realm, entity, NAMES, "FullyQualifiedName", {**body, "FullyQualifiedName": qualified}
+        )
+        body.setdefault("PrintOnCheckName", body["DisplayName"])
         if entity == "Customer":
-            defaults |= {
+            defaults = {
                 "Taxable": True,
                 "Job": False,
                 "BillWithParent": False,
                 "BalanceWithJobs": 0,
                 "PreferredDeliveryMethod": "Print",
+                "DefaultTaxCodeRef": {"value": DEFAULT_TAX_CODE},
+                **defaults,
             }
             for ref in ("SalesTermRef", "PaymentMethodRef"):
                 if ref in body:
@@ -199,7 +208,10 @@ class Entities:
             defaults |= {"Vendor1099": False}
         if entity == "Employee":
             defaults = {"Active": True, "BillableTime": False}
-        return {**defaults, **body, "FullyQualifiedName": body["DisplayName"]}
+        if entity != "Customer":
+            # QBO gives only customers (which nest as jobs) a FullyQualifiedName.
+            return {**defaults, **body}
+        return {**defaults, **body, "FullyQualifiedName": qualified}
 
     def item(self, realm: str, body: dict[str, Any]) -> dict[str, Any]:
         require(body, "Name")
@@ -213,7 +225,7 @@ class Entities:
             if ref in body:
                 body[ref] = self.referred(realm, ref, body[ref])
         deactivated(body, "Name")
-        self.unique(realm, ("Item",), "Name", body)
+        self.unique(realm, "Item", ("Item",), "Name", body)
         defaults = {
             "Active": True,
             "Taxable": False,
@@ -229,7 +241,7 @@ class Entities:
         if body["AccountType"] not in CLASSIFICATION:
             raise faults.invalid_enumeration(body["AccountType"], "AccountType")
         deactivated(body, "Name")
-        self.unique(realm, ("Account",), "Name", body)
+        self.unique(realm, "Account", ("Account",), "Name", body)
         defaults = {
             "SubAccount": False,
             "Active": True,
@@ -248,23 +260,30 @@ class Entities:
         require(body, "Name")
         if "DueDays" not in body and "DayOfMonthDue" not in body:
             raise faults.required_missing("DueDays")
-        self.unique(realm, ("Term",), "Name", body)
+        self.unique(realm, "Term", ("Term",), "Name", body)
         kind = "STANDARD" if "DueDays" in body else "DATE_DRIVEN"
         return {"Active": True, **body, "Type": kind}
 
     def unique(
-        self, realm: str, entities: tuple[str, ...], field: str, body: dict[str, Any]
+        self, realm: str, own: str, entities: tuple[str, ...], field: str, body: dict[str, Any]
     ) -> None:
-        """Names are unique (case-insensitively) across `entities`, 6240 otherwise."""
+        """Names are unique (case-insensitively) across `entities`, 6240 otherwise; rows
+        without `field` (vendors, employees) are named by their DisplayName."""
         wanted = str(body[field]).strip().lower()
         for entity in entities:
             for row in self.store.rows(realm, entity):
-                same = entity == entities[0] and row["Id"] == body.get("Id")
-                if not same and str(row.get(field, "")).strip().lower() == wanted:
+                same = entity == own and row["Id"] == body.get("Id")
+                name = row.get(field) or row.get("DisplayName", "")
+                if not same and str(name).strip().lower() == wanted:
                     raise faults.duplicate_name(entity, body[field], row["Id"])
 
     def referred(self, realm: str, field: str, ref: Any) -> dict[str, Any]:
         return transactions.referred(self.store, realm, field, ref)
+
+    def read_ref(self, realm: str, field: str, ref: Any) -> dict[str, Any]:
+        """The stored row a reference names (checked as transactions.referred checks it)."""
+        value = self.referred(realm, field, ref)["value"]
+        return self.read(realm, transactions.REFERS_TO[field], value)
 
 
 def require(body: dict[str, Any], field: str) -> None:

@@ -18,15 +18,12 @@ class FaultError:
     message: str
     detail: str
     code: str
-    element: str = ""
+    # QBO leaves `element` out of some faults (4001, 6240, 2010) and sends "" in others.
+    element: str | None = None
 
     def as_json(self) -> dict[str, str]:
-        return {
-            "Message": self.message,
-            "Detail": self.detail,
-            "code": self.code,
-            "element": self.element,
-        }
+        error = {"Message": self.message, "Detail": self.detail, "code": self.code}
+        return error if self.element is None else {**error, "element": self.element}
 
 
 @dataclass
@@ -49,12 +46,12 @@ class Fault(Exception):
         return {"Fault": {"Error": [e.as_json() for e in self.errors], "type": self.type}}
 
 
-def validation(code: str, message: str, detail: str, element: str = "") -> Fault:
+def validation(code: str, message: str, detail: str, element: str | None = None) -> Fault:
     return Fault(400, [FaultError(message, detail, code, element)])
 
 
 def not_found() -> Fault:
-    return validation("610", "Object Not Found", OBJECT_NOT_FOUND_DETAIL)
+    return validation("610", "Object Not Found", OBJECT_NOT_FOUND_DETAIL, "")
 
 
 def stale_object() -> Fault:
@@ -63,6 +60,7 @@ def stale_object() -> Fault:
         "Stale Object Error",
         "Stale Object Error : You and root were working on this at the same time. "
         "root finished before you did, so your work was not saved.",
+        "",
     )
 
 
@@ -94,7 +92,9 @@ def required_missing(element: str) -> Fault:
 
 
 def invalid_id(value: object) -> Fault:
-    return validation("2030", "Invalid ID", f"Id should be a valid number. Supplied value:{value}")
+    return validation(
+        "2030", "Invalid ID", f"Id should be a valid number. Supplied value:{value}", "Id"
+    )
 
 
 def invalid_reference(element: str, value: object) -> Fault:

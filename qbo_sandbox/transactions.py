@@ -25,6 +25,7 @@ REQUIRED = {
 }
 REFERS_TO = {
     "CustomerRef": "Customer",
+    "ParentRef": "Customer",
     "ItemRef": "Item",
     "AccountRef": "Account",
     "IncomeAccountRef": "Account",
@@ -122,11 +123,10 @@ def sales(
     body["TxnTaxDetail"] = {**body.get("TxnTaxDetail", {}), "TotalTax": number(total_tax)}
     body["TotalAmt"] = number(total)
     if customer is not None:
+        # Each address the customer has, none it lacks (QBO's recorded receipts and invoices).
         for field in ("BillAddr", "ShipAddr"):
-            if field not in body and "BillAddr" in customer:
-                body[field] = customer.get(field, customer["BillAddr"])
-        if "BillEmail" not in body and "PrimaryEmailAddr" in customer:
-            body["BillEmail"] = customer["PrimaryEmailAddr"]
+            if field not in body and field in customer:
+                body[field] = customer[field]
     doc_number(store, realm, entity, body, existing)
     defaults: dict[str, Any] = {
         "PrintStatus": "NotSet",
@@ -360,7 +360,9 @@ def purchase(
         line["Amount"] = number(amount)
         total += amount
         lines.append(line)
-    return {"PrintStatus": "NotSet", **body, "Line": lines, "TotalAmt": number(total)}
+    # QBO answers no PrintStatus on a credit-card purchase (quickbooks-ruby's recorded ones).
+    printed = {} if body.get("PaymentType") == "CreditCard" else {"PrintStatus": "NotSet"}
+    return {**printed, **body, "Line": lines, "TotalAmt": number(total)}
 
 
 def voided(entity: str, existing: dict[str, Any]) -> dict[str, Any]:

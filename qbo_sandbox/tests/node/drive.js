@@ -149,7 +149,7 @@ async function main() {
       txn_date: read.TxnDate,
       due_date: read.DueDate,
       item_name: read.Line[0].SalesItemLineDetail.ItemRef.name,
-      bill_email: read.BillEmail && read.BillEmail.Address,
+      bill_email: read.BillEmail ? read.BillEmail.Address : null,
     };
   });
 
