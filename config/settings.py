@@ -58,6 +58,31 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _encryption_keys() -> list[str]:
+    """Fernet keys for secrets stored in the database (faktura/core/encryption.py, ADR 0009)."""
+    if keys := env_list("FAKTURA_ENCRYPTION_KEYS", []):
+        return keys
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key_file = DATA_DIR / "encryption_key"
+    if not key_file.exists():
+        from cryptography.fernet import Fernet
+
+        # Web and worker may start together: the first link wins and both read its key.
+        draft = DATA_DIR / f".encryption_key.{os.getpid()}"
+        draft.write_bytes(Fernet.generate_key())
+        draft.chmod(0o600)
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return [key_file.read_text().strip()]
+
+
+FAKTURA_ENCRYPTION_KEYS = _encryption_keys()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -88,6 +113,7 @@ INSTALLED_APPS = [
     "faktura.payments",
     "faktura.invoices",
     "faktura.workflows",
+    "faktura.quickbooks",
     "faktura.api",
     "faktura.demo",
 ]
@@ -287,6 +313,23 @@ FAKTURA_API_RATE_LIMIT = os.environ.get("FAKTURA_API_RATE_LIMIT", "100/10")
 WEBHOOK_ALLOWED_NETWORKS = env_networks("FAKTURA_WEBHOOK_ALLOWED_NETWORKS")
 # Seconds a webhook receiver may take for each wait on its answer (HubSpot's 30).
 WEBHOOK_RESPONSE_TIMEOUT = float(os.environ.get("FAKTURA_WEBHOOK_TIMEOUT", "30"))
+
+# QuickBooks Online (docs/quickbooks.md). The app's keys come from Intuit's developer portal;
+# `bin/run` points these at qbo_sandbox instead. The OAuth endpoints are read from the
+# discovery document; the API lives at QUICKBOOKS_API_URL (…/v3/company/{realmId}/…).
+QUICKBOOKS_CLIENT_ID = os.environ.get("QUICKBOOKS_CLIENT_ID", "")
+QUICKBOOKS_CLIENT_SECRET = os.environ.get("QUICKBOOKS_CLIENT_SECRET", "")
+QUICKBOOKS_DISCOVERY_URL = os.environ.get(
+    "QUICKBOOKS_DISCOVERY_URL", "https://developer.api.intuit.com/.well-known/openid_configuration/"
+)
+QUICKBOOKS_API_URL = os.environ.get("QUICKBOOKS_API_URL", "https://quickbooks.api.intuit.com")
+# Where a user opens a company's documents: Intuit's app, or the sandbox's page in the demo.
+QUICKBOOKS_APP_URL = os.environ.get("QUICKBOOKS_APP_URL", "https://app.qbo.intuit.com")
+# Seconds to wait for QuickBooks (Intuit ends requests after 120 s).
+QUICKBOOKS_TIMEOUT = float(os.environ.get("QUICKBOOKS_TIMEOUT", "60"))
+# Intuit's limits per company, held across all processes (faktura/quickbooks/limits.py).
+QUICKBOOKS_REQUESTS_PER_MINUTE = int(os.environ.get("QUICKBOOKS_REQUESTS_PER_MINUTE", "500"))
+QUICKBOOKS_CONCURRENT_REQUESTS = int(os.environ.get("QUICKBOOKS_CONCURRENT_REQUESTS", "10"))
 
 TASKS = {
     "default": {

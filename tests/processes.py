@@ -45,6 +45,8 @@ def shared_database(folder: Path) -> Iterator[dict[str, str]]:
         "FAKTURA_DATA_DIR": str(folder),
         "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "FAKTURA_WEBHOOK_ALLOWED_NETWORKS": LOCAL_NETWORKS,
+        # Secrets this process stored (QuickBooks tokens) must open in the subprocesses too.
+        "FAKTURA_ENCRYPTION_KEYS": ",".join(django_settings.FAKTURA_ENCRYPTION_KEYS),
     }
     if connection.vendor == "postgresql":
         yield env | {"DATABASE_URL": database_url(connection.settings_dict)}

@@ -204,9 +204,12 @@ def object_type_for(model: type[models.Model] | models.Model) -> ObjectType:
 def record_type(obj: models.Model) -> str:
     """The type name history and outbound emails file a record under: its declared object
     type's singular name, or "user" for a user (users have a history and get emails, but are no
-    object type: no index page, no properties, no API object)."""
+    object type: no index page, no properties, no API object), or a model's `history_type`."""
     if obj._meta.label_lower == settings.AUTH_USER_MODEL.lower():
         return "user"
+    # A setting with a history of its own but no object type (a QuickBooks connection).
+    if history_type := getattr(obj, "history_type", None):
+        return str(history_type)
     return object_type_for(obj).singular
 
 

@@ -1,0 +1,43 @@
+"""A qbo_sandbox process for this test process, Faktura pointed at it, and a company connected
+through the real OAuth flow."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from faktura.core.actors import Actor
+from faktura.quickbooks import oauth, services
+from faktura.quickbooks.models import QuickBooksConnection
+from tests.qbo import Sandbox, running_sandbox
+
+REDIRECT_URI = "http://testserver/settings/quickbooks/callback/"
+
+
+@pytest.fixture(scope="session")
+def qbo() -> Iterator[Sandbox]:
+    yield from running_sandbox()
+
+
+@pytest.fixture
+def sandbox(qbo: Sandbox, settings: Any) -> Iterator[Sandbox]:
+    """The sandbox, with Faktura's settings pointing at it and no faults left behind."""
+    for name, value in qbo.settings().items():
+        setattr(settings, name, value)
+    yield qbo
+    qbo.clear_faults()
+
+
+def connect(sandbox: Sandbox, actor: Actor, **choice: str) -> QuickBooksConnection:
+    """Connect a company as a user would: consent page, redirect, code exchange."""
+    url = oauth.authorize_url(state="test-state", redirect_uri=REDIRECT_URI)
+    redirect = sandbox.consent(url, **choice)
+    assert redirect["state"] == "test-state"
+    return services.connect_company(
+        actor=actor, code=redirect["code"], realm_id=redirect["realmId"], redirect_uri=REDIRECT_URI
+    )
+
+
+@pytest.fixture
+def connection(sandbox: Sandbox, admin: Actor) -> QuickBooksConnection:
+    return connect(sandbox, admin)
