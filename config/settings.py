@@ -9,6 +9,7 @@ import datetime as dt
 import ipaddress
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import dj_database_url
@@ -45,16 +46,30 @@ def env_networks(name: str) -> list[str]:
     return values
 
 
+def _generated_once(name: str, make: Callable[[], str]) -> str:
+    """A key kept in the data folder (0600), made on first start. Web and worker may start
+    together: each writes a private draft and hard-links it into place; the first link wins
+    and both read its key."""
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key_file = DATA_DIR / name
+    if not key_file.exists():
+        draft = DATA_DIR / f".{name}.{os.getpid()}"
+        draft.write_text(make())
+        draft.chmod(0o600)
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return key_file.read_text().strip()
+
+
 def _secret_key() -> str:
     if key := os.environ.get("SECRET_KEY"):
         return key
     # Embedded mode: keep one generated key per data folder so sessions survive restarts.
-    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    return _generated_once("secret_key", lambda: secrets.token_urlsafe(50))
 
 
 SECRET_KEY = _secret_key()
@@ -64,22 +79,9 @@ def _encryption_keys() -> list[str]:
     """Fernet keys for secrets stored in the database (faktura/core/encryption.py, ADR 0009)."""
     if keys := env_list("FAKTURA_ENCRYPTION_KEYS", []):
         return keys
-    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key_file = DATA_DIR / "encryption_key"
-    if not key_file.exists():
-        from cryptography.fernet import Fernet
+    from cryptography.fernet import Fernet
 
-        # Web and worker may start together: the first link wins and both read its key.
-        draft = DATA_DIR / f".encryption_key.{os.getpid()}"
-        draft.write_bytes(Fernet.generate_key())
-        draft.chmod(0o600)
-        try:
-            os.link(draft, key_file)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return [key_file.read_text().strip()]
+    return [_generated_once("encryption_key", lambda: Fernet.generate_key().decode())]
 
 
 FAKTURA_ENCRYPTION_KEYS = _encryption_keys()
