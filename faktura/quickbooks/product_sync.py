@@ -138,13 +138,13 @@ class _Sync:
             item, product = items.get(link.item_id), products.get(link.product_id)
             # A side archived or deleted since: nothing to copy; matching ignores the link.
             if item is not None and product is not None:
-                self.guarded(self.merge, link, product, item)
+                self.guarded(product.name, self.merge, link, product, item)
         free_items = [i for k, i in items.items() if k not in linked_items]
         free_products = [p for k, p in products.items() if k not in linked_products]
         for product, item in _pairs(free_products, free_items):
-            self.guarded(self.link_new, product, item)
+            self.guarded(product.name, self.link_new, product, item)
         for item in free_items:
-            self.guarded(self.import_item, item)
+            self.guarded(str(item.get("Name")), self.import_item, item)
         if free_products:
             try:
                 require_income_account(self.connection)
@@ -152,19 +152,20 @@ class _Sync:
                 self.notes.append(str(missing))
                 return
         for product in free_products:
-            self.guarded(self.push, product)
+            self.guarded(product.name, self.push, product)
 
-    def guarded(self, step: Any, *args: Any) -> None:
-        """One product's step; QuickBooks' refusal of it is reported and the rest go on, while
-        an error that stops every call (reconnect, throttled past waiting) ends the run."""
+    def guarded(self, name: str, step: Any, *args: Any) -> None:
+        """One product's step; a refusal of it is reported with the product's `name` and the
+        rest go on, while an error that stops every call (reconnect, throttled past waiting)
+        ends the run."""
         try:
             step(*args)
         except QuickBooksError as error:
             if error.retryable or error.status == 401:
                 raise
-            self.problems.append(str(error))
+            self.problems.append(f"“{name}”: {error}")
         except RuleViolation as error:
-            self.problems.append(str(error))
+            self.problems.append(f"“{name}”: {error}")
 
     def merge(self, link: ProductLink, product: Product, item: dict[str, Any]) -> None:
         synced = link.synced_values or {}
