@@ -103,9 +103,9 @@ def require_income_account(connection: QuickBooksConnection) -> dict[str, str]:
 
 
 def is_sellable(item: Mapping[str, Any] | None) -> bool:
-    return bool(item) and item.get("Active", True) is not False and item.get("Type") in (
-        SELLABLE_TYPES
-    )  # fmt: skip
+    if not item:
+        return False
+    return item.get("Active", True) is not False and item.get("Type") in SELLABLE_TYPES
 
 
 def link_product(

@@ -66,7 +66,9 @@ def request_product_sync(
         if pending is not None:
             return pending
         run = ProductSyncRun.objects.create(
-            connection=connection, status=SyncStatus.QUEUED, requested_by=actor.user
+            connection=connection,
+            status=SyncStatus.QUEUED,
+            requested_by=actor.user,  # type: ignore[misc]
         )
         history.record_event(
             connection, "quickbooks.product_sync_requested", actor=actor, data={"run": run.pk}
@@ -263,13 +265,12 @@ def _pairs(products: list[Product], items: list[dict[str, Any]]) -> list[tuple[P
     pairs = []
     for field in ("sku", "name"):
         by_value: dict[str, dict[str, Any]] = {}
-        for item in items:
-            if value := item_values(item)[field].casefold():
-                by_value.setdefault(value, item)
+        for candidate in items:
+            if value := item_values(candidate)[field].casefold():
+                by_value.setdefault(value, candidate)
         for product in list(products):
             value = product_values(product)[field].casefold()
-            item = by_value.pop(value, None) if value else None
-            if item is not None:
+            if value and (item := by_value.pop(value, None)) is not None:
                 pairs.append((product, item))
                 products.remove(product)
                 items.remove(item)

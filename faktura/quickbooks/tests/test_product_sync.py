@@ -79,7 +79,9 @@ def test_first_sync_imports_items_pushes_products_and_links_both_ways(
     assert pushed["IncomeAccountRef"]["value"] == "1"
     assert ProductLink.objects.get(connection=income, product=product).item_id == pushed["Id"]
     assert ProductLink.objects.filter(connection=income, product=gearbox).exists()
-    assert run.pushed == 1 and run.imported >= 1 and run.conflicts == []
+    assert run.pushed == 1
+    assert run.imported >= 1
+    assert run.conflicts == []
 
 
 def test_running_sync_twice_creates_no_duplicates(
@@ -96,7 +98,8 @@ def test_running_sync_twice_creates_no_duplicates(
     again = sync(income, admin)
     assert again.status == SyncStatus.DONE, again.message
     assert (again.imported, again.pushed, again.linked, again.updated) == (0, 0, 0, 0)
-    assert Product.objects.count() == products and ProductLink.objects.count() == links
+    assert Product.objects.count() == products
+    assert ProductLink.objects.count() == links
     assert len(client.query("SELECT * FROM Item")) == items
     # Running the same run again leaves it as it was.
     assert run_product_sync(again.pk).status == SyncStatus.DONE
@@ -111,7 +114,8 @@ def test_same_sku_links_rather_than_duplicates_else_same_name(
     named = sales.create_product(actor=system, name="Gear set", price="120")
     by_name = new_item(client, "Gear set", UnitPrice=Decimal("120"))
     run = sync(income, admin)
-    assert run.linked == 2 and run.pushed == 0
+    assert run.linked == 2
+    assert run.pushed == 0
     assert ProductLink.objects.get(product=product).item_id == by_sku["Id"]
     assert ProductLink.objects.get(product=named).item_id == by_name["Id"]
     assert not Product.objects.filter(name__in=["Support (yearly)"]).exists()
@@ -135,7 +139,9 @@ def test_a_change_on_one_side_is_copied_to_the_other(
         request_id="test-describe",
     )  # fmt: skip
     run = sync(income, admin)
-    assert run.status == SyncStatus.DONE and run.updated == 1 and run.conflicts == []
+    assert run.status == SyncStatus.DONE
+    assert run.updated == 1
+    assert run.conflicts == []
     item = client.read("Item", link.item_id)
     assert item["UnitPrice"] == Decimal("95")
     product.refresh_from_db()
@@ -163,9 +169,11 @@ def test_a_change_on_both_sides_is_a_conflict_never_overwritten_until_resolved(
     ]
     assert "both sides" in run.message
     product.refresh_from_db()
-    assert product.unit_price == Decimal("95") and product.name == "Support+"
+    assert product.unit_price == Decimal("95")
+    assert product.name == "Support+"
     item = client.read("Item", link.item_id)
-    assert item["UnitPrice"] == 90 and item["Name"] == "Support+"  # the name had no conflict
+    assert item["UnitPrice"] == 90
+    assert item["Name"] == "Support+"
     # Shown again on the next run until a person settles it.
     again = sync(income, admin)
     assert [c["field"] for c in again.conflicts] == ["unit_price"]
@@ -209,8 +217,10 @@ def test_without_an_income_account_sync_imports_but_refuses_to_push(
     new_item(client, "Gearbox", Sku="GB-1")
     run = sync(connection, admin)
     assert Product.objects.filter(name="Gearbox").exists()
-    assert run.pushed == 0 and items_named(client, "Support plan") == []
-    assert "income account" in run.message and "Settings → QuickBooks" in run.message
+    assert run.pushed == 0
+    assert items_named(client, "Support plan") == []
+    assert "income account" in run.message
+    assert "Settings → QuickBooks" in run.message
 
 
 def test_only_super_admins_request_a_sync(
@@ -234,8 +244,10 @@ def test_quickbooks_refusals_fail_the_run_with_its_message_and_the_rest_goes_on(
     sales.create_product(actor=system, name="Gear set", price="120")
     run = sync(income, admin)
     assert run.status == SyncStatus.FAILED
-    assert "Support plan" in run.message and "6240" in run.message
-    assert run.pushed == 1 and len(items_named(client, "Gear set")) == 1
+    assert "Support plan" in run.message
+    assert "6240" in run.message
+    assert run.pushed == 1
+    assert len(items_named(client, "Gear set")) == 1
     assert run.finished_at is not None
 
 
