@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from faktura.core.record_services import primary_associated
 from faktura.crm.models import Contact
 from faktura.quickbooks.client import REQUEST_ID_LENGTH, QuickBooksClient, quote
 from faktura.quickbooks.errors import QuickBooksError
@@ -131,8 +132,10 @@ def link_product(
 
 
 def contact_for(record: Deal | Quote) -> Contact | None:
-    """The contact a QuickBooks document is for: the oldest association (QB-3)."""
-    return record.contacts_in_order().first()
+    """The contact a QuickBooks document is for: the primary one, the oldest association (QB-3;
+    declared by sales' record services)."""
+    contact = primary_associated(record, "contacts")
+    return contact if isinstance(contact, Contact) else None
 
 
 def _same(left: Any, right: Any) -> bool:

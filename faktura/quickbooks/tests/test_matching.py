@@ -20,6 +20,7 @@ from faktura.quickbooks.matching import (
     find_or_create_item,
 )
 from faktura.quickbooks.models import ProductLink, QuickBooksConnection
+from faktura.quickbooks.tests.conftest import change_item, new_item
 from faktura.sales import services as sales
 from faktura.sales.models import Deal, LineItem, Product
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 class CountingSession(requests.Session):
-    """Counts the API requests a client sends (the bench counts them per document)."""
+    """Counts the API requests a qb sends (the bench counts them per document)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -38,26 +39,9 @@ class CountingSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-@pytest.fixture
-def client(connection: QuickBooksConnection) -> QuickBooksClient:
-    return QuickBooksClient(connection, max_wait=10)
-
-
-@pytest.fixture
-def income(connection: QuickBooksConnection) -> QuickBooksConnection:
-    connection.income_account_id, connection.income_account_name = "1", "Services"
-    connection.save(update_fields=["income_account_id", "income_account_name"])
-    return connection
-
-
-def new_item(client: QuickBooksClient, name: str, **fields: Any) -> dict[str, Any]:
-    body = {"Name": name, "Type": "Service", "IncomeAccountRef": {"value": "1"}, **fields}
-    return client.create("Item", body, request_id=f"test-item-{name}"[:50])
-
-
-def found_id(client: QuickBooksClient, connection: QuickBooksConnection, line: LineItem) -> Any:
+def found_id(qb: QuickBooksClient, connection: QuickBooksConnection, line: LineItem) -> Any:
     """The Id of the item `line` matches; None when none does."""
-    item = find_item(client, connection, line)
+    item = find_item(qb, connection, line)
     return item["Id"] if item else None
 
 
@@ -72,57 +56,57 @@ def line_of(system: Actor, **values: Any) -> LineItem:
 
 
 def test_customer_matching_all_three_fields_is_used(
-    client: QuickBooksClient, contact: Contact
+    qb: QuickBooksClient, contact: Contact
 ) -> None:  # SPEC QB-3
-    existing = client.create(
+    existing = qb.create(
         "Customer",
         {"GivenName": "Ada", "FamilyName": "Lovelace", "DisplayName": "Lady Ada",
          "PrimaryEmailAddr": {"Address": "ADA@example.com "}},
         request_id="test-ada",
     )  # fmt: skip
-    found = find_or_create_customer(client, contact, request_id="run-1-customer")
+    found = find_or_create_customer(qb, contact, request_id="run-1-customer")
     assert found["Id"] == existing["Id"]
 
 
 def test_same_name_other_email_makes_a_new_customer_with_a_suffix(
-    client: QuickBooksClient, contact: Contact
+    qb: QuickBooksClient, contact: Contact
 ) -> None:  # SPEC QB-3
-    other = client.create(
+    other = qb.create(
         "Customer",
         {"GivenName": "Ada", "FamilyName": "Lovelace", "DisplayName": "Ada Lovelace",
          "PrimaryEmailAddr": {"Address": "countess@example.com"}},
         request_id="test-other-ada",
     )  # fmt: skip
-    created = find_or_create_customer(client, contact, request_id="run-2-customer")
+    created = find_or_create_customer(qb, contact, request_id="run-2-customer")
     assert created["Id"] != other["Id"]
     # The display name was taken: a suffix rather than a failure.
     assert created["DisplayName"] == "Ada Lovelace (2)"
     assert created["PrimaryEmailAddr"]["Address"] == "ada@example.com"
     assert (created["GivenName"], created["FamilyName"]) == ("Ada", "Lovelace")
-    # Found, not created, the next time (a new client: nothing cached).
+    # Found, not created, the next time (a new qb: nothing cached).
     again = find_or_create_customer(
-        QuickBooksClient(client.connection), contact, request_id="run-3-customer"
+        QuickBooksClient(qb.connection), contact, request_id="run-3-customer"
     )
     assert again["Id"] == created["Id"]
 
 
 def test_a_name_taken_by_a_vendor_also_gets_a_suffix(
-    client: QuickBooksClient, contact: Contact
+    qb: QuickBooksClient, contact: Contact
 ) -> None:  # SPEC QB-3
-    client.create("Vendor", {"DisplayName": "Ada Lovelace"}, request_id="test-vendor-ada")
-    client.create("Customer", {"DisplayName": "Ada Lovelace (2)"}, request_id="test-customer-ada-2")
-    created = find_or_create_customer(client, contact, request_id="run-4-customer")
+    qb.create("Vendor", {"DisplayName": "Ada Lovelace"}, request_id="test-vendor-ada")
+    qb.create("Customer", {"DisplayName": "Ada Lovelace (2)"}, request_id="test-customer-ada-2")
+    created = find_or_create_customer(qb, contact, request_id="run-4-customer")
     assert created["DisplayName"] == "Ada Lovelace (3)"
 
 
 def test_a_contact_without_a_name_is_named_by_email(
-    client: QuickBooksClient, system: Actor
+    qb: QuickBooksClient, system: Actor
 ) -> None:  # SPEC QB-3
     nameless = crm.create_contact(actor=system, email="billing@engines.test")
-    created = find_or_create_customer(client, nameless, request_id="run-5-customer")
+    created = find_or_create_customer(qb, nameless, request_id="run-5-customer")
     assert created["DisplayName"] == "billing@engines.test"
     again = find_or_create_customer(
-        QuickBooksClient(client.connection), nameless, request_id="run-6-customer"
+        QuickBooksClient(qb.connection), nameless, request_id="run-6-customer"
     )
     assert again["Id"] == created["Id"]
 
@@ -145,58 +129,55 @@ def test_the_oldest_association_is_the_contact(
 
 
 def test_link_beats_sku_beats_name(
-    client: QuickBooksClient, connection: QuickBooksConnection, system: Actor, product: Product
+    qb: QuickBooksClient, connection: QuickBooksConnection, system: Actor, product: Product
 ) -> None:  # SPEC QB-4a
-    by_name = new_item(client, "Support plan")
-    by_sku = new_item(client, "Support (SKU)", Sku="SUP-1")
-    linked = new_item(client, "Support (linked)")
+    by_name = new_item(qb, "Support plan")
+    by_sku = new_item(qb, "Support (SKU)", Sku="SUP-1")
+    linked = new_item(qb, "Support (linked)")
     line = line_of(system, name="Support plan", product_id=product.pk, sku="SUP-1")
-    assert found_id(client, connection, line) == by_sku["Id"]
+    assert found_id(qb, connection, line) == by_sku["Id"]
     ProductLink.objects.create(
         connection=connection, product=product, item_id=linked["Id"], item_name="x",
         synced_at=product.created_at,
     )  # fmt: skip
     assert found_id(QuickBooksClient(connection), connection, line) == linked["Id"]
     plain = line_of(system, name="Support plan")
-    assert found_id(client, connection, plain) == by_name["Id"]
-    assert found_id(client, connection, line_of(system, name="Nothing like it")) is None
+    assert found_id(qb, connection, plain) == by_name["Id"]
+    assert found_id(qb, connection, line_of(system, name="Nothing like it")) is None
 
 
 def test_a_deleted_linked_item_no_longer_matches(
-    client: QuickBooksClient, connection: QuickBooksConnection, system: Actor, product: Product
+    qb: QuickBooksClient, connection: QuickBooksConnection, system: Actor, product: Product
 ) -> None:  # SPEC QB-4a
-    linked = new_item(client, "Old support")
-    client.update(
-        "Item", {"Id": linked["Id"], "SyncToken": linked["SyncToken"], "Active": False},
-        request_id="test-deactivate",
-    )  # fmt: skip
+    linked = new_item(qb, "Old support")
+    change_item(qb, linked["Id"], Active=False)  # QuickBooks' delete of an item
     ProductLink.objects.create(
         connection=connection, product=product, item_id=linked["Id"], item_name="Old support",
         synced_at=product.created_at,
     )  # fmt: skip
-    by_name = new_item(client, "Support plan")
+    by_name = new_item(qb, "Support plan")
     line = line_of(system, name="Support plan", product_id=product.pk)
     line.sku = ""
-    assert found_id(client, connection, line) == by_name["Id"]
+    assert found_id(qb, connection, line) == by_name["Id"]
 
 
 def test_twenty_lines_of_one_product_ask_quickbooks_once(
     connection: QuickBooksConnection, system: Actor, product: Product
 ) -> None:  # SPEC QB-4a
     session = CountingSession()
-    client = QuickBooksClient(connection, session=session)
+    qb = QuickBooksClient(connection, session=session)
     item = new_item(QuickBooksClient(connection), "Support plan", Sku="SUP-1")
     deal: Deal = sales.create_deal(
         actor=system, dealname="Many",
         lines=[{"name": "Support plan", "product_id": product.pk, "unit_price": "80"}] * 20,
     )  # fmt: skip
     lines = list(deal.line_items.all())
-    matcher = Matcher(client, connection)
+    matcher = Matcher(qb, connection)
     matcher.prefetch_items(lines)
     prefetched = len(session.sent)
     assert {(matcher.item(line) or {}).get("Id") for line in lines} == {item["Id"]}
     assert len(session.sent) == prefetched <= 3
-    # Without prefetching, the module functions share one matcher per client.
+    # Without prefetching, the module functions share one matcher per qb.
     other = CountingSession()
     shared = QuickBooksClient(connection, session=other)
     for line in lines:
@@ -208,25 +189,25 @@ def test_twenty_lines_of_one_product_ask_quickbooks_once(
 
 
 def test_no_match_without_create_names_the_line(
-    client: QuickBooksClient, connection: QuickBooksConnection, system: Actor
+    qb: QuickBooksClient, connection: QuickBooksConnection, system: Actor
 ) -> None:  # SPEC QB-4
     line = line_of(system, name="Flux capacitor", sku="FX-88")
     with pytest.raises(ItemNotFound) as refused:
-        find_or_create_item(client, connection, line, create=False, request_id="run-7-l1")
+        find_or_create_item(qb, connection, line, create=False, request_id="run-7-l1")
     message = str(refused.value)
     assert "Flux capacitor" in message
     assert "FX-88" in message
     assert "Settings → QuickBooks" in message
     assert "create the product in QuickBooks" in message
     assert not refused.value.retryable
-    assert client.query("SELECT * FROM Item WHERE Name = 'Flux capacitor'") == []
+    assert qb.query("SELECT * FROM Item WHERE Name = 'Flux capacitor'") == []
 
 
 def test_create_makes_a_service_item_with_the_income_account_and_links_it(
-    client: QuickBooksClient, income: QuickBooksConnection, system: Actor, product: Product
+    qb: QuickBooksClient, income: QuickBooksConnection, system: Actor, product: Product
 ) -> None:  # SPEC QB-4
     line = line_of(system, name="Support plan", product_id=product.pk)
-    item = find_or_create_item(client, income, line, create=True, request_id="run-8-l1")
+    item = find_or_create_item(qb, income, line, create=True, request_id="run-8-l1")
     assert item["Type"] == "Service"
     assert item["IncomeAccountRef"]["value"] == "1"
     assert (item["Name"], item["Sku"], item["UnitPrice"]) == ("Support plan", "SUP-1", 80)
@@ -237,15 +218,15 @@ def test_create_makes_a_service_item_with_the_income_account_and_links_it(
         QuickBooksClient(income), income, line, create=True, request_id="run-8-l1"
     )
     assert again["Id"] == item["Id"]
-    assert len(client.query("SELECT * FROM Item WHERE Name = 'Support plan'")) == 1
+    assert len(qb.query("SELECT * FROM Item WHERE Name = 'Support plan'")) == 1
     assert Decimal(str(item["UnitPrice"])) == Decimal("80")
 
 
 def test_create_without_an_income_account_is_refused_clearly(
-    client: QuickBooksClient, connection: QuickBooksConnection, system: Actor
+    qb: QuickBooksClient, connection: QuickBooksConnection, system: Actor
 ) -> None:  # SPEC QB-4
     line = line_of(system, name="Flux capacitor")
     with pytest.raises(DefaultMissing) as refused:
-        find_or_create_item(client, connection, line, create=True, request_id="run-9-l1")
+        find_or_create_item(qb, connection, line, create=True, request_id="run-9-l1")
     assert "income account" in str(refused.value)
     assert "Settings → QuickBooks" in str(refused.value)

@@ -18,27 +18,11 @@ from faktura.quickbooks.product_sync import (
     resolve_conflict,
     run_product_sync,
 )
+from faktura.quickbooks.tests.conftest import change_item, new_item
 from faktura.sales import services as sales
 from faktura.sales.models import Product
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def client(connection: QuickBooksConnection) -> QuickBooksClient:
-    return QuickBooksClient(connection, max_wait=10)
-
-
-@pytest.fixture
-def income(connection: QuickBooksConnection) -> QuickBooksConnection:
-    connection.income_account_id, connection.income_account_name = "1", "Services"
-    connection.save(update_fields=["income_account_id", "income_account_name"])
-    return connection
-
-
-def new_item(client: QuickBooksClient, name: str, **fields: Any) -> dict[str, Any]:
-    body = {"Name": name, "Type": "Service", "IncomeAccountRef": {"value": "1"}, **fields}
-    return client.create("Item", body, request_id=f"test-item-{name}"[:50])
 
 
 @pytest.fixture
@@ -54,18 +38,18 @@ def sync(django_capture_on_commit_callbacks: Any) -> Callable[..., ProductSyncRu
     return requested
 
 
-def items_named(client: QuickBooksClient, name: str) -> list[dict[str, Any]]:
-    return client.query(f"SELECT * FROM Item WHERE Name = '{name}'")
+def items_named(qb: QuickBooksClient, name: str) -> list[dict[str, Any]]:
+    return qb.query(f"SELECT * FROM Item WHERE Name = '{name}'")
 
 
 def test_first_sync_imports_items_pushes_products_and_links_both_ways(
-    client: QuickBooksClient,
+    qb: QuickBooksClient,
     income: QuickBooksConnection,
     admin: Actor,
     product: Product,
     sync: Callable[..., ProductSyncRun],
 ) -> None:  # SPEC QB-5
-    new_item(client, "Gearbox", Sku="GB-1", UnitPrice=Decimal("250.50"), Description="Cast")
+    new_item(qb, "Gearbox", Sku="GB-1", UnitPrice=Decimal("250.50"), Description="Cast")
     run = sync(income, admin)
     assert run.status == SyncStatus.DONE, run.message
     gearbox = Product.objects.get(name="Gearbox")
@@ -74,7 +58,7 @@ def test_first_sync_imports_items_pushes_products_and_links_both_ways(
     )  # fmt: skip
     # Imported through the product service: history names QuickBooks as the actor.
     assert Entry.objects.filter(object_type="product", object_id=gearbox.pk).exists()
-    [pushed] = items_named(client, "Support plan")
+    [pushed] = items_named(qb, "Support plan")
     assert (pushed["Sku"], pushed["UnitPrice"], pushed["Type"]) == ("SUP-1", 80, "Service")
     assert pushed["IncomeAccountRef"]["value"] == "1"
     assert ProductLink.objects.get(connection=income, product=product).item_id == pushed["Id"]
@@ -85,41 +69,41 @@ def test_first_sync_imports_items_pushes_products_and_links_both_ways(
 
 
 def test_running_sync_twice_creates_no_duplicates(
-    client: QuickBooksClient,
+    qb: QuickBooksClient,
     income: QuickBooksConnection,
     admin: Actor,
     product: Product,
     sync: Callable[..., ProductSyncRun],
 ) -> None:  # SPEC QB-5
-    new_item(client, "Gearbox", Sku="GB-1")
+    new_item(qb, "Gearbox", Sku="GB-1")
     sync(income, admin)
     products, links = Product.objects.count(), ProductLink.objects.count()
-    items = len(client.query("SELECT * FROM Item"))
+    items = len(qb.query("SELECT * FROM Item"))
     again = sync(income, admin)
     assert again.status == SyncStatus.DONE, again.message
     assert (again.imported, again.pushed, again.linked, again.updated) == (0, 0, 0, 0)
     assert Product.objects.count() == products
     assert ProductLink.objects.count() == links
-    assert len(client.query("SELECT * FROM Item")) == items
+    assert len(qb.query("SELECT * FROM Item")) == items
     # Running the same run again leaves it as it was.
     assert run_product_sync(again.pk).status == SyncStatus.DONE
-    assert len(client.query("SELECT * FROM Item")) == items
+    assert len(qb.query("SELECT * FROM Item")) == items
 
 
 def test_same_sku_links_rather_than_duplicates_else_same_name(
-    client: QuickBooksClient, income: QuickBooksConnection, admin: Actor, system: Actor,
+    qb: QuickBooksClient, income: QuickBooksConnection, admin: Actor, system: Actor,
     product: Product, sync: Callable[..., ProductSyncRun],
 ) -> None:  # fmt: skip  # SPEC QB-5
-    by_sku = new_item(client, "Support (yearly)", Sku="SUP-1", UnitPrice=Decimal("80"))
+    by_sku = new_item(qb, "Support (yearly)", Sku="SUP-1", UnitPrice=Decimal("80"))
     named = sales.create_product(actor=system, name="Gear set", price="120")
-    by_name = new_item(client, "Gear set", UnitPrice=Decimal("120"))
+    by_name = new_item(qb, "Gear set", UnitPrice=Decimal("120"))
     run = sync(income, admin)
     assert run.linked == 2
     assert run.pushed == 0
     assert ProductLink.objects.get(product=product).item_id == by_sku["Id"]
     assert ProductLink.objects.get(product=named).item_id == by_name["Id"]
     assert not Product.objects.filter(name__in=["Support (yearly)"]).exists()
-    assert len(items_named(client, "Support plan")) == 0
+    assert len(items_named(qb, "Support plan")) == 0
     # They differ in name: linked, and the difference is for a person to settle.
     assert [(c["field"], c["faktura"], c["quickbooks"]) for c in run.conflicts] == [
         ("name", "Support plan", "Support (yearly)")
@@ -127,22 +111,18 @@ def test_same_sku_links_rather_than_duplicates_else_same_name(
 
 
 def test_a_change_on_one_side_is_copied_to_the_other(
-    client: QuickBooksClient, income: QuickBooksConnection, admin: Actor, editor: Actor,
+    qb: QuickBooksClient, income: QuickBooksConnection, admin: Actor, editor: Actor,
     product: Product, sync: Callable[..., ProductSyncRun],
 ) -> None:  # fmt: skip  # SPEC QB-5
     sync(income, admin)
     link = ProductLink.objects.get(product=product)
     sales.update_product(product, actor=editor, values={"price": "95.00"})
-    item = client.read("Item", link.item_id)
-    client.update(
-        "Item", {"Id": item["Id"], "SyncToken": item["SyncToken"], "Description": "Phone + mail"},
-        request_id="test-describe",
-    )  # fmt: skip
+    change_item(qb, link.item_id, Description="Phone + mail")
     run = sync(income, admin)
     assert run.status == SyncStatus.DONE
     assert run.updated == 1
     assert run.conflicts == []
-    item = client.read("Item", link.item_id)
+    item = qb.read("Item", link.item_id)
     assert item["UnitPrice"] == Decimal("95")
     product.refresh_from_db()
     assert product.description == "Phone + mail"
@@ -152,17 +132,13 @@ def test_a_change_on_one_side_is_copied_to_the_other(
 
 
 def test_a_change_on_both_sides_is_a_conflict_never_overwritten_until_resolved(
-    client: QuickBooksClient, income: QuickBooksConnection, admin: Actor, editor: Actor,
+    qb: QuickBooksClient, income: QuickBooksConnection, admin: Actor, editor: Actor,
     product: Product, sync: Callable[..., ProductSyncRun],
 ) -> None:  # fmt: skip  # SPEC QB-5
     sync(income, admin)
     link = ProductLink.objects.get(product=product)
     sales.update_product(product, actor=editor, values={"price": "95.00", "name": "Support+"})
-    item = client.read("Item", link.item_id)
-    client.update(
-        "Item", {"Id": item["Id"], "SyncToken": item["SyncToken"], "UnitPrice": 90},
-        request_id="test-reprice",
-    )  # fmt: skip
+    change_item(qb, link.item_id, UnitPrice=90)
     run = sync(income, admin)
     assert [(c["field"], c["faktura"], c["quickbooks"]) for c in run.conflicts] == [
         ("unit_price", "95", "90")
@@ -171,7 +147,7 @@ def test_a_change_on_both_sides_is_a_conflict_never_overwritten_until_resolved(
     product.refresh_from_db()
     assert product.unit_price == Decimal("95")
     assert product.name == "Support+"
-    item = client.read("Item", link.item_id)
+    item = qb.read("Item", link.item_id)
     assert item["UnitPrice"] == 90
     assert item["Name"] == "Support+"
     # Shown again on the next run until a person settles it.
@@ -186,39 +162,35 @@ def test_a_change_on_both_sides_is_a_conflict_never_overwritten_until_resolved(
 
 
 def test_resolving_by_keeping_faktura_writes_quickbooks(
-    client: QuickBooksClient, income: QuickBooksConnection, admin: Actor, editor: Actor,
+    qb: QuickBooksClient, income: QuickBooksConnection, admin: Actor, editor: Actor,
     viewer: Actor, product: Product, sync: Callable[..., ProductSyncRun],
 ) -> None:  # fmt: skip  # SPEC QB-5
     sync(income, admin)
     link = ProductLink.objects.get(product=product)
     sales.update_product(product, actor=editor, values={"hs_sku": "SUP-2"})
-    item = client.read("Item", link.item_id)
-    client.update(
-        "Item", {"Id": item["Id"], "SyncToken": item["SyncToken"], "Sku": "SUP-Q"},
-        request_id="test-resku",
-    )  # fmt: skip
+    change_item(qb, link.item_id, Sku="SUP-Q")
     run = sync(income, admin)
     with pytest.raises(RuleViolation):
         resolve_conflict(run, 0, keep="faktura", actor=viewer)
     resolve_conflict(run, 0, keep="faktura", actor=admin)
-    assert client.read("Item", link.item_id)["Sku"] == "SUP-2"
+    assert qb.read("Item", link.item_id)["Sku"] == "SUP-2"
     with pytest.raises(RuleViolation):
         resolve_conflict(run, 0, keep="faktura", actor=admin)
     assert sync(income, admin).conflicts == []
 
 
 def test_without_an_income_account_sync_imports_but_refuses_to_push(
-    client: QuickBooksClient,
+    qb: QuickBooksClient,
     connection: QuickBooksConnection,
     admin: Actor,
     product: Product,
     sync: Callable[..., ProductSyncRun],
 ) -> None:  # SPEC QB-5
-    new_item(client, "Gearbox", Sku="GB-1")
+    new_item(qb, "Gearbox", Sku="GB-1")
     run = sync(connection, admin)
     assert Product.objects.filter(name="Gearbox").exists()
     assert run.pushed == 0
-    assert items_named(client, "Support plan") == []
+    assert items_named(qb, "Support plan") == []
     assert "income account" in run.message
     assert "Settings → QuickBooks" in run.message
 
@@ -231,50 +203,46 @@ def test_only_super_admins_request_a_sync(
     assert not ProductSyncRun.objects.exists()
 
 
-def category(client: QuickBooksClient, name: str) -> dict[str, Any]:
+def category(qb: QuickBooksClient, name: str) -> dict[str, Any]:
     """A category: not a product to sync, but its name is taken among items."""
-    return client.create("Item", {"Name": name, "Type": "Category"}, request_id=f"test-c-{name}")
+    return qb.create("Item", {"Name": name, "Type": "Category"}, request_id=f"test-c-{name}")
 
 
 def test_quickbooks_refusals_fail_the_run_with_its_message_and_the_rest_goes_on(
-    client: QuickBooksClient, income: QuickBooksConnection, admin: Actor, system: Actor,
+    qb: QuickBooksClient, income: QuickBooksConnection, admin: Actor, system: Actor,
     product: Product, sync: Callable[..., ProductSyncRun],
 ) -> None:  # fmt: skip  # SPEC QB-5
-    category(client, "Support plan")
+    category(qb, "Support plan")
     sales.create_product(actor=system, name="Gear set", price="120")
     run = sync(income, admin)
     assert run.status == SyncStatus.FAILED
     assert "Support plan" in run.message
     assert "6240" in run.message
     assert run.pushed == 1
-    assert len(items_named(client, "Gear set")) == 1
+    assert len(items_named(qb, "Gear set")) == 1
     assert run.finished_at is not None
 
 
 def test_the_command_syncs_and_prints_counts_and_conflicts(
-    client: QuickBooksClient, income: QuickBooksConnection, admin: Actor, editor: Actor,
+    qb: QuickBooksClient, income: QuickBooksConnection, admin: Actor, editor: Actor,
     product: Product,
 ) -> None:  # fmt: skip  # SPEC QB-5
-    new_item(client, "Gearbox", Sku="GB-1")
+    new_item(qb, "Gearbox", Sku="GB-1")
     out = StringIO()
     call_command("quickbooks_sync_products", "--realm", income.realm_id, stdout=out)
     assert "1 product pushed" in out.getvalue()
     link = ProductLink.objects.get(product=product)
     sales.update_product(product, actor=editor, values={"name": "Support A"})
-    item = client.read("Item", link.item_id)
-    client.update(
-        "Item", {"Id": item["Id"], "SyncToken": item["SyncToken"], "Name": "Support B"},
-        request_id="test-rename",
-    )  # fmt: skip
+    change_item(qb, link.item_id, Name="Support B")
     out = StringIO()
     call_command("quickbooks_sync_products", stdout=out)
     assert "conflict: Support A (name)" in out.getvalue()
 
 
 def test_the_command_exits_1_when_a_run_fails(
-    client: QuickBooksClient, income: QuickBooksConnection, product: Product
+    qb: QuickBooksClient, income: QuickBooksConnection, product: Product
 ) -> None:  # SPEC QB-5
-    category(client, "Support plan")
+    category(qb, "Support plan")
     with pytest.raises(SystemExit) as exited:
         call_command("quickbooks_sync_products", stdout=StringIO(), stderr=StringIO())
     assert exited.value.code == 1
