@@ -49,6 +49,7 @@ QUICKBOOKS = Actor.integration("QuickBooks")
 PRODUCT_PROPERTY = {"name": "name", "sku": "hs_sku", "description": "description",
                     "unit_price": "price"}  # fmt: skip
 MAX_PROBLEMS_SHOWN = 10
+COUNTS = ("imported", "pushed", "linked", "updated")
 
 
 def request_product_sync(
@@ -98,7 +99,7 @@ def run_product_sync(run_id: int) -> ProductSyncRun:
         run.status, run.started_at = SyncStatus.RUNNING, timezone.now()
         run.imported = run.pushed = run.linked = run.updated = 0
         run.conflicts, run.message = [], ""
-        run.save()
+        run.save(update_fields=["status", "started_at", *COUNTS, "conflicts", "message"])
     sync = _Sync(run)
     try:
         if not (usable := rules.can_use(run.connection)):
@@ -110,7 +111,7 @@ def run_product_sync(run_id: int) -> ProductSyncRun:
     run.status = SyncStatus.FAILED if sync.stopped or sync.problems else SyncStatus.DONE
     run.message = sync.message()
     run.finished_at = timezone.now()
-    run.save()
+    run.save(update_fields=["status", "message", "finished_at", *COUNTS, "conflicts"])
     return run
 
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 class CountingSession(requests.Session):
-    """Counts the API requests a qb sends (the bench counts them per document)."""
+    """Counts the API requests a client sends (the bench counts them per document)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -83,7 +83,7 @@ def test_same_name_other_email_makes_a_new_customer_with_a_suffix(
     assert created["DisplayName"] == "Ada Lovelace (2)"
     assert created["PrimaryEmailAddr"]["Address"] == "ada@example.com"
     assert (created["GivenName"], created["FamilyName"]) == ("Ada", "Lovelace")
-    # Found, not created, the next time (a new qb: nothing cached).
+    # Found, not created, the next time (a new client: nothing cached).
     again = find_or_create_customer(
         QuickBooksClient(qb.connection), contact, request_id="run-3-customer"
     )
@@ -173,11 +173,20 @@ def test_twenty_lines_of_one_product_ask_quickbooks_once(
     )  # fmt: skip
     lines = list(deal.line_items.all())
     matcher = Matcher(qb, connection)
+    assert {(matcher.item(line) or {}).get("Id") for line in lines} == {item["Id"]}
+    assert len(session.sent) == 1  # the SKU's query; the name was not needed
+    # Linked by product sync: prefetching reads the links' items in one query.
+    ProductLink.objects.create(
+        connection=connection, product=product, item_id=item["Id"], item_name="Support plan",
+        synced_at=product.created_at,
+    )  # fmt: skip
+    session.sent.clear()
+    matcher = Matcher(qb, connection)
     matcher.prefetch_items(lines)
     prefetched = len(session.sent)
     assert {(matcher.item(line) or {}).get("Id") for line in lines} == {item["Id"]}
     assert len(session.sent) == prefetched <= 3
-    # Without prefetching, the module functions share one matcher per qb.
+    # Without prefetching, the module functions share one matcher per client.
     other = CountingSession()
     shared = QuickBooksClient(connection, session=other)
     for line in lines:
