@@ -8,6 +8,7 @@ import pytest
 
 from faktura.core.actors import Actor
 from faktura.quickbooks import oauth, services
+from faktura.quickbooks.client import QuickBooksClient
 from faktura.quickbooks.models import QuickBooksConnection
 from tests.qbo import Sandbox, running_sandbox
 
@@ -41,3 +42,30 @@ def connect(sandbox: Sandbox, actor: Actor, **choice: str) -> QuickBooksConnecti
 @pytest.fixture
 def connection(sandbox: Sandbox, admin: Actor) -> QuickBooksConnection:
     return connect(sandbox, admin)
+
+
+@pytest.fixture
+def qb(connection: QuickBooksConnection) -> QuickBooksClient:
+    """A client for the test's company (`client` is Django's test client)."""
+    return QuickBooksClient(connection, max_wait=10)
+
+
+@pytest.fixture
+def income(connection: QuickBooksConnection) -> QuickBooksConnection:
+    """The connection with a default income account (the sample company's 1, Services)."""
+    connection.income_account_id, connection.income_account_name = "1", "Services"
+    connection.save(update_fields=["income_account_id", "income_account_name"])
+    return connection
+
+
+def new_item(qb: QuickBooksClient, name: str, **fields: Any) -> dict[str, Any]:
+    """A Service item made in QuickBooks, as a bookkeeper would."""
+    body = {"Name": name, "Type": "Service", "IncomeAccountRef": {"value": "1"}, **fields}
+    return qb.create("Item", body, request_id=f"test-item-{name}"[:50])
+
+
+def change_item(qb: QuickBooksClient, item_id: str, **fields: Any) -> dict[str, Any]:
+    """An item changed in QuickBooks (a sparse update of `fields`)."""
+    item = qb.read("Item", item_id)
+    body = {"Id": item_id, "SyncToken": item["SyncToken"], **fields}
+    return qb.update("Item", body, request_id=f"test-change-{item_id}-{item['SyncToken']}")
