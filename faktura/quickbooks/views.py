@@ -234,7 +234,11 @@ def product_sync(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "quickbooks/_product_sync.html",
-        {"connection": connection, "usable": rules.can_use(connection), **_sync_context(connection)},
+        {
+            "connection": connection,
+            "usable": rules.can_use(connection),
+            **_sync_context(connection),
+        },
     )
 
 

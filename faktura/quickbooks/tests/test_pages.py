@@ -80,7 +80,8 @@ def test_connecting_through_the_consent_page_lands_on_the_connection(
     again = client.get(CALLBACK, redirect, follow=True)
     assert "did not start from this browser" in _texts(again)
     listing = client.get(LIST).content.decode()
-    assert "Fjord Traders" in listing and ">Connected<" in listing
+    assert "Fjord Traders" in listing
+    assert ">Connected<" in listing
 
 
 def test_a_callback_with_a_wrong_missing_or_expired_state_connects_nothing(
