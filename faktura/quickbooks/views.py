@@ -52,6 +52,21 @@ def _product_sync() -> ModuleType | None:
         return None
 
 
+def _allowing_consent_page(response: HttpResponse) -> HttpResponse:
+    """Connect posts a form answered by a redirect to Intuit's consent page, and browsers hold
+    redirects after a form to the page's CSP form-action: pages with Connect allow that origin."""
+    if not oauth.is_configured():
+        return response
+    try:
+        consent = urlsplit(oauth.authorize_url(state="", redirect_uri=""))
+    except QuickBooksError:
+        return response  # Connect then answers with the reason, from Faktura itself
+    policy = dict(settings.SECURE_CSP)
+    policy["form-action"] = [*policy.get("form-action", []), f"{consent.scheme}://{consent.netloc}"]
+    response._csp_config = policy  # type: ignore[attr-defined]  # read by Django's CSP middleware
+    return response
+
+
 def _manager(request: HttpRequest) -> Any:
     actor = actor_for(request)
     forbid_unless(rules.can_manage_quickbooks(actor))
@@ -62,14 +77,11 @@ def _manager(request: HttpRequest) -> Any:
 @require_GET
 def connections_page(request: HttpRequest) -> HttpResponse:
     actor = _manager(request)
-    return render(
-        request,
-        "quickbooks/connections.html",
-        {
-            "connections": QuickBooksConnection.objects.select_related("connected_by"),
-            "can_connect": rules.can_connect(actor),
-        },
-    )
+    context = {
+        "connections": QuickBooksConnection.objects.select_related("connected_by"),
+        "can_connect": rules.can_connect(actor),
+    }
+    return _allowing_consent_page(render(request, "quickbooks/connections.html", context))
 
 
 @login_required
@@ -196,7 +208,9 @@ def connection_page(request: HttpRequest, pk: int) -> HttpResponse:
         **_sync_context(connection),
     }
     status = 400 if form is not None and form.errors else 200
-    return render(request, "quickbooks/connection.html", context, status=status)
+    return _allowing_consent_page(
+        render(request, "quickbooks/connection.html", context, status=status)
+    )
 
 
 def _sync_context(connection: QuickBooksConnection) -> dict[str, Any]:

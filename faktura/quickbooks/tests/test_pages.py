@@ -200,3 +200,13 @@ def test_open_in_quickbooks_links_the_sandbox_company_or_intuit_app(
     )
     settings.QUICKBOOKS_APP_URL = "https://app.qbo.intuit.com"
     assert views.company_app_url(connection) == "https://app.qbo.intuit.com/"
+
+
+def test_pages_with_connect_let_the_form_lead_to_the_consent_page(
+    sandbox: Sandbox, signed_in: Any, admin_user: User
+) -> None:  # SPEC QB-14
+    # Browsers check a form's redirect against form-action: without the consent page's origin
+    # there, Connect would be blocked in the browser.
+    policy = signed_in(admin_user).get(LIST)["Content-Security-Policy"]
+    form_action = next(p for p in policy.split(";") if p.strip().startswith("form-action"))
+    assert form_action.split()[1:] == ["'self'", sandbox.base_url]
