@@ -5,23 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from faktura.quickbooks.client import QuickBooksClient
 from faktura.quickbooks.models import QuickBooksConnection
 from faktura.quickbooks.services import DEFAULTS
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 
 @dataclass(frozen=True)
 class DefaultList:
     """Where a default is chosen from: accounts of these types, or (no types) the vendors."""
 
-    label: str | Promise
-    help_text: str | Promise
+    label: StrOrPromise
+    help_text: StrOrPromise
     account_types: tuple[str, ...] = ()
 
 
@@ -87,10 +89,10 @@ class DefaultsForm(forms.Form):
     """One select per default; `values` is what set_connection_defaults takes."""
 
     def __init__(
-        self, connection: QuickBooksConnection, options: Options, *args: Any, **kwargs: Any
+        self, connection: QuickBooksConnection, options: Options, data: Any = None
     ) -> None:
         initial = {name: getattr(connection, f"{name}_id") for name in DEFAULTS}
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(data, initial=initial)
         for name, source in LISTS.items():
             choices = list(options.get(name, []))
             chosen_id = getattr(connection, f"{name}_id")

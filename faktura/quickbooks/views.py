@@ -61,7 +61,7 @@ def _allowing_consent_page(response: HttpResponse) -> HttpResponse:
         consent = urlsplit(oauth.authorize_url(state="", redirect_uri=""))
     except QuickBooksError:
         return response  # Connect then answers with the reason, from Faktura itself
-    policy = dict(settings.SECURE_CSP)
+    policy: dict[str, Any] = dict(settings.SECURE_CSP)
     policy["form-action"] = [*policy.get("form-action", []), f"{consent.scheme}://{consent.netloc}"]
     response._csp_config = policy  # type: ignore[attr-defined]  # read by Django's CSP middleware
     return response

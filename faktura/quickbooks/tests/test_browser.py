@@ -27,6 +27,7 @@ def test_super_admin_connects_a_company_and_chooses_its_income_account(
     page.get_by_role("button", name="Connect a QuickBooks company").click()
     # The sandbox's consent page, as Intuit's would be: pick or create the company.
     expect(page.get_by_role("heading", name="Connect to QuickBooks (sandbox)")).to_be_visible()
+    page.locator("input[name=realm_id][value=new]").check()  # other tests' companies are listed
     page.get_by_label("New company name").fill("Lofoten Supplies")
     page.get_by_role("button", name="Connect", exact=True).click()
 

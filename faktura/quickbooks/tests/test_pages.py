@@ -29,6 +29,14 @@ def _texts(answer: Any) -> str:
     return " ".join(str(m) for m in answer.context["messages"])
 
 
+def _refused(client: Any, params: dict[str, str]) -> str:
+    """Return to the callback with `params`: back on the list, nothing connected; the message."""
+    answer = client.get(CALLBACK, params, follow=True)
+    assert answer.redirect_chain[-1][0] == LIST
+    assert not QuickBooksConnection.objects.exists()
+    return _texts(answer)
+
+
 def test_only_super_admins_see_the_quickbooks_pages(
     signed_in: Any, editor_user: User, connection: QuickBooksConnection
 ) -> None:  # SPEC QB-14
@@ -90,21 +98,18 @@ def test_a_callback_with_a_wrong_missing_or_expired_state_connects_nothing(
     client = signed_in(admin_user)
     redirect = sandbox.consent(_start_connect(client))
 
-    wrong = client.get(CALLBACK, {**redirect, "state": "forged"}, follow=True)
-    assert wrong.redirect_chain[-1][0] == LIST
-    assert "different sign-in than the one Faktura started" in _texts(wrong)
+    wrong = _refused(client, {**redirect, "state": "forged"})
+    assert "different sign-in than the one Faktura started" in wrong
 
     _start_connect(client)
-    missing = client.get(CALLBACK, {k: v for k, v in redirect.items() if k != "state"}, follow=True)
-    assert "did not start from this browser" in _texts(missing)
+    missing = _refused(client, {k: v for k, v in redirect.items() if k != "state"})
+    assert "did not start from this browser" in missing
 
     redirect = sandbox.consent(_start_connect(client))
     session = client.session
     session[views.STATE_KEY] = {**session[views.STATE_KEY], "at": time.time() - 601}
     session.save()
-    expired = client.get(CALLBACK, redirect, follow=True)
-    assert "longer than 10 minutes" in _texts(expired)
-    assert not QuickBooksConnection.objects.exists()
+    assert "longer than 10 minutes" in _refused(client, redirect)
 
 
 def test_declining_on_the_consent_page_says_nothing_was_connected(
@@ -113,10 +118,7 @@ def test_declining_on_the_consent_page_says_nothing_was_connected(
     client = signed_in(admin_user)
     redirect = sandbox.consent(_start_connect(client), decision="cancel")
     assert redirect["error"] == "access_denied"
-    answer = client.get(CALLBACK, redirect, follow=True)
-    assert answer.redirect_chain[-1][0] == LIST
-    assert "You did not allow Faktura to use QuickBooks" in _texts(answer)
-    assert not QuickBooksConnection.objects.exists()
+    assert "You did not allow Faktura to use QuickBooks" in _refused(client, redirect)
 
 
 def test_a_refused_code_leaves_nothing_half_written(
@@ -124,10 +126,7 @@ def test_a_refused_code_leaves_nothing_half_written(
 ) -> None:  # SPEC QB-14
     client = signed_in(admin_user)
     redirect = sandbox.consent(_start_connect(client))
-    answer = client.get(CALLBACK, {**redirect, "code": "not-a-code"}, follow=True)
-    assert answer.redirect_chain[-1][0] == LIST
-    assert "QuickBooks could not be connected" in _texts(answer)
-    assert not QuickBooksConnection.objects.exists()
+    assert "QuickBooks could not be connected" in _refused(client, {**redirect, "code": "x"})
 
 
 def test_defaults_are_chosen_from_the_company_accounts_and_saved(
