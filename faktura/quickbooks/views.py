@@ -67,6 +67,10 @@ def _allowing_consent_page(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _reason(error: RuleViolation | QuickBooksError) -> str:
+    return error.reason if isinstance(error, RuleViolation) else error.message
+
+
 def _manager(request: HttpRequest) -> Any:
     actor = actor_for(request)
     forbid_unless(rules.can_manage_quickbooks(actor))
@@ -236,14 +240,17 @@ def product_sync(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the product sync panel (htmx polls it while a run is going); POST: start a run."""
     actor = _manager(request)
     connection = get_object_or_404(QuickBooksConnection, pk=pk)
-    sync = _product_sync()
-    if request.method == "POST" and sync is not None:
-        try:
-            sync.request_product_sync(connection, actor=actor)
-        except (RuleViolation, QuickBooksError) as error:
-            messages.error(request, getattr(error, "reason", "") or str(error))
+    if request.method == "POST":
+        sync = _product_sync()
+        if sync is None:
+            messages.error(request, _("Product sync is not available in this version of Faktura."))
         else:
-            messages.success(request, _("Product sync has started; its counts appear below."))
+            try:
+                sync.request_product_sync(connection, actor=actor)
+            except (RuleViolation, QuickBooksError) as error:
+                messages.error(request, _reason(error))
+            else:
+                messages.success(request, _("Product sync has started; its counts appear below."))
         return redirect_after_post(request, reverse("quickbooks:connection", args=[pk]))
     return render(
         request,
@@ -269,7 +276,7 @@ def resolve_conflict(request: HttpRequest, pk: int, run_pk: int, index: int) -> 
         try:
             sync.resolve_conflict(run, index, keep=keep, actor=actor)
         except (RuleViolation, QuickBooksError) as error:
-            messages.error(request, getattr(error, "reason", "") or str(error))
+            messages.error(request, _reason(error))
         else:
             messages.success(request, _("The conflict is settled."))
     return redirect_after_post(request, reverse("quickbooks:connection", args=[pk]))
