@@ -209,3 +209,22 @@ def test_pages_with_connect_let_the_form_lead_to_the_consent_page(
     policy = signed_in(admin_user).get(LIST)["Content-Security-Policy"]
     form_action = next(p for p in policy.split(";") if p.strip().startswith("form-action"))
     assert form_action.split()[1:] == ["'self'", sandbox.base_url]
+
+
+def test_sync_products_starts_a_run_and_shows_what_it_did(
+    connection: QuickBooksConnection,
+    signed_in: Any,
+    admin_user: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # SPEC QB-14
+    pytest.importorskip("faktura.quickbooks.product_sync")  # merged from its own branch
+    client = signed_in(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs (immediate backend)
+        started = client.post(f"{LIST}{connection.pk}/sync/", follow=True)
+    assert "Product sync has started" in _texts(started)
+    run = connection.product_syncs.get()
+    assert run.requested_by == admin_user
+    assert run.status == "done", run.message
+    page = client.get(f"{LIST}{connection.pk}/")
+    assert page.context["runs"] == [run]
+    assert f'data-testid="imported">{run.imported}<' in page.content.decode()
