@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("faktura.sales.urls")),
     path("", include("faktura.invoices.urls")),
     path("", include("faktura.workflows.urls")),
+    path("", include("faktura.quickbooks.urls")),
     path("", include("faktura.api.token_urls")),
     path("", RedirectView.as_view(url="/invoices/", permanent=False), name="home"),
     path("", hubspot_api.urls),

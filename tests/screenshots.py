@@ -22,6 +22,7 @@ from pathlib import Path
 
 from tests.browser import CHROMIUM_ARGS, chromium_path
 from tests.postgres import _free_port
+from tests.qbo import start_sandbox, stop_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,6 +84,9 @@ def main(argv: list[str]) -> int:
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
         ids = _seed(env)
+        # Settings → QuickBooks connects a company of the sandbox, as the demo does.
+        sandbox = start_sandbox()
+        env.update(sandbox.environment())
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
@@ -133,6 +137,19 @@ def main(argv: list[str]) -> int:
                 page.locator("#step-panel.show").wait_for()
                 page.wait_for_timeout(400)  # the panel's slide-in
                 page.screenshot(path=args.out / "workflow-step-panel.png")
+                # Settings → QuickBooks: connect a sandbox company, then the list and its page.
+                page.goto(f"{base}/settings/quickbooks/")
+                page.get_by_role("button", name="Connect a QuickBooks company").click()
+                page.get_by_label("New company name").fill("Nordlys Consulting")
+                page.get_by_role("button", name="Connect", exact=True).click()
+                page.wait_for_url(f"{base}/settings/quickbooks/*/")
+                page.get_by_label("Income account for new items").select_option(label="Services")
+                page.get_by_role("button", name="Save defaults").click()
+                page.screenshot(
+                    path=args.out / "settings-quickbooks-connection.png", full_page=True
+                )
+                page.goto(f"{base}/settings/quickbooks/")
+                page.screenshot(path=args.out / "settings-quickbooks.png", full_page=True)
                 buyer = browser.new_page(viewport={"width": 1200, "height": 900})
                 buyer.goto(f"{base}/i/{ids['token']}/")
                 buyer.screenshot(path=args.out / "buyer-page.png", full_page=True)
@@ -147,6 +164,7 @@ def main(argv: list[str]) -> int:
         finally:
             server.terminate()
             server.wait(timeout=10)
+            stop_sandbox(sandbox)
     print(f"Screenshots written to {args.out}")
     return 0
 

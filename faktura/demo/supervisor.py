@@ -1,6 +1,7 @@
 """Keeps `serve`'s processes running: a child that exits is logged (which one, and why) and
 started again after a back-off (1 s, 2 s, 4 s … 30 s; from 1 s again once it ran a minute).
-Only `stop()` — Ctrl-C or SIGTERM of `serve` — ends them all."""
+A child others need (the QuickBooks sandbox) is waited for until it answers before the next
+starts. Only `stop()` — Ctrl-C or SIGTERM of `serve` — ends them all."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from faktura.core.backoff import Backoff
 
 # A child that ran this long before exiting was fine: its next restart waits 1 s again.
 STEADY_SECONDS = 60.0
+# How long the first start of a child others need may take to answer.
+READY_SECONDS = 30.0
 
 
 def exit_reason(code: int) -> str:
@@ -35,11 +39,25 @@ class Child:
     started: float = 0.0
     restart_at: float | None = None
     backoff: Backoff = field(default_factory=Backoff)
+    ready: Callable[[], bool] | None = None
 
 
 class Supervisor:
-    def __init__(self, commands: dict[str, Sequence[str]], say: Callable[[str], None]) -> None:
-        self.children = [Child(name, command) for name, command in commands.items()]
+    def __init__(
+        self,
+        commands: dict[str, Sequence[str]],
+        say: Callable[[str], None],
+        *,
+        ready: Mapping[str, Callable[[], bool]] | None = None,
+        cwd: Path | None = None,
+    ) -> None:
+        """`ready[name]`: whether that child answers yet; the children after it start then.
+        `cwd`: where the children run (`python -m` finds the project's packages there)."""
+        self.cwd = cwd
+        ready = ready or {}
+        self.children = [
+            Child(name, command, ready=ready.get(name)) for name, command in commands.items()
+        ]
         self.say = say  # where a restart is told (serve's stderr)
         self.stopping = threading.Event()
 
@@ -48,6 +66,7 @@ class Supervisor:
         try:
             for child in self.children:
                 self._start(child)
+                self._wait_until_ready(child)
             while not self.stopping.wait(poll):
                 for child in self.children:
                     self._look_after(child)
@@ -64,8 +83,20 @@ class Supervisor:
         self.stopping.set()
 
     def _start(self, child: Child) -> None:
-        child.process = subprocess.Popen(list(child.command))
+        child.process = subprocess.Popen(list(child.command), cwd=self.cwd)
         child.started, child.restart_at = time.monotonic(), None
+
+    def _wait_until_ready(self, child: Child, poll: float = 0.2) -> None:
+        if child.ready is None:
+            return
+        deadline = time.monotonic() + READY_SECONDS
+        while not child.ready():
+            if time.monotonic() > deadline or self.stopping.is_set():
+                self.say(f"Faktura: the {child.name} did not answer within {READY_SECONDS:.0f} s; "
+                         "starting the others anyway.")  # fmt: skip
+                return
+            self._look_after(child)  # restarted with its back-off if it exited
+            time.sleep(poll)
 
     def _look_after(self, child: Child) -> None:
         now = time.monotonic()

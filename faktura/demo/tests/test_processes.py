@@ -4,15 +4,21 @@ worker and the clock outlive a database error instead of exiting."""
 
 import os
 import signal
+import sys
+import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from faktura.demo import quickbooks_sandbox
+from faktura.demo.supervisor import Supervisor
 from faktura.workers.liveness import process_running
 from faktura.workflows.models import FeedCursor
 from faktura.workflows.tasks import process_feed_task
@@ -126,3 +132,40 @@ def test_the_worker_and_the_clock_outlive_a_database_error(processes: Processes,
     )
     assert worker.poll() is None
     assert clock.poll() is None
+
+
+def test_the_quickbooks_sandbox_answers_before_the_next_child_starts(tmp_path: Path):
+    # SPEC QB-14: the demo's Connect goes through the sandbox, so web and worker start after it.
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    seen = tmp_path / "seen"
+    # Writes once (mode "x"): whether the sandbox answered when this child first started.
+    probe = (
+        "import sys, urllib.request\n"
+        "try:\n"
+        f"    urllib.request.urlopen({base!r} + '/.well-known/openid-configuration', timeout=5)\n"
+        "    answered = 'answered'\n"
+        "except OSError:\n"
+        "    answered = 'refused'\n"
+        f"open({str(seen)!r}, 'x').write(answered)\n"
+    )
+    supervisor = Supervisor(
+        {
+            "QuickBooks sandbox": quickbooks_sandbox.command(port, tmp_path / "qbo.sqlite3"),
+            "web server": [sys.executable, "-c", probe],
+        },
+        print,
+        ready={"QuickBooks sandbox": quickbooks_sandbox.answering(base)},
+        cwd=settings.BASE_DIR,
+    )
+    runner = threading.Thread(target=supervisor.run)
+    runner.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not seen.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        supervisor.stop()
+        runner.join(30)
+    assert seen.read_text() == "answered"
+    assert (tmp_path / "qbo.sqlite3").exists()  # the demo's companies outlive a restart

@@ -3,10 +3,13 @@
 Migrates, creates the admin user and demo data on the first start (and prints the login),
 then runs the web server, one task worker and the workflow clock on 127.0.0.1, starting again
 any of them that exits (`faktura.demo.supervisor`), until Ctrl-C or SIGTERM stops them all.
+Unless QUICKBOOKS_CLIENT_ID is set, it also runs the QuickBooks sandbox (on the web port + 1,
+its companies kept in DATA_DIR) and points the others at it (`faktura.demo.quickbooks_sandbox`).
 """
 
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from faktura.accounts.models import User
+from faktura.demo import quickbooks_sandbox
 from faktura.demo.seed import seed_demo
 from faktura.demo.supervisor import Supervisor
 
@@ -26,8 +30,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--no-demo", action="store_true", help="Do not create demo data.")
+        parser.add_argument(
+            "--qbo-port",
+            type=int,
+            default=None,
+            help="Port of the QuickBooks sandbox (default: the web port + 1). Not started when "
+            "QUICKBOOKS_CLIENT_ID is set.",
+        )
 
-    def handle(self, *args: Any, port: int, no_demo: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, port: int, no_demo: bool, qbo_port: int | None, **options: Any
+    ) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         login_file = settings.DATA_DIR / "first-login.txt"
         if not User.objects.exists() and not no_demo:
@@ -42,15 +55,34 @@ class Command(BaseCommand):
         self.stdout.write(f"Faktura is starting at {url} (Ctrl-C stops it).")
         if login_file.exists():
             self.stdout.write(f"Log in at {url}login/ with\n{login_file.read_text()}")
+        children: dict[str, list[str]] = {}
+        ready: dict[str, Callable[[], bool]] = {}
+        if os.environ.get("QUICKBOOKS_CLIENT_ID"):
+            self.stdout.write("QuickBooks: Intuit, with the app keys in QUICKBOOKS_CLIENT_ID.")
+        else:
+            sandbox_port = qbo_port or port + 1
+            sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+            data = settings.DATA_DIR / "qbo_sandbox.sqlite3"
+            children["QuickBooks sandbox"] = quickbooks_sandbox.command(sandbox_port, data)
+            ready["QuickBooks sandbox"] = quickbooks_sandbox.answering(sandbox_url)
+            # The web server and the worker inherit these: they connect to the sandbox.
+            os.environ.update(quickbooks_sandbox.environment(sandbox_url))
+            self.stdout.write(
+                f"QuickBooks sandbox at {sandbox_url}/ (Settings → QuickBooks → Connect a "
+                "QuickBooks company creates a sandbox company)."
+            )
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         supervisor = Supervisor(
             {
+                **children,
                 # Static files are served by WhiteNoise, in DEBUG or not.
                 "web server": [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
                 "task worker": [*manage, "faktura_worker", "--no-reload", "--interval", "1"],
                 "workflow clock": [*manage, "workflows_clock", "--interval", "1"],
             },
             say=self.stderr.write,
+            ready=ready,
+            cwd=settings.BASE_DIR,
         )
         supervisor.run_until_terminated()
         self.stdout.write("Faktura stopped.")
