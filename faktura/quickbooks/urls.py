@@ -9,7 +9,7 @@ urlpatterns = [
     path("settings/quickbooks/connect/", views.connect, name="connect"),
     path("settings/quickbooks/callback/", views.callback, name="callback"),
     path("settings/quickbooks/<int:pk>/", views.connection_page, name="connection"),
-    path("settings/quickbooks/<int:pk>/sync/", views.product_sync, name="product_sync"),
+    path("settings/quickbooks/<int:pk>/sync/", views.sync_products, name="product_sync"),
     path(
         "settings/quickbooks/<int:pk>/sync/<int:run_pk>/conflicts/<int:index>/",
         views.resolve_conflict,

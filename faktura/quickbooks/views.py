@@ -4,10 +4,8 @@ QuickBooks, product sync and its conflicts, and disconnecting."""
 
 from __future__ import annotations
 
-import importlib
 import secrets
 import time
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from faktura.core.errors import RuleViolation
 from faktura.core.web import actor_for, forbid_unless, redirect_after_post, render_dialog
-from faktura.quickbooks import oauth, rules, services
+from faktura.quickbooks import oauth, product_sync, rules, services
 from faktura.quickbooks.errors import QuickBooksError
 from faktura.quickbooks.forms import DefaultsForm, read_options
 from faktura.quickbooks.models import ProductSyncRun, QuickBooksConnection, SyncStatus
@@ -42,14 +40,6 @@ def company_app_url(connection: QuickBooksConnection) -> str:
     if host == "intuit.com" or host.endswith(".intuit.com"):
         return f"{base}/"
     return f"{base}/companies/{connection.realm_id}"
-
-
-def _product_sync() -> ModuleType | None:
-    """Product sync (QB-5) is its own module; the page offers it once that module is there."""
-    try:
-        return importlib.import_module("faktura.quickbooks.product_sync")
-    except ModuleNotFoundError:
-        return None
 
 
 def _allowing_consent_page(response: HttpResponse) -> HttpResponse:
@@ -226,7 +216,6 @@ def _sync_context(connection: QuickBooksConnection) -> dict[str, Any]:
         if isinstance(conflict, dict) and not conflict.get("resolved")
     ]
     return {
-        "sync_available": _product_sync() is not None,
         "runs": runs,
         "latest": latest,
         "conflicts": conflicts,
@@ -236,21 +225,17 @@ def _sync_context(connection: QuickBooksConnection) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def product_sync(request: HttpRequest, pk: int) -> HttpResponse:
+def sync_products(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the product sync panel (htmx polls it while a run is going); POST: start a run."""
     actor = _manager(request)
     connection = get_object_or_404(QuickBooksConnection, pk=pk)
     if request.method == "POST":
-        sync = _product_sync()
-        if sync is None:
-            messages.error(request, _("Product sync is not available in this version of Faktura."))
+        try:
+            product_sync.request_product_sync(connection, actor=actor)
+        except (RuleViolation, QuickBooksError) as error:
+            messages.error(request, _reason(error))
         else:
-            try:
-                sync.request_product_sync(connection, actor=actor)
-            except (RuleViolation, QuickBooksError) as error:
-                messages.error(request, _reason(error))
-            else:
-                messages.success(request, _("Product sync has started; its counts appear below."))
+            messages.success(request, _("Product sync has started; its counts appear below."))
         return redirect_after_post(request, reverse("quickbooks:connection", args=[pk]))
     return render(
         request,
@@ -269,12 +254,11 @@ def resolve_conflict(request: HttpRequest, pk: int, run_pk: int, index: int) -> 
     actor = _manager(request)
     run = get_object_or_404(ProductSyncRun, pk=run_pk, connection_id=pk)
     keep = request.POST.get("keep", "")
-    sync = _product_sync()
-    if sync is None or keep not in ("faktura", "quickbooks"):
+    if keep not in ("faktura", "quickbooks"):
         messages.error(request, _("Choose whether to keep Faktura's value or QuickBooks' value."))
     else:
         try:
-            sync.resolve_conflict(run, index, keep=keep, actor=actor)
+            product_sync.resolve_conflict(run, index, keep=keep, actor=actor)
         except (RuleViolation, QuickBooksError) as error:
             messages.error(request, _reason(error))
         else:

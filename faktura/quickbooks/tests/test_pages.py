@@ -217,7 +217,6 @@ def test_sync_products_starts_a_run_and_shows_what_it_did(
     admin_user: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:  # SPEC QB-14
-    pytest.importorskip("faktura.quickbooks.product_sync")  # merged from its own branch
     client = signed_in(admin_user)
     with django_capture_on_commit_callbacks(execute=True):  # the task runs (immediate backend)
         started = client.post(f"{LIST}{connection.pk}/sync/", follow=True)
