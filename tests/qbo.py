@@ -17,10 +17,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from faktura.demo import quickbooks_sandbox
+
 ROOT = Path(__file__).resolve().parent.parent
-# The sandbox's demo app keys: documented, and accepted with any redirect URI.
-CLIENT_ID = "ABsandboxDemoClientId0000000000000000000000000000"
-CLIENT_SECRET = "sandboxDemoClientSecret000000000000000000"
 
 
 @dataclass
@@ -30,16 +29,10 @@ class Sandbox:
 
     def settings(self) -> dict[str, Any]:
         """Faktura's QuickBooks settings pointing at this sandbox."""
-        return {
-            "QUICKBOOKS_CLIENT_ID": CLIENT_ID,
-            "QUICKBOOKS_CLIENT_SECRET": CLIENT_SECRET,
-            "QUICKBOOKS_DISCOVERY_URL": f"{self.base_url}/.well-known/openid-configuration",
-            "QUICKBOOKS_API_URL": self.base_url,
-            "QUICKBOOKS_APP_URL": self.base_url,
-        }
+        return dict(self.environment())
 
     def environment(self) -> dict[str, str]:
-        return {name: str(value) for name, value in self.settings().items()}
+        return quickbooks_sandbox.environment(self.base_url)
 
     def control(self, what: str, body: dict[str, Any] | None = None) -> Any:
         answer = requests.post(f"{self.base_url}/control/{what}", json=body or {}, timeout=10)
