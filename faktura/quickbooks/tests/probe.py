@@ -3,11 +3,12 @@
     python -m faktura.quickbooks.tests.probe CONNECTION_ID:PROCESSES:CALLS [...]
         [--barrier FILE] [--max-wait SECONDS]
 
-Django is set up once (it takes seconds), then for each connection PROCESSES child processes are
-forked (before any database connection is open, so each opens its own). Each child prints {"ready": pid}, waits until the barrier file
-exists, makes CALLS company_info calls one after the other and prints one JSON line per
-call: pid, connection, ok, the error's message / retryable / retry_after, and the wall times it started
-and ended. The exit status is 1 when a child crashed; failed calls are for the test to judge.
+Django is set up once (it takes seconds), then for each connection PROCESSES child processes
+are forked (before any database connection is open, so each opens its own). Each child prints
+{"ready": pid}, waits until the barrier file exists, makes CALLS company_info calls one after
+the other and prints one JSON line per call: pid, connection, ok, the error's message /
+retryable / retry_after, and the wall times it started and ended. The exit status is 1 when a
+child crashed; failed calls are for the test to judge.
 The environment is the one `tests.processes.shared_database` gives, plus the sandbox's."""
 
 from __future__ import annotations
