@@ -3,9 +3,11 @@ that would wait longer than its caller allows gives the wait back as a retryable
 429 pauses the company for as long as QuickBooks asked."""
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection as database
 
 from faktura.quickbooks.client import QuickBooksClient
 from faktura.quickbooks.errors import QuickBooksError
@@ -61,3 +63,51 @@ def test_a_429_asking_to_wait_longer_than_allowed_gives_back_a_retryable_wait(
         QuickBooksClient(connection, max_wait=2).company_info()
     assert paused.value.retry_after is not None
     assert 25 < paused.value.retry_after <= 30
+
+
+@pytest.fixture
+def pauses_seen_at_slot_release() -> Callable[[], list[float]]:
+    """The company's paused_until at each moment one of its call slots is given back (a
+    trigger on the slot table, so the code under test runs unchanged)."""
+    with database.cursor() as cursor:
+        cursor.execute("CREATE TABLE slot_release_seen (paused_until double precision)")
+        seen = (
+            "INSERT INTO slot_release_seen SELECT paused_until FROM quickbooks_companybudget "
+            "WHERE realm_id = OLD.realm_id"
+        )
+        if database.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION slot_released() RETURNS trigger AS $$ BEGIN "
+                f"{seen}; RETURN OLD; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER slot_released AFTER DELETE ON quickbooks_callslot "
+                "FOR EACH ROW EXECUTE FUNCTION slot_released()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER slot_released AFTER DELETE ON quickbooks_callslot "
+                f"BEGIN {seen}; END"
+            )
+
+    def seen_so_far() -> list[float]:
+        with database.cursor() as cursor:
+            cursor.execute("SELECT paused_until FROM slot_release_seen")
+            return [row[0] for row in cursor.fetchall()]
+
+    # The test's transaction is rolled back at its end, and the table and trigger with it.
+    return seen_so_far
+
+
+def test_a_429_pauses_the_company_before_its_call_slot_is_given_back(
+    sandbox: Sandbox,
+    connection: QuickBooksConnection,
+    pauses_seen_at_slot_release: Callable[[], list[float]],
+) -> None:  # SPEC QB-12
+    sandbox.control("faults", {"kind": "throttle", "realm": connection.realm_id, "retry_after": 30})
+    asked = time.time()
+    with pytest.raises(QuickBooksError):
+        QuickBooksClient(connection, max_wait=2).company_info()
+    [paused_until] = pauses_seen_at_slot_release()
+    # No other process could take the slot between the 429 and the pause.
+    assert paused_until >= asked + 30
