@@ -25,8 +25,9 @@ import django
 
 
 def emit(line: dict[str, Any]) -> None:
-    # One short line per write, so the children's lines never interleave in the shared log.
-    print(json.dumps(line), flush=True)
+    # One write per line (print may write the newline apart), so the children's lines never
+    # interleave in the output they share.
+    os.write(sys.stdout.fileno(), (json.dumps(line) + "\n").encode())
 
 
 def calls(connection_id: int, count: int, arguments: argparse.Namespace) -> None:
@@ -85,7 +86,7 @@ def run(connection_id: int, count: int, arguments: argparse.Namespace) -> NoRetu
     except BaseException:
         traceback.print_exc()
         code = 1
-    sys.stdout.flush()
+    sys.stderr.flush()
     os._exit(code)
 
 
