@@ -80,6 +80,7 @@ class SandboxServer(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server: SandboxServer
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
