@@ -65,6 +65,9 @@ def main() -> None:
     django.setup()
     from django.db import connections
 
+    # Imported once here rather than in each child.
+    import faktura.quickbooks.client  # noqa: F401
+
     connections.close_all()
     work = [tuple(int(n) for n in item.split(":")) for item in arguments.work]
     children = []
