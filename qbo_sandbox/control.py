@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 KINDS = ("latency", "error", "throttle", "drop")
+TIMES_KEPT = 1000  # request times kept per company for /control/traffic
 
 
 @dataclass
@@ -59,12 +60,15 @@ class Limits:
 
 @dataclass
 class Traffic:
-    """Requests of the last minute and requests in flight, per company."""
+    """Requests of the last minute and requests in flight, per company; for tests, the wall
+    times at which recent requests were let in and 429s were answered."""
 
     limits: Limits = field(default_factory=Limits)
     recent: dict[str, deque[float]] = field(default_factory=dict)
     active: dict[str, int] = field(default_factory=dict)
     peak: dict[str, int] = field(default_factory=dict)
+    started: dict[str, deque[float]] = field(default_factory=dict)
+    throttled: dict[str, deque[float]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def enter(self, realm: str) -> bool:
@@ -76,8 +80,10 @@ class Traffic:
                 recent.popleft()
             active = self.active.get(realm, 0)
             if len(recent) >= self.limits.per_minute or active >= self.limits.concurrent:
+                self._note(self.throttled, realm)
                 return False
             recent.append(now)
+            self._note(self.started, realm)
             self.active[realm] = active + 1
             self.peak[realm] = max(self.peak.get(realm, 0), active + 1)
             return True
@@ -85,6 +91,24 @@ class Traffic:
     def leave(self, realm: str) -> None:
         with self.lock:
             self.active[realm] -= 1
+
+    def throttle(self, realm: str) -> None:
+        """Note an injected 429."""
+        with self.lock:
+            self._note(self.throttled, realm)
+
+    def report(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "peak": dict(self.peak),
+                "active": dict(self.active),
+                "started": {realm: list(times) for realm, times in self.started.items()},
+                "throttled": {realm: list(times) for realm, times in self.throttled.items()},
+            }
+
+    @staticmethod
+    def _note(times: dict[str, deque[float]], realm: str) -> None:
+        times.setdefault(realm, deque(maxlen=TIMES_KEPT)).append(time.time())
 
 
 class Faults:

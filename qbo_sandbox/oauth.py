@@ -238,6 +238,14 @@ class OAuth:
             )
             return cursor.rowcount
 
+    def token_pairs(self) -> dict[str, int]:
+        """The token pairs issued per company (a code exchange or a refresh makes one)."""
+        rows = self.store.all(
+            "SELECT g.realm_id, COUNT(*) AS pairs FROM tokens t JOIN grants g USING (grant_id) "
+            "WHERE t.kind = 'refresh' GROUP BY g.realm_id"
+        )
+        return {row["realm_id"]: int(row["pairs"]) for row in rows}
+
     def revoke_realm(self, realm_id: str) -> int:
         with self.store.transaction() as db:
             return db.execute(

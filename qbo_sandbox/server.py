@@ -80,6 +80,7 @@ class SandboxServer(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server: SandboxServer
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -261,15 +262,16 @@ class Handler(BaseHTTPRequestHandler):
             # Injected latency counts as time in flight, as a slow QBO answer does.
             injected = self.app.faults.take(("latency", "error", "throttle"), realm, method, rest)
             if injected is not None:
-                self.injected(injected)
+                self.injected(realm, injected)
             self.api_call(method, realm, rest)
         finally:
             self.app.traffic.leave(realm)
 
-    def injected(self, rule: Rule) -> None:
+    def injected(self, realm: str, rule: Rule) -> None:
         if rule.kind == "latency":
             time.sleep(rule.seconds)
         elif rule.kind == "throttle":
+            self.app.traffic.throttle(realm)
             raise faults.throttled(rule.retry_after)
         else:
             raise faults.system_fault(rule.status)
@@ -432,7 +434,7 @@ class Handler(BaseHTTPRequestHandler):
             limits.concurrent = int(data.get("concurrent", limits.concurrent))
             raise Answer(200, {"per_minute": limits.per_minute, "concurrent": limits.concurrent})
         if what == "traffic" and method == "GET":
-            raise Answer(200, {"peak": app.traffic.peak, "active": app.traffic.active})
+            raise Answer(200, {**app.traffic.report(), "token_pairs": app.oauth.token_pairs()})
         raise Answer(404, {"error": f"no control operation {method} /control/{what}"})
 
 

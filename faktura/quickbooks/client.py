@@ -230,6 +230,10 @@ class QuickBooksClient:
                     "Faktura will try again.") % {"what": what, "error": type(error).__name__},
                     retryable=True,
                 ) from None  # fmt: skip
+            retry_after = _seconds(answer.headers.get("Retry-After"))
+            if answer.status_code == 429:
+                # Paused before the slot is given back, so no other call slips in meanwhile.
+                limits.pause_company(realm, retry_after)
         log.debug(
             "QuickBooks %s %s → %s (intuit_tid %s)",
             method, path, answer.status_code, answer.headers.get("intuit_tid", ""),
@@ -241,8 +245,6 @@ class QuickBooksClient:
         if answer.status_code == 401:
             raise _AccessRefused(token)
         if answer.status_code == 429:
-            retry_after = _seconds(answer.headers.get("Retry-After"))
-            limits.pause_company(realm, retry_after)
             raise error_from_faults(what, 429, faults_in(data), retry_after)
         if answer.status_code == 403:
             raise ReconnectNeeded(

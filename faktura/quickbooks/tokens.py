@@ -104,7 +104,9 @@ def _refresh(connection: QuickBooksConnection, holder: str) -> str:
     except ReconnectNeeded as refused:
         _finish(connection.pk, holder, refused=refused)
         raise
-    except QuickBooksError:
+    except Exception:
+        # Give the lease back at once (a network error, keys that do not open the stored
+        # token): the next call tries again instead of waiting for the lease to run out.
         _finish(connection.pk, holder)
         raise
     _finish(connection.pk, holder, tokens=tokens)

@@ -78,3 +78,17 @@ def test_revocation_through_the_control_endpoint(api):
 def test_an_unknown_fault_kind_is_refused(api):
     answer = requests.post(f"{api.base}/control/faults", json={"kind": "meteor"}, timeout=5)
     assert answer.status_code == 400
+
+
+def test_traffic_reports_request_and_429_times_and_token_pairs_per_company(api):
+    before = requests.get(f"{api.base}/control/traffic", timeout=5).json()
+    api.control("faults", {"kind": "throttle", "retry_after": 2})
+    assert api.get("customer/1").status_code == 429
+    assert api.get("customer/1").status_code == 200
+    traffic = requests.get(f"{api.base}/control/traffic", timeout=5).json()
+    started = traffic["started"][api.realm][len(before["started"].get(api.realm, [])) :]
+    assert len(started) == 2
+    [throttled] = traffic["throttled"][api.realm]
+    assert started[0] <= throttled <= started[1]
+    # The code exchange made the company's one pair so far; a refresh makes another.
+    assert traffic["token_pairs"][api.realm] == before["token_pairs"][api.realm] == 1
