@@ -178,11 +178,12 @@ class QuickBooksClient:
                 raise
             except _AccessRefused as refused:
                 if refreshed_after_401:
-                    raise ReconnectNeeded(
-                        _("QuickBooks refused the connection's fresh token for %(name)s. "
-                        "Reconnect QuickBooks in Settings → QuickBooks.")
-                        % {"name": self.connection.company_name}
-                    ) from None  # fmt: skip
+                    message = _(
+                        "QuickBooks refused the connection's fresh token for %(name)s. "
+                        "Reconnect QuickBooks in Settings → QuickBooks."
+                    ) % {"name": self.connection.company_name}
+                    tokens.mark_needs_reconnect(self.connection.pk, message)
+                    raise ReconnectNeeded(message) from None
                 tokens.expire_access_token(self.connection.pk, refused.token)
                 refreshed_after_401 = True
                 continue
@@ -207,7 +208,7 @@ class QuickBooksClient:
         what: str,
         max_wait: float,
     ) -> dict[str, Any]:
-        token = tokens.access_token(self.connection.pk)
+        token = tokens.access_token(self.connection.pk, max_wait=max(max_wait, 1.0))
         realm = self.connection.realm_id
         with limits.company_budget(realm, max_wait=max(max_wait, 0.0)):
             try:

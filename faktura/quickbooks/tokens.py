@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from faktura.core.encryption import decrypt, encrypt
+from faktura.core.encryption import UnreadableSecret, decrypt, encrypt
 from faktura.quickbooks import oauth
 from faktura.quickbooks.errors import QuickBooksError, ReconnectNeeded
 from faktura.quickbooks.models import ConnectionStatus, QuickBooksConnection
@@ -62,11 +62,22 @@ def store_tokens(connection: QuickBooksConnection, tokens: oauth.TokenSet) -> No
     connection.refresh_expires_at = tokens.refresh_expires_at
 
 
-def access_token(connection_id: int) -> str:
-    """A current access token for the connection, refreshing it first when needed.
-    Raises ReconnectNeeded when Intuit no longer accepts the connection."""
+def access_token(connection_id: int, *, max_wait: float | None = None) -> str:
+    """A current access token for the connection, refreshing it first when needed; waits at
+    most `max_wait` seconds for another process's refresh (default: twice its lease).
+    Raises ReconnectNeeded when Intuit no longer accepts the connection or its stored
+    tokens cannot be opened."""
+    try:
+        return _access_token(connection_id, max_wait)
+    except UnreadableSecret as unreadable:
+        # The keys changed: connecting again stores tokens the current key opens.
+        raise ReconnectNeeded(unreadable.args[0]) from None
+
+
+def _access_token(connection_id: int, max_wait: float | None) -> str:
     holder = uuid.uuid4().hex
     waited_since = time.monotonic()
+    longest = 2 * _lease().total_seconds() if max_wait is None else max_wait
     while True:
         connection = QuickBooksConnection.objects.get(pk=connection_id)
         if not connection.is_usable:
@@ -88,7 +99,7 @@ def access_token(connection_id: int) -> str:
                 connection.save(update_fields=["refresh_holder", "refresh_lease_until"])
         if leased:
             # Another process is refreshing: wait for its answer (or for its lease to run out).
-            if time.monotonic() - waited_since > 2 * _lease().total_seconds():
+            if time.monotonic() - waited_since > longest:
                 raise QuickBooksError(
                     _("Refreshing the QuickBooks connection takes too long; Faktura will try "
                     "again."), retryable=True
@@ -155,3 +166,10 @@ def expire_access_token(connection_id: int, token: str) -> None:
         if connection.access_token and decrypt(connection.access_token) == token:
             connection.access_expires_at = timezone.now() - REFRESH_MARGIN
             connection.save(update_fields=["access_expires_at"])
+
+
+def mark_needs_reconnect(connection_id: int, message: str) -> None:
+    """QuickBooks refused even a freshly refreshed token: only a new consent helps."""
+    QuickBooksConnection.objects.filter(pk=connection_id, status=ConnectionStatus.CONNECTED).update(
+        status=ConnectionStatus.NEEDS_RECONNECT, status_message=message
+    )

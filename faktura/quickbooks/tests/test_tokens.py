@@ -9,7 +9,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from faktura.core.actors import Actor
-from faktura.core.encryption import UnreadableSecret, reset_keys
+from faktura.core.encryption import reset_keys
 from faktura.quickbooks.client import QuickBooksClient
 from faktura.quickbooks.errors import ReconnectNeeded
 from faktura.quickbooks.models import ConnectionStatus, QuickBooksConnection
@@ -67,10 +67,14 @@ def other_keys(settings: Any) -> Iterator[None]:
 def test_tokens_stored_under_another_key_are_refused_in_words(
     connection: QuickBooksConnection, other_keys: None
 ) -> None:  # SPEC QB-14
-    with pytest.raises(UnreadableSecret) as unreadable:
+    # A ReconnectNeeded, as every caller handles: connecting again stores tokens the key opens.
+    with pytest.raises(ReconnectNeeded) as unreadable:
         QuickBooksClient(connection).company_info()
-    assert "cannot be decrypted with the configured encryption keys" in str(unreadable.value)
-    assert "FAKTURA_ENCRYPTION_KEYS" in str(unreadable.value)
+    assert "cannot be decrypted with the configured encryption keys" in unreadable.value.message
+    assert "FAKTURA_ENCRYPTION_KEYS" in unreadable.value.message
+    # Not marked: putting the old key back must be enough.
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.CONNECTED
 
 
 def test_a_refresh_that_cannot_open_the_stored_token_lets_the_next_call_refresh_at_once(
@@ -81,7 +85,7 @@ def test_a_refresh_that_cannot_open_the_stored_token_lets_the_next_call_refresh_
     settings.FAKTURA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     reset_keys()
     try:
-        with pytest.raises(UnreadableSecret):
+        with pytest.raises(ReconnectNeeded):
             QuickBooksClient(connection).company_info()
     finally:
         settings.FAKTURA_ENCRYPTION_KEYS = right_keys
@@ -94,3 +98,19 @@ def test_a_refresh_that_cannot_open_the_stored_token_lets_the_next_call_refresh_
     assert QuickBooksClient(connection, max_wait=2).company_info()["CompanyName"]
     connection.refresh_from_db()
     assert connection.refresh_count == 1
+
+
+def test_a_fresh_token_refused_again_marks_the_connection_for_reconnecting(
+    sandbox: Sandbox, connection: QuickBooksConnection
+) -> None:  # SPEC QB-14
+    # QuickBooks answers 401 twice: to the stored token and to the one refreshed for it.
+    sandbox.control(
+        "faults", {"kind": "error", "status": 401, "count": 2, "realm": connection.realm_id}
+    )
+    with pytest.raises(ReconnectNeeded) as refused:
+        QuickBooksClient(connection).company_info()
+    assert "Reconnect QuickBooks" in refused.value.message
+    connection.refresh_from_db()
+    assert connection.refresh_count == 1
+    assert connection.status == ConnectionStatus.NEEDS_RECONNECT
+    assert connection.status_message == refused.value.message
