@@ -9,6 +9,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from faktura.core.outside import external_call
+
 # The sandbox's documented demo app keys (qbo_sandbox/README.md): accepted with any redirect URI.
 DEMO_CLIENT_ID = "ABsandboxDemoClientId0000000000000000000000000000"
 DEMO_CLIENT_SECRET = "sandboxDemoClientSecret000000000000000000"
@@ -35,7 +37,10 @@ def answering(base_url: str) -> Callable[[], bool]:
     def check() -> bool:
         try:
             url = f"{base_url}/.well-known/openid-configuration"
-            with urllib.request.urlopen(url, timeout=2) as answer:
+            with (
+                external_call("the QuickBooks sandbox"),
+                urllib.request.urlopen(url, timeout=2) as answer,
+            ):
                 return bool(answer.status == 200)
         except OSError:
             return False

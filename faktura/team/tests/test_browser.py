@@ -29,6 +29,9 @@ def test_super_admin_invites_changes_a_role_and_cannot_demote_themselves(
 
     row.get_by_role("link", name="Change the role of Ola").click()
     dialog = page.locator("#dialog")
+    expect(dialog.get_by_role("button", name="Save role")).to_be_visible()
+    # The dialog's content may still be swapped in: a radio checked before that is replaced.
+    page.wait_for_load_state("networkidle")
     dialog.get_by_label("View only").check()
     dialog.get_by_role("button", name="Save role").click()
     expect(page.get_by_role("alert")).to_contain_text("Ola is now: View only.")
