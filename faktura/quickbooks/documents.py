@@ -318,7 +318,7 @@ def create_fee_expense(
         raise RuleViolation(
             _("No %(missing)s is chosen for fee expenses in the QuickBooks company %(name)s. "
             "Choose it in the action's settings or as the default in Settings → QuickBooks.")
-            % {"missing": _(" and ").join(missing), "name": connection.company_name},
+            % {"missing": _listed(missing), "name": connection.company_name},
             code="no_default",
         )  # fmt: skip
     paid_from, expense_account, vendor = chosen.values()
@@ -457,6 +457,13 @@ def _record(
     except IntegrityError:
         return QuickBooksDocument.objects.get(connection=connection, request_id=request_id)
     return document
+
+
+def _listed(names: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def _type_of(record: models.Model) -> str:
