@@ -39,6 +39,8 @@ from faktura.sales.models import Deal, LineItem, PricedLine, Quote
 # How long a call may wait in the worker before a retryable error goes back to the workflow.
 MAX_WAIT = 30.0
 HISTORY_EVENT = "quickbooks.document_created"
+# The records QuickBooks documents are made from.
+DOCUMENT_SOURCES = ("deal", "quote", "payment")
 SUFFIXES = {
     DocumentKind.INVOICE: "invoice",
     DocumentKind.ESTIMATE: "estimate",
@@ -493,6 +495,8 @@ def documents_for(record: models.Model) -> list[QuickBooksDocument]:
     try:
         object_type = object_type_for(record).singular
     except LookupError:
+        return []
+    if object_type not in DOCUMENT_SOURCES:
         return []
     return list(
         QuickBooksDocument.objects.filter(
