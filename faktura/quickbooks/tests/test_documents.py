@@ -97,7 +97,8 @@ def test_a_deal_becomes_a_document_with_its_lines_and_customer(
     customer = qb.read("Customer", created["CustomerRef"]["value"])
     assert (customer["GivenName"], customer["FamilyName"]) == ("Ada", "Lovelace")
     assert created["CustomerMemo"]["value"] == f"Faktura deal {deal.pk}: Difference engine"
-    assert "DocNumber" in created and document.doc_number == created["DocNumber"]
+    assert "DocNumber" in created
+    assert document.doc_number == created["DocNumber"]
     assert (document.kind, document.entity, document.object_type, document.object_id) == (
         kind, entity, "deal", deal.pk,
     )  # fmt: skip

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from faktura.payments.models import Payment
 from faktura.quickbooks import mapping
@@ -53,21 +54,24 @@ def test_the_description_falls_back_to_the_name() -> None:
 
 
 def test_terms_only_on_invoices_and_the_account_only_on_receipts() -> None:  # SPEC QB-6
-    common = {"customer_id": "5", "lines": [line()], "currency": "USD", "memo": "Faktura deal 1"}
-    invoice = mapping.sales_body(
-        DocumentKind.INVOICE, term_id="3", deposit_account_id="35", **common
-    )  # type: ignore[arg-type]
-    estimate = mapping.sales_body(DocumentKind.ESTIMATE, term_id="3", **common)  # type: ignore[arg-type]
-    receipt = mapping.sales_body(DocumentKind.SALES_RECEIPT, deposit_account_id="35", **common)  # type: ignore[arg-type]
+    def body(kind: str, **given: str) -> dict[str, Any]:
+        return mapping.sales_body(
+            kind, customer_id="5", lines=[line()], currency="USD", memo="Faktura deal 1", **given
+        )
+
+    invoice = body(DocumentKind.INVOICE, term_id="3", deposit_account_id="35")
+    estimate = body(DocumentKind.ESTIMATE, term_id="3")
+    receipt = body(DocumentKind.SALES_RECEIPT, deposit_account_id="35")
     assert invoice["SalesTermRef"] == {"value": "3"}
     assert "DepositToAccountRef" not in invoice
     assert "SalesTermRef" not in estimate
     assert receipt["DepositToAccountRef"] == {"value": "35"}
-    for body in (invoice, estimate, receipt):
-        assert body["CustomerRef"] == {"value": "5"}
-        assert body["CustomerMemo"] == {"value": "Faktura deal 1"}
+    for made in (invoice, estimate, receipt):
+        assert made["CustomerRef"] == {"value": "5"}
+        assert made["CustomerMemo"] == {"value": "Faktura deal 1"}
         # QuickBooks numbers and dates its documents (no custom transaction numbers needed).
-        assert "DocNumber" not in body and "TxnDate" not in body
+        assert "DocNumber" not in made
+        assert "TxnDate" not in made
 
 
 def test_a_receipt_without_a_customer() -> None:
