@@ -6,3 +6,9 @@ class QuickBooksConfig(AppConfig):
     label = "quickbooks"
     verbose_name = "QuickBooks Online"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from faktura.quickbooks.panels import register
+
+        # Deal, quote and payment pages show a "QuickBooks" card through core's panel registry.
+        register()
