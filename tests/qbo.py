@@ -4,7 +4,6 @@ consent page, so tests never share QuickBooks data."""
 
 from __future__ import annotations
 
-import html
 import re
 import subprocess
 import sys
@@ -13,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -48,25 +46,10 @@ class Sandbox:
         return dict(answer.json())
 
     def consent(self, authorize_url: str, **choice: str) -> dict[str, str]:
-        """Open the consent page and submit it (a new company unless `realm_id` is given); the
-        query parameters of the redirect back to Faktura."""
-        page = requests.get(authorize_url, timeout=10)
-        page.raise_for_status()
-        hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text)
-        form = {name: html.unescape(value) for name, value in hidden}
-        choice = {
-            "realm_id": "new",
-            "company_name": "Faktura Test Co",
-            "decision": "connect",
-        } | choice
-        answer = requests.post(
-            f"{self.base_url}/connect/oauth2",
-            data={**form, **choice},
-            allow_redirects=False,
-            timeout=10,
-        )
-        assert answer.status_code == 302, answer.text
-        return {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
+        """Submit the consent page (a new company unless `realm_id` is given); the query
+        parameters of the redirect back to Faktura."""
+        default = {"realm_id": "new", "company_name": "Faktura Test Co", "decision": "connect"}
+        return quickbooks_sandbox.consent(authorize_url, **(default | choice))
 
 
 def start_sandbox(*extra: str) -> Sandbox:

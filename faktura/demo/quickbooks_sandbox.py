@@ -4,10 +4,17 @@ OAuth consent page. Faktura never imports qbo_sandbox: it is a separate program,
 
 from __future__ import annotations
 
+import html
+import re
 import sys
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from faktura.core.outside import external_call
 
 from faktura.core.outside import external_call
 
@@ -46,3 +53,36 @@ def answering(base_url: str) -> Callable[[], bool]:
             return False
 
     return check
+
+
+# A sandbox company the consent page offers: its realm id and its name.
+OFFERED_COMPANY = r'name="realm_id" value="([^"]+)"(?: checked)?> ([^<]*) <small>'
+
+
+class ConsentRefused(Exception):
+    """The sandbox's consent page did not send the browser back to Faktura."""
+
+
+def consent(authorize_url: str, **choice: str) -> dict[str, str]:
+    """Open the sandbox's consent page and submit it as a person would; the query parameters of
+    its redirect back to Faktura (`code`, `state`, `realmId`, or `error`). `choice`: the form's
+    fields (qbo_sandbox/README.md); without `realm_id`, the company named `company_name` is
+    picked when the sandbox has one, else a new one is made with that name."""
+    with external_call("the QuickBooks sandbox's consent page"):
+        page = requests.get(authorize_url, timeout=10)
+    page.raise_for_status()
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text)
+    offered = re.findall(OFFERED_COMPANY, page.text)
+    if "realm_id" not in choice:
+        by_name = {html.unescape(name): realm for realm, name in reversed(offered)}
+        choice = {"realm_id": by_name.get(choice.get("company_name", ""), "new"), **choice}
+    with external_call("the QuickBooks sandbox's consent page"):
+        answer = requests.post(
+            urlsplit(authorize_url)._replace(query="").geturl(),
+            data={**{name: html.unescape(value) for name, value in hidden}, **choice},
+            allow_redirects=False,
+            timeout=10,
+        )
+    if answer.status_code != 302:
+        raise ConsentRefused(f"the consent page answered {answer.status_code}: {answer.text[:300]}")
+    return {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["Location"]).query).items()}

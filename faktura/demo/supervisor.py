@@ -1,7 +1,8 @@
 """Keeps `serve`'s processes running: a child that exits is logged (which one, and why) and
 started again after a back-off (1 s, 2 s, 4 s … 30 s; from 1 s again once it ran a minute).
 A child others need (the QuickBooks sandbox) is waited for until it answers before the next
-starts. Only `stop()` — Ctrl-C or SIGTERM of `serve` — ends them all."""
+starts; what needs it first (the demo's QuickBooks company) runs then. Only `stop()` — Ctrl-C
+or SIGTERM of `serve` — ends them all."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class Child:
     restart_at: float | None = None
     backoff: Backoff = field(default_factory=Backoff)
     ready: Callable[[], bool] | None = None
+    then: Callable[[], object] | None = None
 
 
 class Supervisor:
@@ -49,14 +51,18 @@ class Supervisor:
         say: Callable[[str], None],
         *,
         ready: Mapping[str, Callable[[], bool]] | None = None,
+        then: Mapping[str, Callable[[], object]] | None = None,
         cwd: Path | None = None,
     ) -> None:
         """`ready[name]`: whether that child answers yet; the children after it start then.
+        `then[name]`: run once, in this process, when that child first answered (or its wait
+        ran out), before the next child starts.
         `cwd`: where the children run (`python -m` finds the project's packages there)."""
         self.cwd = cwd
-        ready = ready or {}
+        ready, then = ready or {}, then or {}
         self.children = [
-            Child(name, command, ready=ready.get(name)) for name, command in commands.items()
+            Child(name, command, ready=ready.get(name), then=then.get(name))
+            for name, command in commands.items()
         ]
         self.say = say  # where a restart is told (serve's stderr)
         self.stopping = threading.Event()
@@ -67,6 +73,8 @@ class Supervisor:
             for child in self.children:
                 self._start(child)
                 self._wait_until_ready(child)
+                if child.then is not None and not self.stopping.is_set():
+                    child.then()
             while not self.stopping.wait(poll):
                 for child in self.children:
                     self._look_after(child)

@@ -135,10 +135,12 @@ def test_the_worker_and_the_clock_outlive_a_database_error(processes: Processes,
 
 
 def test_the_quickbooks_sandbox_answers_before_the_next_child_starts(tmp_path: Path):
-    # SPEC QB-14: the demo's Connect goes through the sandbox, so web and worker start after it.
+    # SPEC QB-14: the demo's Connect goes through the sandbox, so web and worker start after it;
+    # the demo's company is connected in between (`then`), once.
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     seen = tmp_path / "seen"
+    hooked: list[bool] = []  # whether the web server had started when the hook ran
     # Writes once (mode "x"): whether the sandbox answered when this child first started.
     probe = (
         "import sys, urllib.request\n"
@@ -156,6 +158,7 @@ def test_the_quickbooks_sandbox_answers_before_the_next_child_starts(tmp_path: P
         },
         print,
         ready={"QuickBooks sandbox": quickbooks_sandbox.answering(base)},
+        then={"QuickBooks sandbox": lambda: hooked.append(seen.exists())},
         cwd=settings.BASE_DIR,
     )
     runner = threading.Thread(target=supervisor.run)
@@ -168,4 +171,5 @@ def test_the_quickbooks_sandbox_answers_before_the_next_child_starts(tmp_path: P
         supervisor.stop()
         runner.join(30)
     assert seen.read_text() == "answered"
+    assert hooked == [False]
     assert (tmp_path / "qbo.sqlite3").exists()  # the demo's companies outlive a restart

@@ -4,12 +4,15 @@ Migrates, creates the admin user and demo data on the first start (and prints th
 then runs the web server, one task worker and the workflow clock on 127.0.0.1, starting again
 any of them that exits (`faktura.demo.supervisor`), until Ctrl-C or SIGTERM stops them all.
 Unless QUICKBOOKS_CLIENT_ID is set, it also runs the QuickBooks sandbox (on the web port + 1,
-its companies kept in DATA_DIR) and points the others at it (`faktura.demo.quickbooks_sandbox`).
+its companies kept in DATA_DIR) and points the others at it (`faktura.demo.quickbooks_sandbox`);
+on the demo's first start it connects a sandbox company once the sandbox answers
+(`faktura.demo.quickbooks_demo`).
 """
 
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +21,7 @@ from django.core.management.base import BaseCommand
 
 from faktura.accounts.models import User
 from faktura.demo import quickbooks_sandbox
+from faktura.demo.quickbooks_demo import set_up_demo_quickbooks
 from faktura.demo.seed import seed_demo
 from faktura.demo.supervisor import Supervisor
 
@@ -43,8 +47,10 @@ class Command(BaseCommand):
     ) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         login_file = settings.DATA_DIR / "first-login.txt"
+        admin = None  # the demo's super admin, when this start created the demo data
         if not User.objects.exists() and not no_demo:
             login = seed_demo()
+            admin = User.objects.get(username=login.username)
             login_file.write_text(f"username: {login.username}\npassword: {login.password}\n")
             login_file.chmod(0o600)
             self.stdout.write(self.style.SUCCESS("Created the admin user and demo data."))
@@ -57,6 +63,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Log in at {url}login/ with\n{login_file.read_text()}")
         children: dict[str, list[str]] = {}
         ready: dict[str, Callable[[], bool]] = {}
+        then: dict[str, Callable[[], object]] = {}
         if os.environ.get("QUICKBOOKS_CLIENT_ID"):
             self.stdout.write("QuickBooks: Intuit, with the app keys in QUICKBOOKS_CLIENT_ID.")
         else:
@@ -67,6 +74,12 @@ class Command(BaseCommand):
             ready["QuickBooks sandbox"] = quickbooks_sandbox.answering(sandbox_url)
             # The web server and the worker inherit these: they connect to the sandbox.
             os.environ.update(quickbooks_sandbox.environment(sandbox_url))
+            if admin is not None:
+                for name, value in quickbooks_sandbox.environment(sandbox_url).items():
+                    setattr(settings, name, value)  # this process connects the demo's company
+                then["QuickBooks sandbox"] = partial(
+                    set_up_demo_quickbooks, admin, web_url=url, say=self.stdout.write
+                )
             self.stdout.write(
                 f"QuickBooks sandbox at {sandbox_url}/ (Settings → QuickBooks → Connect a "
                 "QuickBooks company creates a sandbox company)."
@@ -82,6 +95,7 @@ class Command(BaseCommand):
             },
             say=self.stderr.write,
             ready=ready,
+            then=then,
             cwd=settings.BASE_DIR,
         )
         supervisor.run_until_terminated()
