@@ -16,8 +16,6 @@ import requests
 
 from faktura.core.outside import external_call
 
-from faktura.core.outside import external_call
-
 # The sandbox's documented demo app keys (qbo_sandbox/README.md): accepted with any redirect URI.
 DEMO_CLIENT_ID = "ABsandboxDemoClientId0000000000000000000000000000"
 DEMO_CLIENT_SECRET = "sandboxDemoClientSecret000000000000000000"
