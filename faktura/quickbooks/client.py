@@ -30,11 +30,15 @@ from faktura.quickbooks.errors import (
     faults_in,
 )
 from faktura.quickbooks.models import QuickBooksConnection
+from faktura.quickbooks.request_ids import (
+    REQUEST_ID_LENGTH,
+    current_request_id,
+    record_refusal,
+)
 
 MINOR_VERSION = "75"
 BATCH_SIZE = 30  # Intuit's recommended maximum per batch request
 PAGE_SIZE = 1000  # QuickBooks' largest MAXRESULTS
-REQUEST_ID_LENGTH = 50  # Intuit's maximum
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +166,7 @@ class QuickBooksClient:
             raise ValueError(f"requestid longer than {REQUEST_ID_LENGTH}: {request_id}")
         params = {"minorversion": MINOR_VERSION}
         if request_id is not None:
-            params["requestid"] = request_id
+            params["requestid"] = current_request_id(self.connection.realm_id, request_id)
         if json_body is not None:
             body = json.dumps(json_body, default=_json_default).encode()
         started = time.monotonic()
@@ -188,6 +192,9 @@ class QuickBooksClient:
                 refreshed_after_401 = True
                 continue
             except QuickBooksError as error:
+                if request_id is not None and error.status == 400:
+                    # Refused, so nothing was made: the next try may go out under a new id.
+                    record_refusal(self.connection.realm_id, request_id)
                 if not error.retryable or attempt >= self.attempts:
                     raise
                 wait = error.retry_after if error.retry_after is not None else backoff.next_delay()

@@ -32,8 +32,9 @@ from faktura.quickbooks import mapping, rules
 from faktura.quickbooks.client import QuickBooksClient
 from faktura.quickbooks.errors import ReconnectNeeded
 from faktura.quickbooks.mapping import ENTITIES, SALES_KINDS, MatchedLine
-from faktura.quickbooks.matching import Matcher, contact_for, derived_request_id
+from faktura.quickbooks.matching import Matcher, contact_for
 from faktura.quickbooks.models import DocumentKind, QuickBooksConnection, QuickBooksDocument
+from faktura.quickbooks.request_ids import derived_request_id
 from faktura.sales.models import Deal, LineItem, PricedLine, Quote
 
 # How long a call may wait in the worker before a retryable error goes back to the workflow.

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 
 from faktura.core.record_services import primary_associated
 from faktura.crm.models import Contact
-from faktura.quickbooks.client import REQUEST_ID_LENGTH, QuickBooksClient, quote
+from faktura.quickbooks.client import QuickBooksClient, quote
 from faktura.quickbooks.errors import QuickBooksError
 from faktura.quickbooks.models import ProductLink, QuickBooksConnection
+from faktura.quickbooks.request_ids import derived_request_id
 from faktura.sales.models import Deal, LineItem, Product, Quote
 
 # Item types a sales line can name (a Category or a Group cannot be sold as one line).
@@ -47,12 +48,6 @@ class DefaultMissing(QuickBooksError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, retryable=False)
-
-
-def derived_request_id(request_id: str, suffix: str) -> str:
-    """`request_id` with `suffix`, cut to Intuit's 50 characters from the left of the base."""
-    tail = f"-{suffix}"
-    return request_id[: REQUEST_ID_LENGTH - len(tail)] + tail
 
 
 def _plain(amount: Any) -> str:

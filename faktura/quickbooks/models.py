@@ -182,3 +182,19 @@ class QuickBooksDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.doc_number or self.qbo_id}"
+
+
+class RefusedRequest(models.Model):
+    """A requestid QuickBooks refused with a validation fault: nothing was created, and QuickBooks
+    may answer that id with the same refusal forever, so the next try of the same write (after
+    the user fixed what was wrong) goes out under a fresh id (request_ids.py)."""
+
+    realm_id = models.CharField(max_length=40)
+    request_id = models.CharField(max_length=50)
+    refusals = models.PositiveIntegerField(default=0)
+    last_refused_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["realm_id", "request_id"], name="one_refusal_count")
+        ]

@@ -86,3 +86,18 @@ def test_a_create_whose_answer_is_lost_is_retried_and_makes_one_document(
     assert created["TotalAmt"] == Decimal("42.00")
     query = f"SELECT COUNT(*) FROM Invoice WHERE CustomerRef = {quote(customer['Id'])}"
     assert client.count(query) == 1
+
+
+def test_a_write_refused_once_goes_out_under_a_new_requestid_after_the_fix(
+    sandbox: Sandbox, connection: QuickBooksConnection
+) -> None:  # SPEC QB-13
+    client = QuickBooksClient(connection)
+    # The sandbox answers a repeated requestid with its first answer, a refusal included.
+    with pytest.raises(QuickBooksError):
+        client.create("Invoice", invoice("999999"), request_id="fix-then-retry")
+    invoices = client.count("SELECT COUNT(*) FROM Invoice")
+    fixed = client.create("Invoice", invoice("1"), request_id="fix-then-retry")
+    assert fixed["CustomerRef"]["value"] == "1"
+    # And the fixed write is itself exactly once.
+    assert client.create("Invoice", invoice("1"), request_id="fix-then-retry") == fixed
+    assert client.count("SELECT COUNT(*) FROM Invoice") == invoices + 1
