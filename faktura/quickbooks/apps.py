@@ -6,3 +6,6 @@ class QuickBooksConfig(AppConfig):
     label = "quickbooks"
     verbose_name = "QuickBooks Online"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from faktura.quickbooks import actions  # noqa: F401  (registers the workflow actions)
