@@ -141,3 +141,44 @@ class ProductSyncRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class DocumentKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")
+    ESTIMATE = "estimate", _("Estimate")
+    SALES_RECEIPT = "sales_receipt", _("Sales receipt")
+    PAYMENT = "payment", _("Payment")
+    EXPENSE = "expense", _("Expense")
+    REFUND_RECEIPT = "refund_receipt", _("Refund receipt")
+
+
+class QuickBooksDocument(models.Model):
+    """One document Faktura created in QuickBooks for a deal, quote or payment (QB-1, QB-9…QB-11).
+    `request_id` is the requestid the create carried: a second run of the same workflow step
+    finds this row and makes no call (QB-13)."""
+
+    connection = models.ForeignKey(
+        QuickBooksConnection, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    entity = models.CharField(max_length=20)  # the QuickBooks entity: "Invoice", "Purchase", …
+    qbo_id = models.CharField(max_length=40)
+    doc_number = models.CharField(max_length=40, blank=True)
+    total = models.DecimalField(max_digits=18, decimal_places=4)
+    currency = models.CharField(max_length=3)
+    object_type = models.CharField(max_length=20)  # "deal", "quote" or "payment"
+    object_id = models.PositiveBigIntegerField()
+    request_id = models.CharField(max_length=50)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="qb_document_record")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "request_id"], name="one_document_per_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.doc_number or self.qbo_id}"
