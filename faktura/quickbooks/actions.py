@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from faktura.accounts.services import get_account_settings
 from faktura.core.errors import ALLOWED, Decision, RuleViolation, refuse
+from faktura.core.money import format_money
 from faktura.payments.models import Payment
 from faktura.payments.properties import PAYMENT
 from faktura.quickbooks import documents
@@ -137,7 +138,7 @@ def result_of(created: list[QuickBooksDocument]) -> dict[str, Any]:
         ),
         "quickbooks_id": first.qbo_id,
         "number": first.doc_number,
-        "total": f"{first.total} {first.currency}".strip(),
+        "total": format_money(first.total, first.currency),
     }
 
 

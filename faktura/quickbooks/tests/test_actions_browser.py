@@ -59,8 +59,8 @@ def test_build_a_quickbooks_invoice_workflow_and_watch_it_create_the_invoice(
     company.select_option(label=income.company_name)
     # The company's terms, read from QuickBooks when the company is chosen.
     expect(terms.locator("option")).to_have_text(
-        ["Choose…", "The customer's terms", "Due on receipt", "Net 10", "Net 30", "Net 60",
-         "Net 15"]
+        ["Choose…", "The customer's terms", "Due on receipt", "Net 10", "Net 15", "Net 30",
+         "Net 60"]
     )  # fmt: skip
     terms.select_option(label="Net 30")
     panel.get_by_role("group", name=re.compile("Create the product")).get_by_label(
