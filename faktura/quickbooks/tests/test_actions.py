@@ -236,6 +236,28 @@ def test_a_payment_fee_becomes_an_expense_on_the_accounts_chosen(
 
 
 # SPEC QB-10
+def test_an_expense_without_accounts_or_defaults_fails_saying_what_to_set(
+    connection, qb, live_workflow, run_feed, system, contact
+):
+    live_workflow(
+        "payment",
+        [step("quickbooks_create_expense", connection)],
+        events=[{"event": "payment_succeeded"}],
+    )
+    payments.record_online_payment(
+        actor=system, processor_payment_id="pi_fee_3", amount="100.00", currency="USD",
+        fees="3.20", contact=contact,
+    )  # fmt: skip
+
+    run_feed()
+
+    failed = the_step()
+    assert failed.status == StepStatus.FAILED
+    assert "Settings → QuickBooks" in failed.error
+    assert in_quickbooks(qb, "Purchase") == []
+
+
+# SPEC QB-10
 def test_an_expense_can_book_another_amount_property(connection, qb, system, contact):
     vendor = qb.create("Vendor", {"DisplayName": "Bank"}, request_id="test-vendor-bank")
     payment, _created = payments.record_online_payment(
@@ -416,6 +438,22 @@ def test_the_editor_offers_the_connected_companies_and_their_terms_live(
     assert "Net 45" not in options_of(drawn.text, "cfg-terms")
 
 
+# SPEC QB-14
+def test_a_company_that_needs_reconnecting_is_marked_and_its_terms_say_why(
+    admin, sandbox, connection
+):
+    sandbox.control("tokens/revoke", {"realmId": connection.realm_id})
+    sandbox.control("tokens/expire", {"realmId": connection.realm_id})
+    context = FieldContext("deal", {"connection": str(connection.pk)})
+    terms = context.options(INVOICE.fields[1])
+    connection.refresh_from_db()
+
+    assert "Reconnect QuickBooks" in terms.error
+    assert context.options(INVOICE.fields[0]).choices == (
+        (str(connection.pk), f"{connection.company_name} (needs reconnecting)"),
+    )
+
+
 # SPEC QB-6
 def test_without_a_connected_company_the_editor_says_to_connect_one(admin_client, admin, db):
     url = f"/workflows/{draft_workflow(admin).pk}/steps/new/?where=&index=0"
@@ -543,6 +581,7 @@ def test_throttling_is_retried_at_the_time_quickbooks_asks(
     assert retrying.status == StepStatus.RETRYING
     assert "slow down" in retrying.error
     # QuickBooks' Retry-After (5 minutes), not the policy's first wait (1 minute).
+    assert retrying.run_after is not None
     assert retrying.run_after >= asked_at + dt.timedelta(seconds=295)
     assert not QuickBooksDocument.objects.exists()
 
