@@ -166,22 +166,18 @@ def _payment(context: ActionContext) -> Payment:
     return record
 
 
-def create_paid_invoice(context: ActionContext) -> dict[str, Any]:
-    return _run(
-        context,
-        documents.create_paid_invoice,
-        payment=_payment(context),
-        create_items=_yes(context.config, "create_products"),
-    )
+def _from_payment(create: Callable[..., Created]) -> Callable[[ActionContext], dict[str, Any]]:
+    """A paid invoice or a sales receipt from the payment's details."""
 
+    def run(context: ActionContext) -> dict[str, Any]:
+        return _run(
+            context,
+            create,
+            payment=_payment(context),
+            create_items=_yes(context.config, "create_products"),
+        )
 
-def create_payment_sales_receipt(context: ActionContext) -> dict[str, Any]:
-    return _run(
-        context,
-        documents.create_payment_sales_receipt,
-        payment=_payment(context),
-        create_items=_yes(context.config, "create_products"),
-    )
+    return run
 
 
 def expense_amount(payment: Payment, property_name: str) -> Decimal | None:
@@ -267,7 +263,7 @@ PAID_INVOICE = _register(
     "Create QuickBooks paid invoice",
     "Create an invoice and the payment that pays it in QuickBooks Online from the payment's "
     "details. Refused when any line is taxable; use a sales receipt then.",
-    create_paid_invoice,
+    _from_payment(documents.create_paid_invoice),
     (CONNECTION, CREATE_PRODUCTS),
     ("payment",),
 )
@@ -275,7 +271,7 @@ PAYMENT_SALES_RECEIPT = _register(
     "quickbooks_create_payment_sales_receipt",
     "Create QuickBooks sales receipt from payment",
     "Create a sales receipt in QuickBooks Online from the payment's details (any lines).",
-    create_payment_sales_receipt,
+    _from_payment(documents.create_payment_sales_receipt),
     (CONNECTION, CREATE_PRODUCTS),
     ("payment",),
 )

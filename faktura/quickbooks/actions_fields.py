@@ -168,7 +168,7 @@ CREATE_PRODUCTS = ConfigField(
 )
 AMOUNT_PROPERTY = ConfigField(
     "amount_property",
-    "Amount",
+    "Amount to book",
     kind=CHOICE,
     required=False,
     choices=tuple((p.name, p.label) for p in PAYMENT.properties if p.money),
