@@ -39,6 +39,8 @@ from faktura.sales.models import Deal, LineItem, PricedLine, Quote
 # How long a call may wait in the worker before a retryable error goes back to the workflow.
 MAX_WAIT = 30.0
 HISTORY_EVENT = "quickbooks.document_created"
+# The records QuickBooks documents are made from.
+DOCUMENT_SOURCES = ("deal", "quote", "payment")
 SUFFIXES = {
     DocumentKind.INVOICE: "invoice",
     DocumentKind.ESTIMATE: "estimate",
@@ -318,7 +320,7 @@ def create_fee_expense(
         raise RuleViolation(
             _("No %(missing)s is chosen for fee expenses in the QuickBooks company %(name)s. "
             "Choose it in the action's settings or as the default in Settings → QuickBooks.")
-            % {"missing": _(" and ").join(missing), "name": connection.company_name},
+            % {"missing": _listed(missing), "name": connection.company_name},
             code="no_default",
         )  # fmt: skip
     paid_from, expense_account, vendor = chosen.values()
@@ -459,6 +461,13 @@ def _record(
     return document
 
 
+def _listed(names: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
 def _type_of(record: models.Model) -> str:
     return object_type_for(record).singular
 
@@ -486,6 +495,8 @@ def documents_for(record: models.Model) -> list[QuickBooksDocument]:
     try:
         object_type = object_type_for(record).singular
     except LookupError:
+        return []
+    if object_type not in DOCUMENT_SOURCES:
         return []
     return list(
         QuickBooksDocument.objects.filter(
