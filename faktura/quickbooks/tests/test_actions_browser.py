@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from faktura.accounts.models import User
 from faktura.core.actors import Actor
@@ -22,6 +22,14 @@ from faktura.workflows.tests.conftest import read_feed
 from faktura.workflows.tests.test_editor_browser import open_panel_choice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def htmx_idle(page: Page) -> None:
+    """Wait until htmx has swapped and settled what it loaded: a select changed before the new
+    content is processed sends nothing."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
 
 
 # SPEC QB-1
@@ -44,7 +52,11 @@ def test_build_a_quickbooks_invoice_workflow_and_watch_it_create_the_invoice(
     expect(page.locator("#trigger-form")).to_have_class(re.compile(r"\bshow\b"))
     choose(page, 0, "Deal stage", "dealstage")
     choose(page, 0, "Deal name", "dealname", operator=("is any of", "any_of"))
-    filter_row(page, 0).get_by_label("Value").fill("Payment Link")
+    htmx_idle(page)
+    value = filter_row(page, 0).get_by_label("Value")
+    value.fill("Payment Link")
+    expect(value).to_have_value("Payment Link")
+    expect(filter_row(page, 0)).to_have_attribute("data-operator", "any_of")
     page.get_by_role("button", name="Save triggers").click()
     expect(page.get_by_test_id("trigger-summary")).to_contain_text(
         "Deal name is any of Payment Link"
@@ -56,6 +68,7 @@ def test_build_a_quickbooks_invoice_workflow_and_watch_it_create_the_invoice(
     company = panel.get_by_label("QuickBooks company")
     terms = panel.get_by_label("Payment terms")
     expect(terms.locator("option")).to_have_text(["Choose…"])  # no company yet
+    htmx_idle(page)
     company.select_option(label=income.company_name)
     # The company's terms, read from QuickBooks when the company is chosen.
     expect(terms.locator("option")).to_have_text(
