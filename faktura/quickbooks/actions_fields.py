@@ -1,0 +1,205 @@
+"""The QuickBooks actions' configuration fields (QB-6): the connected company, and what that
+company has (payment terms, accounts by type, vendors) read live from QuickBooks when the editor
+draws the step or it is saved or published, drawn again when the company changes. The contact
+and the line items offer "the first associated contact" and "all line items" only: a workflow's
+choices are computed from the workflow, not from one enrolled record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from faktura.payments.properties import PAYMENT
+from faktura.quickbooks.client import QuickBooksClient
+from faktura.quickbooks.errors import QuickBooksError
+from faktura.quickbooks.forms import LISTS
+from faktura.quickbooks.models import ConnectionStatus, QuickBooksConnection
+from faktura.quickbooks.rules import can_use
+from faktura.workflows.config_fields import (
+    CHOICE,
+    YES_NO,
+    Choice,
+    ChoicesError,
+    ConfigField,
+    FieldContext,
+)
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+CHOICES_WAIT = 10  # seconds the editor waits for QuickBooks' budget before saying it is busy
+
+# --- choices, read live from the chosen company (QB-6) -------------------------------------------
+
+USABLE = (ConnectionStatus.CONNECTED, ConnectionStatus.NEEDS_RECONNECT)
+
+
+def connected_companies(context: FieldContext) -> Iterable[Choice]:
+    connections = QuickBooksConnection.objects.filter(status__in=USABLE)
+    if not connections:
+        raise ChoicesError(_("No QuickBooks company is connected. Connect a QuickBooks company "
+                             "in Settings → QuickBooks first."))  # fmt: skip
+    return [
+        (
+            str(c.pk),
+            c.company_name
+            if c.is_usable
+            else _("%(name)s (needs reconnecting)") % {"name": c.company_name},
+        )
+        for c in connections
+    ]
+
+
+def _chosen_client(context: FieldContext) -> QuickBooksClient | None:
+    """A client for the company the step has chosen; None while none is chosen. Raises
+    ChoicesError when it cannot be used."""
+    chosen = str(context.config.get("connection") or "")
+    if not chosen.isdigit():
+        return None
+    connection = QuickBooksConnection.objects.filter(pk=int(chosen)).first()
+    if connection is None:
+        return None  # the connection field itself says the choice is gone
+    if not (usable := can_use(connection)):
+        raise ChoicesError(usable.reason)
+    return QuickBooksClient(connection, max_wait=CHOICES_WAIT, attempts=2)
+
+
+def _read(
+    failed: StrOrPromise, read: Callable[[QuickBooksClient], list[Choice]]
+) -> Callable[[FieldContext], list[Choice]]:
+    """A choices provider: `read` the chosen company's list, or say why not (`failed`, with
+    %(said)s for QuickBooks' words)."""
+
+    def choices(context: FieldContext) -> list[Choice]:
+        default = [("", _("The company's default (Settings → QuickBooks)"))]
+        try:
+            client = _chosen_client(context)
+            return [*default, *read(client)] if client else []
+        except QuickBooksError as error:
+            raise ChoicesError(str(failed) % {"said": error.message}) from None
+
+    return choices
+
+
+def _terms(client: QuickBooksClient) -> list[Choice]:
+    return [(str(t["Id"]), str(t.get("Name", t["Id"]))) for t in client.query("SELECT * FROM Term")]
+
+
+def _accounts_of(default: str) -> Callable[[QuickBooksClient], list[Choice]]:
+    """The company's accounts of the types Settings → QuickBooks offers for `default`."""
+    types = LISTS[default].account_types
+
+    def read(client: QuickBooksClient) -> list[Choice]:
+        return [
+            (str(row["Id"]), str(row.get("FullyQualifiedName") or row.get("Name")))
+            for row in client.query_all("SELECT * FROM Account")
+            if row.get("AccountType") in types
+        ]
+
+    return read
+
+
+def _vendors(client: QuickBooksClient) -> list[Choice]:
+    return [
+        (str(row["Id"]), str(row.get("DisplayName") or row["Id"]))
+        for row in client.query_all("SELECT * FROM Vendor")
+    ]
+
+
+_company_terms = _read(
+    gettext_lazy("Could not read the payment terms from QuickBooks: %(said)s"), _terms
+)
+
+
+def payment_terms(context: FieldContext) -> list[Choice]:
+    choices = _company_terms(context)
+    # The first choice reads "the company's default"; for terms it is the customer's own.
+    return [("", _("The customer's terms")), *choices[1:]] if choices else []
+
+
+# --- fields --------------------------------------------------------------------------------------
+
+CONNECTION = ConfigField(
+    "connection",
+    "QuickBooks company",
+    kind=CHOICE,
+    choices=connected_companies,
+    help="A company connected in Settings → QuickBooks.",
+)
+TERMS = ConfigField(
+    "terms",
+    "Payment terms",
+    kind=CHOICE,
+    required=False,
+    choices=payment_terms,
+    depends_on=("connection",),
+    help="Read from the chosen company's terms in QuickBooks.",
+)
+CONTACT = ConfigField(
+    "contact",
+    "Customer",
+    kind=CHOICE,
+    required=False,
+    choices=(("first", "First associated contact (oldest)"),),
+    help=(
+        "Matched to a QuickBooks customer by first name, last name and email; created in "
+        "QuickBooks when none matches."
+    ),
+)
+LINE_ITEMS = ConfigField(
+    "line_items",
+    "Products",
+    kind=CHOICE,
+    required=False,
+    choices=(("all", "All line items"),),
+)
+CREATE_PRODUCTS = ConfigField(
+    "create_products",
+    "Create the product in QuickBooks if it doesn't exist",
+    kind=YES_NO,
+    required=False,
+    help=(
+        "No: a line item without a matching QuickBooks product stops the action, and the log "
+        "names it. Sync products in Settings → QuickBooks so they match."
+    ),
+)
+AMOUNT_PROPERTY = ConfigField(
+    "amount_property",
+    "Amount to book",
+    kind=CHOICE,
+    required=False,
+    choices=tuple((p.name, p.label) for p in PAYMENT.properties if p.money),
+    help="The payment property the expense amount is read from; empty: Fees.",
+)
+
+
+def _account_field(name: str, label: str, default: str) -> ConfigField:
+    return ConfigField(
+        name,
+        label,
+        kind=CHOICE,
+        required=False,
+        choices=_read(
+            gettext_lazy("Could not read the accounts from QuickBooks: %(said)s"),
+            _accounts_of(default),
+        ),
+        depends_on=("connection",),
+    )
+
+
+PAYMENT_ACCOUNT = _account_field(
+    "payment_account", "Payment account (bank or credit card)", "fee_payment_account"
+)
+EXPENSE_ACCOUNT = _account_field("expense_account", "Expense account", "fee_expense_account")
+VENDOR = ConfigField(
+    "vendor",
+    "Vendor",
+    kind=CHOICE,
+    required=False,
+    choices=_read(gettext_lazy("Could not read the vendors from QuickBooks: %(said)s"), _vendors),
+    depends_on=("connection",),
+)
+REFUND_ACCOUNT = _account_field("refund_account", "Refund from account", "refund_account")
