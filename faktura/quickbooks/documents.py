@@ -157,8 +157,9 @@ def create_paid_invoice(
     if taxed := next((line for line in lines if line.tax_rate > 0), None):
         raise RuleViolation(
             _("The line “%(name)s” is taxed (%(rate)s %%), and a paid invoice in QuickBooks can "
-            "only hold lines without tax. Use the 'Create sales receipt' action for taxed "
-            "payments.") % {"name": taxed.name, "rate": taxed.tax_rate.normalize()},
+            "only hold lines without tax. Use the “Create QuickBooks sales receipt from payment” "
+            "action for taxed payments.")
+            % {"name": taxed.name, "rate": taxed.tax_rate.normalize()},
             code="taxable_line",
         )  # fmt: skip
     matcher = Matcher(QuickBooksClient(connection, max_wait=MAX_WAIT), connection)
