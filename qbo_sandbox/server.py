@@ -157,6 +157,8 @@ class Handler(BaseHTTPRequestHandler):
             self.control(method, path.removeprefix("/control/"))
         if path == "/" and method == "GET":
             raise Answer(200, pages.companies_index(self.app.store.companies()))
+        if path == "/favicon.ico":  # browsers ask; an error would show in their console
+            raise Answer(204, None)
         if path.startswith("/companies/") and method == "GET":
             self.documents(path.removeprefix("/companies/"))
         match = API.match(path)

@@ -20,3 +20,8 @@ def test_the_company_page_lists_what_an_app_created(sandbox, api):
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in page.text
     assert "<b>Bold</b>" not in page.text
     assert requests.get(f"{sandbox.base_url}/companies/1", timeout=5).status_code == 404
+
+
+def test_the_favicon_browsers_ask_for_is_no_error(sandbox) -> None:
+    answer = requests.get(f"{sandbox.base_url}/favicon.ico", timeout=5)
+    assert answer.status_code == 204
