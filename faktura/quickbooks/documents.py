@@ -14,9 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
@@ -49,15 +47,6 @@ SUFFIXES = {
     DocumentKind.PAYMENT: "payment",
     DocumentKind.EXPENSE: "expense",
     DocumentKind.REFUND_RECEIPT: "refund",
-}
-# Intuit's app page of each entity, for "Open in QuickBooks".
-APP_PAGES = {
-    "Invoice": "invoice",
-    "Estimate": "estimate",
-    "SalesReceipt": "salesreceipt",
-    "Payment": "recvpayment",
-    "Purchase": "expense",
-    "RefundReceipt": "refundreceipt",
 }
 _LINE_FIELDS = (
     "product_id", "name", "sku", "description", "quantity", "unit_price", "discount_type",
@@ -505,13 +494,3 @@ def documents_for(record: models.Model) -> list[QuickBooksDocument]:
             object_type=object_type, object_id=record.pk
         ).select_related("connection")
     )
-
-
-def document_url(document: QuickBooksDocument) -> str:
-    """Where "Open in QuickBooks" goes: Intuit's page of the document (in the company the user
-    is signed in to), or the company's page on another server (the sandbox)."""
-    base = settings.QUICKBOOKS_APP_URL.rstrip("/")
-    host = urlsplit(base).hostname or ""
-    if host == "intuit.com" or host.endswith(".intuit.com"):
-        return f"{base}/app/{APP_PAGES[document.entity]}?txnId={document.qbo_id}"
-    return f"{base}/companies/{document.connection.realm_id}"

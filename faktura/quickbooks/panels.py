@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 from faktura.accounts.services import user_locale
 from faktura.core.locales import format_amount, format_day
 from faktura.core.record_panels import RecordPanel, record_panels
-from faktura.quickbooks.documents import document_url, documents_for
+from faktura.quickbooks.documents import documents_for
+from faktura.quickbooks.links import document_url
 
 
 def quickbooks_panel(request: HttpRequest, record: models.Model) -> str:

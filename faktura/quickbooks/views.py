@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from faktura.core.errors import RuleViolation
 from faktura.core.web import actor_for, forbid_unless, redirect_after_post, render_dialog
-from faktura.quickbooks import oauth, product_sync, rules, services
+from faktura.quickbooks import links, oauth, product_sync, rules, services
 from faktura.quickbooks.errors import QuickBooksError
 from faktura.quickbooks.forms import DefaultsForm, read_options
 from faktura.quickbooks.models import ProductSyncRun, QuickBooksConnection, SyncStatus
@@ -30,16 +30,6 @@ STATE_KEY = "quickbooks_oauth_state"
 STATE_SECONDS = 600
 # Runs shown on a connection's page.
 RUNS_SHOWN = 5
-
-
-def company_app_url(connection: QuickBooksConnection) -> str:
-    """Where "Open in QuickBooks" goes: Intuit's app has no stable per-company address (the
-    signed-in user's company opens), another server (the sandbox) shows the company's page."""
-    base = settings.QUICKBOOKS_APP_URL.rstrip("/")
-    host = urlsplit(base).hostname or ""
-    if host == "intuit.com" or host.endswith(".intuit.com"):
-        return f"{base}/"
-    return f"{base}/companies/{connection.realm_id}"
 
 
 def _allowing_consent_page(response: HttpResponse) -> HttpResponse:
@@ -198,7 +188,7 @@ def connection_page(request: HttpRequest, pk: int) -> HttpResponse:
         "read_error": read_error,
         "usable": usable,
         "can_connect": rules.can_connect(actor),
-        "app_url": company_app_url(connection),
+        "app_url": links.company_url(connection),
         **_sync_context(connection),
     }
     status = 400 if form is not None and form.errors else 200

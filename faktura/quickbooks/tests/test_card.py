@@ -10,7 +10,7 @@ from faktura.accounts.models import User
 from faktura.core.actors import Actor
 from faktura.invoices import invoice_payments
 from faktura.invoices.models import Invoice
-from faktura.quickbooks import documents
+from faktura.quickbooks import documents, links
 from faktura.quickbooks.models import DocumentKind, QuickBooksConnection
 from faktura.quickbooks.tests.conftest import new_item
 from faktura.sales.models import Deal
@@ -86,6 +86,4 @@ def test_intuits_app_opens_each_document_by_its_page(
     }  # fmt: skip
     for entity, page in pages.items():
         document = documents.QuickBooksDocument(connection=connection, entity=entity, qbo_id="42")
-        assert documents.document_url(document) == (
-            f"https://app.qbo.intuit.com/app/{page}?txnId=42"
-        )
+        assert links.document_url(document) == (f"https://app.qbo.intuit.com/app/{page}?txnId=42")

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from faktura.accounts.models import User
-from faktura.quickbooks import views
+from faktura.quickbooks import links, views
 from faktura.quickbooks.models import ConnectionStatus, QuickBooksConnection
 from tests.qbo import Sandbox
 
@@ -194,11 +194,11 @@ def test_disconnecting_asks_first_then_revokes(
 def test_open_in_quickbooks_links_the_sandbox_company_or_intuit_app(
     connection: QuickBooksConnection, settings: Any
 ) -> None:  # SPEC QB-14
-    assert views.company_app_url(connection) == (
+    assert links.company_url(connection) == (
         f"{settings.QUICKBOOKS_APP_URL}/companies/{connection.realm_id}"
     )
     settings.QUICKBOOKS_APP_URL = "https://app.qbo.intuit.com"
-    assert views.company_app_url(connection) == "https://app.qbo.intuit.com/"
+    assert links.company_url(connection) == "https://app.qbo.intuit.com/"
 
 
 def test_pages_with_connect_let_the_form_lead_to_the_consent_page(
