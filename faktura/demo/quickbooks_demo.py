@@ -1,16 +1,22 @@
 """The demo's QuickBooks company (issue 15): on the demo's first start `serve` connects a sandbox
 company named after the demo account's company, chooses its defaults and syncs the demo's
-products, so Settings → QuickBooks and the sandbox's pages show them straight away.
+products, so Settings → QuickBooks and the sandbox's pages show them straight away. It then
+adds one example workflow of each kind (a won deal → invoice, a signed quote → estimate, a card
+payment → sales receipt and fee expense, a refunded payment → refund receipt), turned on with
+the demo records that already meet them enrolled, so the worker creates those documents in the
+sandbox within seconds of the start.
 
 Everything goes through Faktura's own services, as a person would: the OAuth consent page is
 submitted over HTTP (a demo shortcut: Faktura never does this with Intuit), the code is
 exchanged by `connect_company`, defaults are found in QuickBooks by name. Running it again
-changes nothing: a connected company, chosen defaults and a finished sync are kept."""
+changes nothing: a connected company, chosen defaults, a finished sync and a workflow of the
+same name are kept."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from typing import Any
 
 from django.urls import reverse
 
@@ -27,6 +33,8 @@ from faktura.quickbooks.models import (
     SyncStatus,
 )
 from faktura.quickbooks.product_sync import request_product_sync, run_product_sync
+from faktura.workflows import services as workflows
+from faktura.workflows.models import Workflow
 
 # The accounts of Intuit's sample company each default is, by name.
 DEFAULT_ACCOUNTS = {
@@ -60,6 +68,18 @@ def set_up_demo_quickbooks(
         f"QuickBooks: the sandbox company {connection.company_name} is connected; product "
         f"sync: {run.message}"
     )
+    try:
+        made = _seed_quickbooks_workflows(connection, actor)
+    except Exception as error:  # the company is connected; the examples can be built by hand
+        page = web_url.rstrip("/") + reverse("workflows:index")
+        say(
+            f"QuickBooks: the example workflows were not all created: "
+            f"{str(error).rstrip('.')}. Create them in Workflows ({page}); docs/quickbooks.md "
+            "shows the actions."
+        )
+        return connection
+    if made:
+        say(f"QuickBooks: example workflows turned on: {', '.join(made)}.")
     return connection
 
 
@@ -126,3 +146,77 @@ def _synced_products(connection: QuickBooksConnection, actor: Actor) -> ProductS
     if done is not None:
         return done
     return run_product_sync(request_product_sync(connection, actor=actor, enqueue=False).pk)
+
+
+def _on(prop: str, operator: str, *values: str) -> dict[str, Any]:
+    return {"property": prop, "operator": operator, "values": list(values)}
+
+
+# (name, object type, filter criteria, steps): criteria rather than events, so turning them on
+# enrolls the demo records that already meet them; records that start meeting them later (a
+# deal won, a quote signed, a card payment, a full refund) enroll as they happen.
+EXAMPLE_WORKFLOWS: tuple[tuple[str, str, list[Any], list[tuple[str, dict[str, Any]]]], ...] = (
+    (
+        "QuickBooks: invoice won deals",
+        "deal",
+        [_on("dealstage", "any_of", "closedwon")],
+        [("quickbooks_create_invoice", {"terms": "", "contact": "first", "line_items": "all",
+                                        "create_products": True})],
+    ),
+    (
+        "QuickBooks: estimate signed quotes",
+        "quote",
+        [_on("hs_esign_date", "known")],
+        [("quickbooks_create_estimate", {"contact": "first", "line_items": "all",
+                                         "create_products": True})],
+    ),
+    (
+        "QuickBooks: card payments and their fees",
+        "payment",
+        [_on("hs_latest_status", "any_of", "succeeded"), _on("hs_fees_amount", "gt", "0")],
+        [
+            ("quickbooks_create_payment_sales_receipt", {"create_products": True}),
+            ("quickbooks_create_expense", {"amount_property": "", "payment_account": "",
+                                           "expense_account": "", "vendor": ""}),
+        ],
+    ),
+    (
+        "QuickBooks: refund receipts for refunded payments",
+        "payment",
+        [_on("hs_latest_status", "any_of", "refunded")],
+        [("quickbooks_create_refund_receipt", {"refund_account": "",
+                                               "create_products": True})],
+    ),
+)  # fmt: skip
+
+
+def _seed_quickbooks_workflows(connection: QuickBooksConnection, actor: Actor) -> list[str]:
+    """The example workflows not there yet (by name), published and turned on with the records
+    that meet them enrolled; one turned on before is kept as it is. "" accounts and vendor take
+    the defaults chosen above."""
+    made = []
+    for name, object_type, filters, steps in EXAMPLE_WORKFLOWS:
+        workflow = Workflow.objects.filter(name=name).first()
+        if workflow is not None and workflow.enabled_at is not None:
+            continue  # turned on once: from then on it is the person's to change
+        definition = {
+            "triggers": {"filters": [filters], "events": []},
+            "re_enrollment": {"enabled": False, "properties": []},
+            "steps": [
+                {
+                    "id": f"s{n}",
+                    "type": kind,
+                    "config": {"connection": str(connection.pk), **config},
+                }
+                for n, (kind, config) in enumerate(steps, start=1)
+            ],
+        }
+        if workflow is None:
+            workflow = workflows.create_workflow(
+                actor=actor, name=name, object_type=object_type, definition=definition
+            )
+        if workflow.published is None:  # a start that stopped half way goes on from there
+            workflows.publish_workflow(workflow, actor=actor)
+        workflows.turn_on_workflow(workflow, actor=actor, enroll_existing=True)
+        made.append(name)
+    return made

@@ -24,6 +24,7 @@ from faktura.invoices.models import Invoice
 from faktura.invoices.properties import INVOICE
 from faktura.listings.services import save_view
 from faktura.listings.state import state_from_query
+from faktura.payments import services as payments
 from faktura.sales import services as sales
 from faktura.workflows import services as workflows
 
@@ -87,7 +88,7 @@ def _seed_records(actor: Actor) -> None:
         companies=[acme],
         lines=[{"product_id": audit.pk}, {"product_id": hour.pk, "quantity": "12"}],
     )
-    sales.create_quote(actor=actor, hs_title="Acme rollout quote", deal=deal)
+    quote = sales.create_quote(actor=actor, hs_title="Acme rollout quote", deal=deal)
 
     def invoice(
         contact: Contact, company: Company, lines: list[dict[str, Any]], **kw: Any
@@ -127,6 +128,42 @@ def _seed_records(actor: Actor) -> None:
     invoices.void_invoice(voided, actor=actor)
     del unpaid
     _seed_invoice_history(actor, [audit, hour, licence])
+    _seed_quickbooks_examples(actor, quote, grace, globex, [audit, hour])
+
+
+def _seed_quickbooks_examples(
+    actor: Actor, quote: Any, grace: Contact, globex: Company, products: list[Any]
+) -> None:
+    """What the demo's QuickBooks workflows act on when turned on (faktura.demo.quickbooks_demo):
+    a won deal, a signed quote, a card payment with a fee, a card payment refunded in full."""
+    audit, hour = products
+    sales.create_deal(
+        actor=actor,
+        dealname="Globex security review",
+        dealstage="closedwon",
+        contacts=[grace],
+        companies=[globex],
+        lines=[{"product_id": audit.pk}, {"product_id": hour.pk, "quantity": "6"}],
+    )
+    sales.complete_quote_signature(quote, actor=actor)
+    for key, quantity, fees, refunded in (
+        ("pi_demo_card_paid", "10", "43.80", False),
+        ("pi_demo_card_refunded", "1", "4.65", True),
+    ):
+        invoice = invoices.finalize_invoice(
+            invoices.create_draft_invoice(
+                actor=actor, contacts=[grace], companies=[globex],
+                lines=[{"product_id": hour.pk, "quantity": quantity}],
+            ),
+            actor=actor,
+        )  # fmt: skip
+        payment, _created = payments.record_online_payment(
+            actor=actor, processor_payment_id=key, amount=invoice.total, currency=invoice.currency,
+            fees=fees, contact=grace,
+        )  # fmt: skip
+        invoice_payments.apply_payment_to_invoice(invoice, payment, actor=actor)
+        if refunded:
+            invoice_payments.refund_payment(payment, payment.amount, actor=actor)
 
 
 # Customers for a few months of invoicing history, so index pages and filters have rows.

@@ -4,6 +4,7 @@ second start changes nothing; a sandbox that is down leaves the demo as it was, 
 said. The web port is never listened on: Faktura's services are called in-process."""
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 import requests
 
 from faktura.accounts.models import User
-from faktura.demo.quickbooks_demo import set_up_demo_quickbooks
+from faktura.demo.quickbooks_demo import EXAMPLE_WORKFLOWS, set_up_demo_quickbooks
 from faktura.demo.seed import seed_demo
 from faktura.history.models import Entry
 from faktura.quickbooks.client import QuickBooksClient
@@ -19,9 +20,11 @@ from faktura.quickbooks.models import (
     ProductLink,
     ProductSyncRun,
     QuickBooksConnection,
+    QuickBooksDocument,
     SyncStatus,
 )
 from faktura.sales.models import Product
+from faktura.workflows.models import StepRun, StepStatus, Workflow
 from tests.postgres import _free_port
 from tests.qbo import Sandbox, start_sandbox, stop_sandbox
 
@@ -61,7 +64,14 @@ def state(connection: QuickBooksConnection) -> dict[str, Any]:
         "products": Product.objects.count(),
         "items": sorted(i["Name"] for i in client.query_all("SELECT * FROM Item")),
         "vendors": sorted(v["DisplayName"] for v in client.query_all("SELECT * FROM Vendor")),
+        "workflows": sorted(Workflow.objects.values_list("name", "enabled", "updated_at")),
+        "step runs": StepRun.objects.count(),
+        "documents": {entity: len(client.query(f"SELECT * FROM {entity}")) for entity in DOCUMENTS},
     }
+
+
+# What the example workflows make of the demo's records, in the sandbox.
+DOCUMENTS = ("Invoice", "Estimate", "SalesReceipt", "Purchase", "RefundReceipt")
 
 
 def test_the_first_start_connects_the_demo_company_with_defaults_and_synced_products(
@@ -102,13 +112,57 @@ def test_the_first_start_connects_the_demo_company_with_defaults_and_synced_prod
     assert ProductSyncRun.objects.get().status == SyncStatus.DONE
     assert said == [
         "QuickBooks: the sandbox company Nordlys Consulting Inc. is connected; product sync: "
-        + ProductSyncRun.objects.get().message
+        + ProductSyncRun.objects.get().message,
+        "QuickBooks: example workflows turned on: "
+        + ", ".join(name for name, *_rest in EXAMPLE_WORKFLOWS)
+        + ".",
     ]
 
     before = state(connection)
     again = set_up_demo_quickbooks(admin, web_url=WEB_URL, say=said.append)
     assert again == connection
     assert state(connection) == before
+
+
+# SPEC QB-1
+# SPEC QB-9
+# SPEC QB-10
+# SPEC QB-11
+def test_the_example_workflows_are_turned_on_and_their_documents_appear_in_the_sandbox(
+    sandbox: Sandbox, django_capture_on_commit_callbacks: Any
+):
+    admin, said = first_start()
+    # The steps enrolled at turn-on run when it commits, as the worker would run them.
+    with django_capture_on_commit_callbacks(execute=True):
+        connection = set_up_demo_quickbooks(admin, web_url=WEB_URL, say=said.append)
+    assert connection is not None
+
+    made = Workflow.objects.exclude(name="Won deals: invoice them")
+    assert sorted((w.name, w.object_type, w.enabled) for w in made) == sorted(
+        (name, object_type, True) for name, object_type, *_rest in EXAMPLE_WORKFLOWS
+    )
+    assert all(not w.has_unpublished_changes for w in made)
+    runs = StepRun.objects.select_related("enrollment")
+    assert [(r.step_id, r.status, r.error) for r in runs if r.status != StepStatus.SUCCEEDED] == []
+    assert runs.count() == 5  # invoice, estimate, sales receipt, expense, refund receipt
+    client = QuickBooksClient(connection, max_wait=10)
+    found = {entity: client.query(f"SELECT * FROM {entity}") for entity in DOCUMENTS}
+    assert {entity: len(rows) for entity, rows in found.items()} == dict.fromkeys(DOCUMENTS, 1)
+    (invoice,) = found["Invoice"]
+    assert Decimal(str(invoice["TotalAmt"])) == Decimal("5700.00")  # audit + 6 hours
+    (expense,) = found["Purchase"]
+    assert Decimal(str(expense["TotalAmt"])) == Decimal("43.80")  # the card payment's fee
+    assert expense["EntityRef"]["value"] == connection.fee_vendor_id
+    (refund,) = found["RefundReceipt"]
+    assert Decimal(str(refund["TotalAmt"])) == Decimal("150.00")
+    assert QuickBooksDocument.objects.count() == 5
+
+    before = state(connection)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = set_up_demo_quickbooks(admin, web_url=WEB_URL, say=said.append)
+    assert again == connection
+    assert state(connection) == before
+    assert QuickBooksDocument.objects.count() == 5
 
 
 def test_a_new_faktura_database_finds_the_demo_company_the_sandbox_kept(
