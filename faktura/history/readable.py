@@ -114,7 +114,10 @@ class ValueText:
 
 
 def describe_any_event(entry: Entry) -> str:
-    """An event in plain words when its app gives no text of its own."""
+    """An event in plain words when its app gives no text of its own: the `summary` an app
+    to the right stored with it, else words made from its name."""
+    if isinstance(summary := (entry.data or {}).get("summary"), str) and summary:
+        return summary
     object_type, _, action = entry.event_type.partition(".")
     if action in ("created", "archived", "restored"):
         return f"{action.capitalize()} the {object_type.replace('_', ' ')}"

@@ -445,6 +445,18 @@ def _record(
                     "company": connection.company_name,
                     "realm": connection.realm_id,
                     "requested_by": actor.describe(),
+                    # What the record's edit log says (history cannot import this app).
+                    "summary": _(
+                        "Created QuickBooks %(kind)s %(number)s (%(total)s %(currency)s) "
+                        "in %(company)s"
+                    )
+                    % {
+                        "kind": str(kind.label).lower(),
+                        "number": document.doc_number or f"#{document.qbo_id}",
+                        "total": document.total,
+                        "currency": document.currency,
+                        "company": connection.company_name,
+                    },
                 },
             )
     except IntegrityError:

@@ -11,6 +11,7 @@ from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
 from faktura.crm.models import Contact
 from faktura.history.models import Entry
+from faktura.history.readable import describe_any_event
 from faktura.invoices import invoice_payments
 from faktura.invoices.models import Invoice
 from faktura.payments import services as payments
@@ -106,6 +107,11 @@ def test_a_deal_becomes_a_document_with_its_lines_and_customer(
     assert event.actor_label == "QuickBooks"
     assert event.data["qbo_id"] == document.qbo_id
     assert event.data["realm"] == connection.realm_id
+    # The deal's edit log says it in words.
+    assert describe_any_event(event) == (
+        f"Created QuickBooks {DocumentKind(kind).label.lower()} {document.doc_number} "
+        f"({document.total} {document.currency}) in {connection.company_name}"
+    )
 
 
 def test_chosen_lines_discounts_and_terms_on_an_invoice(
