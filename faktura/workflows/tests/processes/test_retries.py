@@ -35,8 +35,10 @@ def test_a_503_is_retried_by_the_worker_a_minute_later_and_the_run_goes_on(
     # The retry's task row is queued on commit of the failure, a moment after the step reads
     # RETRYING: wait for both.
     processes.wait_until(
-        lambda: step_is("hook", StepStatus.RETRYING)()
-        and DBTaskResult.objects.filter(status="READY").exists(),
+        lambda: (
+            step_is("hook", StepStatus.RETRYING)()
+            and DBTaskResult.objects.filter(status="READY").exists()
+        ),
         "the first attempt to fail and its retry to be queued",
     )
     step = StepRun.objects.get(step_id="hook")
