@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import models
 from playwright.sync_api import Locator, Page, expect
 
@@ -48,11 +49,11 @@ def htmx_idle(page: Page) -> None:
 
 def filter_trigger(
     label: str, name: str, operator: tuple[str, str], value: str = "", away: str = ""
-) -> Callable[[Page], None]:
+) -> Callable[[Page], str]:
     """One filter row: property, operator and (for "is any of") a value. The empty row starts
     on the first property: `away` (label, name) is picked first then, so every pick redraws."""
 
-    def set_filter(page: Page) -> None:
+    def set_filter(page: Page) -> str:
         if away:
             choose(page, 0, *away.split("|"))
         choose(page, 0, label, name, operator=operator)
@@ -62,14 +63,22 @@ def filter_trigger(
             field.fill(value)
             expect(field).to_have_value(value)
         expect(filter_row(page, 0)).to_have_attribute("data-operator", operator[1])
+        return f"{label} {operator[0]} {value}".strip()
 
     return set_filter
 
 
-def event_trigger(event: str) -> Callable[[Page], None]:
-    def set_event(page: Page) -> None:
+def event_trigger(event: str) -> Callable[[Page], str]:
+    def set_event(page: Page) -> str:
+        # Events only: the form's empty filter row is removed (it would need a value).
+        filter_row(page, 0).get_by_role("button", name="Remove filter").click()
+        expect(page.locator("[data-filter-row]")).to_have_count(0)
         page.get_by_role("button", name="Add event").click()
-        page.locator("[data-event-row]").get_by_label("Event", exact=True).select_option(label=event)
+        htmx_idle(page)
+        chosen = page.locator("[data-event-row]").get_by_label("Event", exact=True)
+        chosen.select_option(label=event)
+        expect(chosen.locator("option:checked")).to_have_text(event)
+        return event
 
     return set_event
 
@@ -176,7 +185,7 @@ def refunded_payment(system: Actor) -> models.Model:
 class Journey:
     action: str  # the side panel's label
     records: str  # "Records it enrolls"
-    trigger: Callable[[Page], None]
+    trigger: Callable[[Page], str]  # sets it in the form → its summary
     configure: Callable[[Locator, QuickBooksConnection], list[str]]  # → the card's summary
     record: Callable[[Actor], models.Model]
     path: str  # the record page's
@@ -234,20 +243,20 @@ def build_workflow(
 
     page.get_by_role("button", name="Edit triggers").click()
     expect(page.locator("#trigger-form")).to_have_class(re.compile(r"\bshow\b"))
-    journey.trigger(page)
+    summary = journey.trigger(page)
     page.get_by_role("button", name="Save triggers").click()
-    expect(page.get_by_test_id("trigger-summary")).to_contain_text("Enroll")
+    expect(page.get_by_test_id("trigger-summary")).to_contain_text(summary)
 
     # The action, from the "QuickBooks Online" category of the side panel.
     page.get_by_role("button", name="Add a step at position 1").click()
     panel = page.locator("#step-panel")
     expect(panel).to_have_class(re.compile(r"\bshow\b"))
     panel.get_by_role("button").filter(has=page.get_by_text(journey.action, exact=True)).click()
-    summary = journey.configure(panel, connection)
+    chosen = journey.configure(panel, connection)
     panel.get_by_role("button", name="Save").click()
     card = page.locator("[data-step]")
     expect(page.get_by_test_id("step-title")).to_have_text([journey.action])
-    for line in summary:
+    for line in chosen:
         expect(card).to_contain_text(line)
 
     page.get_by_role("link", name="Review and publish").click()
@@ -319,7 +328,7 @@ def test_build_a_quickbooks_action_and_watch_it_create_the_document(
         expect(entry).to_contain_text(f"In {income.company_name}")
     link = entries.first.get_by_role("link", name="Open in QuickBooks")
     target = link.get_attribute("href")
-    assert target == f"{qb_app_url()}/companies/{income.realm_id}"
+    assert target == f"{settings.QUICKBOOKS_APP_URL.rstrip('/')}/companies/{income.realm_id}"
 
     # Settings' "Open in QuickBooks" target, the sandbox's company page, lists them too.
     page.goto(target)
@@ -330,9 +339,3 @@ def test_build_a_quickbooks_action_and_watch_it_create_the_document(
                 has=page.get_by_role("cell", name=document.qbo_id, exact=True)
             )
         ).to_have_count(1)
-
-
-def qb_app_url() -> str:
-    from django.conf import settings
-
-    return str(settings.QUICKBOOKS_APP_URL).rstrip("/")
