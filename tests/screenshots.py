@@ -13,12 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from tests.browser import CHROMIUM_ARGS, chromium_path
 from tests.postgres import _free_port
@@ -67,6 +69,80 @@ def _seed(env: dict[str, str]) -> dict[str, str]:
     ).stdout
     data: dict[str, str] = json.loads(out.strip().splitlines()[-1])
     return data
+
+
+# A deal workflow of the seed's payment links (QB-8); its QuickBooks action is added in the editor.
+QUICKBOOKS_WORKFLOW = (
+    "import django; django.setup()\n"
+    "from faktura.accounts.models import User\n"
+    "from faktura.core.actors import Actor\n"
+    "from faktura.workflows import services\n"
+    "actor = Actor.for_user(User.objects.get(username={username!r}))\n"
+    "trigger = [[{{'property': 'dealname', 'operator': 'any_of', 'values': ['Payment Link']}}]]\n"
+    "workflow = services.create_workflow(actor=actor, name='Payment links to QuickBooks',\n"
+    "  object_type='deal', definition={{'triggers': {{'filters': trigger, 'events': []}},\n"
+    "  're_enrollment': {{'enabled': False, 'properties': []}}, 'steps': []}})\n"
+    "print(workflow.pk)\n"
+)
+# A payment-link deal; the clock enrolls it and runs the action inline (immediate tasks).
+PAYMENT_LINK_DEAL = (
+    "import django; django.setup()\n"
+    "from django.core.management import call_command\n"
+    "from faktura.core.actors import Actor\n"
+    "from faktura.crm.models import Contact\n"
+    "from faktura.sales.services import create_deal\n"
+    "buyer = Contact.objects.exclude(email='').order_by('pk').first()\n"
+    "lines = [{'name': 'Workshop seat', 'unit_price': '250.00', 'quantity': '2'},\n"
+    "  {'name': 'Course book', 'unit_price': '35.00', 'quantity': '2'}]\n"
+    "deal = create_deal(actor=Actor.system('screenshots'), dealname='Payment Link',\n"
+    "  contacts=[buyer], lines=lines)\n"
+    "call_command('workflows_clock', once=True)\n"
+    "print(deal.pk)\n"
+)
+
+
+def _run_script(script: str, env: dict[str, str]) -> str:
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True,
+        text=True,
+    ).stdout  # fmt: skip
+    return out.strip().splitlines()[-1]
+
+
+def _quickbooks_action(page: Any, base: str, env: dict[str, str], ids: dict[str, str],
+                       out: Path) -> None:  # fmt: skip
+    """The editor's side panel with "Create QuickBooks invoice" configured, then the deal page
+    whose QuickBooks card lists the invoice the workflow created."""
+    workflow = _run_script(QUICKBOOKS_WORKFLOW.format(username=ids["username"]), env)
+    page.goto(f"{base}/workflows/{workflow}/")
+    page.get_by_role("button", name="Add a step at position 1").click()
+    panel = page.locator("#step-panel.show")
+    panel.wait_for()
+    panel.locator('[data-step-type="quickbooks_create_invoice"]').click()
+    company = panel.get_by_label("QuickBooks company")
+    company.wait_for()
+    page.wait_for_timeout(400)  # the panel's slide-in and htmx settling
+    company.select_option(label="Nordlys Consulting")
+    panel.get_by_label("Payment terms").locator("option", has_text="Net 30").wait_for(
+        state="attached"
+    )
+    panel.get_by_label("Payment terms").select_option(label="Net 30")
+    panel.get_by_role("group", name=re.compile("Create the product")).get_by_label(
+        "Yes", exact=True
+    ).check()
+    page.screenshot(path=out / "workflow-quickbooks-action.png")
+    panel.get_by_role("button", name="Save").click()
+    page.locator("[data-step]").wait_for()
+    page.get_by_role("link", name="Review and publish").click()
+    page.locator("#dialog").get_by_role("button", name="Publish").click()
+    page.get_by_role("link", name="Turn on").click()
+    page.locator("#dialog").get_by_role("button", name="Turn on").click()
+    page.get_by_test_id("workflow-state").get_by_text("On").wait_for()
+    immediate = {**env, "TASKS_BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+    deal = _run_script(PAYMENT_LINK_DEAL, immediate)
+    page.goto(f"{base}/deals/{deal}/")
+    page.get_by_test_id("record-quickbooks").wait_for()
+    page.screenshot(path=out / "deal-quickbooks-card.png", full_page=True)
 
 
 def main(argv: list[str]) -> int:
@@ -150,6 +226,7 @@ def main(argv: list[str]) -> int:
                 )
                 page.goto(f"{base}/settings/quickbooks/")
                 page.screenshot(path=args.out / "settings-quickbooks.png", full_page=True)
+                _quickbooks_action(page, base, env, ids, args.out)
                 buyer = browser.new_page(viewport={"width": 1200, "height": 900})
                 buyer.goto(f"{base}/i/{ids['token']}/")
                 buyer.screenshot(path=args.out / "buyer-page.png", full_page=True)
