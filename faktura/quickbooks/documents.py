@@ -447,14 +447,14 @@ def _record(
                     "requested_by": actor.describe(),
                     # What the record's edit log says (history cannot import this app).
                     "summary": _(
-                        "Created QuickBooks %(kind)s %(number)s (%(total)s %(currency)s) "
-                        "in %(company)s"
+                        "Created QuickBooks %(kind)s %(number)s (%(total)s) in %(company)s"
                     )
                     % {
                         "kind": str(kind.label).lower(),
                         "number": document.doc_number or f"#{document.qbo_id}",
-                        "total": document.total,
-                        "currency": document.currency,
+                        "total": format_money(document.total, document.currency)
+                        if document.currency
+                        else document.total,
                         "company": connection.company_name,
                     },
                 },

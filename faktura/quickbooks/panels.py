@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from faktura.accounts.services import user_locale
-from faktura.core.locales import format_amount, format_day
+from faktura.core.locales import format_day, format_money_for_people
 from faktura.core.record_panels import RecordPanel, record_panels
 from faktura.quickbooks.documents import documents_for
 from faktura.quickbooks.links import document_url
@@ -23,7 +23,8 @@ def quickbooks_panel(request: HttpRequest, record: models.Model) -> str:
     rows = [
         {
             "document": document,
-            "amount": format_amount(document.total, document.currency, locale)
+            # As every amount on a staff page: the person's locale and the currency's code.
+            "amount": format_money_for_people(document.total, document.currency)
             if document.currency
             else document.total,
             "created": format_day(document.created_at, locale),

@@ -48,7 +48,7 @@ def test_a_deals_documents_are_listed_with_a_link_to_quickbooks(
     [row] = rows(shown)
     assert f'data-quickbooks-document="{made.pk}"' in row
     assert f"Invoice {made.doc_number}" in row
-    assert "$420.00" in row
+    assert "420.00 USD" in row
     assert f"In {escape(connection.company_name)}, created" in row
     url = f"{settings.QUICKBOOKS_APP_URL}/companies/{connection.realm_id}"
     assert f'<a href="{url}" target="_blank" rel="noopener">Open in QuickBooks' in row

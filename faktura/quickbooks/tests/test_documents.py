@@ -9,6 +9,7 @@ import pytest
 
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation
+from faktura.core.money import format_money
 from faktura.crm.models import Contact
 from faktura.history.models import Entry
 from faktura.history.readable import describe_any_event
@@ -110,7 +111,7 @@ def test_a_deal_becomes_a_document_with_its_lines_and_customer(
     # The deal's edit log says it in words.
     assert describe_any_event(event) == (
         f"Created QuickBooks {DocumentKind(kind).label.lower()} {document.doc_number} "
-        f"({document.total} {document.currency}) in {connection.company_name}"
+        f"({format_money(document.total, document.currency)}) in {connection.company_name}"
     )
 
 
