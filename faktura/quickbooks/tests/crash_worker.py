@@ -32,7 +32,7 @@ def main() -> None:
         while True:  # until SIGKILL
             time.sleep(1)
 
-    engine._succeed = stop_before_success  # type: ignore[assignment]
+    engine._succeed = stop_before_success
     call_command("faktura_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1")
 
 
