@@ -8,7 +8,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("latency", "error", "throttle", "drop")
+KINDS = ("latency", "error", "throttle", "drop", "stall")
 TIMES_KEPT = 1000  # request times kept per company for /control/traffic
 
 

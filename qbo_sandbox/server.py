@@ -314,6 +314,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.app.store.keep_answer(realm, request_id, status, answer)
         if status == 200 and self.app.faults.take(("drop",), realm, method, rest):
             self.drop_connection()
+        if status == 200 and (stall := self.app.faults.take(("stall",), realm, method, rest)):
+            # Committed, and the answer comes late: a client killed meanwhile never hears it.
+            time.sleep(stall.seconds)
         raise Answer(status, answer, headers)
 
     def write(self, realm: str, entity: str, body: dict[str, Any]) -> dict[str, Any]:

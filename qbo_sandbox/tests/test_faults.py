@@ -1,6 +1,7 @@
 """Throttling per company and the faults a test injects through the control endpoint."""
 
 import threading
+from typing import Any
 
 import pytest
 import requests
@@ -66,6 +67,26 @@ def test_a_create_whose_connection_drops_after_commit_is_answered_again_by_its_r
     assert retried.status_code == 200
     duplicate = api.post("customer", {"DisplayName": "Dropped Ltd"})
     assert fault_codes(duplicate) == ["6240"]  # created once, by the dropped request
+
+
+def test_a_stalled_create_is_committed_before_its_late_answer(api):
+    api.control("faults", {"kind": "stall", "path": "customer", "method": "POST", "seconds": 1})
+    answers: list[requests.Response] = []
+    late = threading.Thread(
+        target=lambda: answers.append(api.post("customer", {"DisplayName": "Stalled Ltd"}))
+    )
+    late.start()
+    # While the answer waits, the customer is already there for everyone else.
+    query = "select * from Customer where DisplayName = 'Stalled Ltd'"
+    found: list[Any] = []
+    while not found:
+        found = api.get("query", query=query).json()["QueryResponse"].get("Customer", [])
+    assert late.is_alive()
+    late.join()
+    assert answers[0].status_code == 200
+    assert answers[0].elapsed.total_seconds() >= 1
+    [customer] = found
+    assert customer["Id"] == answers[0].json()["Customer"]["Id"]
 
 
 def test_revocation_through_the_control_endpoint(api):
