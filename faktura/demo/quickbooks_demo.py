@@ -160,15 +160,13 @@ EXAMPLE_WORKFLOWS: tuple[tuple[str, str, list[Any], list[tuple[str, dict[str, An
         "QuickBooks: invoice won deals",
         "deal",
         [_on("dealstage", "any_of", "closedwon")],
-        [("quickbooks_create_invoice", {"terms": "", "contact": "first", "line_items": "all",
-                                        "create_products": True})],
+        [("quickbooks_create_invoice", {"terms": "", "create_products": True})],
     ),
     (
         "QuickBooks: estimate signed quotes",
         "quote",
         [_on("hs_esign_date", "known")],
-        [("quickbooks_create_estimate", {"contact": "first", "line_items": "all",
-                                         "create_products": True})],
+        [("quickbooks_create_estimate", {"create_products": True})],
     ),
     (
         "QuickBooks: card payments and their fees",

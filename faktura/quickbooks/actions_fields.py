@@ -74,10 +74,9 @@ def _read(
     %(said)s for QuickBooks' words)."""
 
     def choices(context: FieldContext) -> list[Choice]:
-        default = [("", _("The company's default (Settings → QuickBooks)"))]
         try:
             client = _chosen_client(context)
-            return [*default, *read(client)] if client else []
+            return read(client) if client else []
         except QuickBooksError as error:
             raise ChoicesError(str(failed) % {"said": error.message}) from None
 
@@ -109,16 +108,12 @@ def _vendors(client: QuickBooksClient) -> list[Choice]:
     ]
 
 
-_company_terms = _read(
+payment_terms = _read(
     gettext_lazy("Could not read the payment terms from QuickBooks: %(said)s"), _terms
 )
 
 
-def payment_terms(context: FieldContext) -> list[Choice]:
-    choices = _company_terms(context)
-    # The first choice reads "the company's default"; for terms it is the customer's own.
-    return [("", _("The customer's terms")), *choices[1:]] if choices else []
-
+COMPANY_DEFAULT = "The company's default (Settings → QuickBooks)"
 
 # --- fields --------------------------------------------------------------------------------------
 
@@ -136,6 +131,7 @@ TERMS = ConfigField(
     required=False,
     choices=payment_terms,
     depends_on=("connection",),
+    blank_label="The customer's terms",
     help="Read from the chosen company's terms in QuickBooks.",
 )
 CONTACT = ConfigField(
@@ -143,7 +139,8 @@ CONTACT = ConfigField(
     "Customer",
     kind=CHOICE,
     required=False,
-    choices=(("first", "First associated contact (oldest)"),),
+    # A definition serves every enrolled record, so single contacts cannot be listed here.
+    blank_label="First associated contact (oldest)",
     help=(
         "Matched to a QuickBooks customer by first name, last name and email; created in "
         "QuickBooks when none matches."
@@ -154,7 +151,7 @@ LINE_ITEMS = ConfigField(
     "Products",
     kind=CHOICE,
     required=False,
-    choices=(("all", "All line items"),),
+    blank_label="All line items",
 )
 CREATE_PRODUCTS = ConfigField(
     "create_products",
@@ -172,7 +169,8 @@ AMOUNT_PROPERTY = ConfigField(
     kind=CHOICE,
     required=False,
     choices=tuple((p.name, p.label) for p in PAYMENT.properties if p.money),
-    help="The payment property the expense amount is read from; empty: Fees.",
+    blank_label="Fees",
+    help="The payment property the expense amount is read from.",
 )
 
 
@@ -187,6 +185,7 @@ def _account_field(name: str, label: str, default: str) -> ConfigField:
             _accounts_of(default),
         ),
         depends_on=("connection",),
+        blank_label=COMPANY_DEFAULT,
     )
 
 
@@ -201,5 +200,6 @@ VENDOR = ConfigField(
     required=False,
     choices=_read(gettext_lazy("Could not read the vendors from QuickBooks: %(said)s"), _vendors),
     depends_on=("connection",),
+    blank_label=COMPANY_DEFAULT,
 )
 REFUND_ACCOUNT = _account_field("refund_account", "Refund from account", "refund_account")

@@ -350,6 +350,9 @@ class ConfigField:
     # Fields whose values the computed choices read: the editor draws this field again when
     # one of them changes.
     depends_on: tuple[str, ...] = ()
+    # What leaving an optional field empty means ("The customer's terms"): a select's empty
+    # option says it, and the outline and log show it for an empty value.
+    blank_label: str = ""
 
     def problems(self, context: FieldContext) -> list[str]:
         value = context.config.get(self.name)
@@ -362,7 +365,7 @@ class ConfigField:
     def display(self, value: Any, context: FieldContext) -> str:
         """The value as the editor's outline and the action log show it (a secret masked)."""
         if self.kind.is_empty(value):
-            return "—"
+            return _(self.blank_label) if self.blank_label else "—"
         return MASK if self.kind.secret else self.kind.display(self, value, context)
 
 

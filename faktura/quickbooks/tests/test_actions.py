@@ -425,13 +425,13 @@ def test_the_editor_offers_the_connected_companies_and_their_terms_live(
     assert options_of(form, "cfg-connection") == [
         "Choose…", connection.company_name, "Second Books LLC"
     ]  # fmt: skip
-    assert options_of(form, "cfg-terms") == ["Choose…"]  # no company yet
+    assert options_of(form, "cfg-terms") == ["The customer's terms"]  # no company yet
 
     qb.create("Term", {"Name": "Net 45", "DueDays": 45}, request_id="test-term-net45")
     drawn = admin_client.post(url, {"cfg-connection": str(connection.pk), "redraw": "fields"})
     assert options_of(drawn.text, "cfg-terms") == [
-        "Choose…", "The customer's terms", "Due on receipt", "Net 10", "Net 15", "Net 30",
-        "Net 45", "Net 60",
+        "The customer's terms", "Due on receipt", "Net 10", "Net 15", "Net 30", "Net 45",
+        "Net 60",
     ]  # fmt: skip
     # The other company's terms are its own (it has no Net 45).
     drawn = admin_client.post(url, {"cfg-connection": str(other.pk), "redraw": "fields"})
@@ -468,12 +468,11 @@ def test_the_expense_accounts_and_vendors_come_from_the_company(admin, sandbox, 
     context = FieldContext("payment", {"connection": str(connection.pk)})
     offered = {f.name: context.options(f) for f in EXPENSE.fields}
 
-    default = ("", "The company's default (Settings → QuickBooks)")
-    assert offered["payment_account"].choices == (default, ("35", "Checking"), ("41", "Mastercard"))
-    assert offered["expense_account"].choices == (
-        default, ("7", "Advertising"), ("8", "Bank Charges")
-    )  # fmt: skip
-    assert [label for _id, label in offered["vendor"].choices][1:] == ["Stripe"]
+    assert offered["payment_account"].choices == (("35", "Checking"), ("41", "Mastercard"))
+    assert offered["expense_account"].choices == (("7", "Advertising"), ("8", "Bank Charges"))
+    assert [label for _id, label in offered["vendor"].choices] == ["Stripe"]
+    # Left empty, each uses the company's default, and the editor says so.
+    assert EXPENSE.fields[2].blank_label == "The company's default (Settings → QuickBooks)"
     assert ("hs_fees_amount", "Fees") in offered["amount_property"].choices
 
 

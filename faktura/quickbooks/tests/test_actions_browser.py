@@ -112,12 +112,11 @@ def company_and_products(panel: Locator, connection: QuickBooksConnection) -> li
 
 def invoice_fields(panel: Locator, connection: QuickBooksConnection) -> list[str]:
     terms = panel.get_by_label("Payment terms")
-    expect(terms.locator("option")).to_have_text(["Choose…"])  # no company yet
+    expect(terms.locator("option")).to_have_text(["The customer's terms"])  # no company yet
     choose_company(panel, connection)
     # The company's terms, read from QuickBooks when the company is chosen.
     expect(terms.locator("option")).to_have_text(
-        ["Choose…", "The customer's terms", "Due on receipt", "Net 10", "Net 15", "Net 30",
-         "Net 60"]
+        ["The customer's terms", "Due on receipt", "Net 10", "Net 15", "Net 30", "Net 60"]
     )  # fmt: skip
     terms.select_option(label="Net 30")
     create_products(panel)
