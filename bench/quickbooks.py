@@ -26,6 +26,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,7 @@ STAGE = "closedwon"
 CONTACTS = 200
 PRODUCTS = 50
 CEILING = 500  # Intuit's requests a minute per company
+STEADY_AFTER = 60.0  # seconds
 POLL = 5.0  # seconds between reads of the sandbox's traffic (it keeps the last 1,000 times)
 
 
@@ -102,9 +104,9 @@ class Bench:
 
     def invoice_memos(self) -> Iterator[str]:
         start = 1
-        while rows := self.api(
-            f"SELECT * FROM Invoice STARTPOSITION {start} MAXRESULTS 1000"
-        ).get("Invoice", []):
+        while rows := self.api(f"SELECT * FROM Invoice STARTPOSITION {start} MAXRESULTS 1000").get(
+            "Invoice", []
+        ):
             yield from (str(row.get("PrivateNote") or "") for row in rows)
             start += len(rows)
 
@@ -190,6 +192,20 @@ class Bench:
             f"{len(throttled)} 429s; window {window:.0f} s, wall {wall:.0f} s"
         )
         print(f"    QuickBooksDocument rows per step run > 1: {rows_per_step.count()}")
+        # Past the first minute: the burst and most first look-ups of customers are behind.
+        if window > 2 * STEADY_AFTER:
+            since = made[0] + STEADY_AFTER
+            later = [t for t in made if t >= since]
+            later_docs = documents.filter(
+                created_at__gte=datetime.fromtimestamp(since, UTC)
+            ).count()
+            span = (made[-1] - since) / 60
+            print(
+                f"    after the first {STEADY_AFTER:.0f} s: {later_docs / span:.0f} documents/min "
+                f"= {later_docs / span / CEILING:.1%} of {CEILING}, "
+                f"{len(later) / max(later_docs, 1):.2f} requests a document, "
+                f"{len(later) / span:.0f} requests/min"
+            )
 
     def sandbox_duplicates(self) -> tuple[int, int]:
         """(invoices in the sandbox, deals named by more than one of them)."""
