@@ -338,9 +338,11 @@ class Matcher:
         item_id = self._links[product_id]
         if item_id is None:
             return None
+        if item_id not in self._items_by_id and (
+            kept := self._found.get(self._found.items, item_id)
+        ):
+            self._items_by_id[item_id] = kept
         if item_id not in self._items_by_id:
-            self._items_by_id[item_id] = self._found.get(self._found.items, item_id)
-        if self._items_by_id[item_id] is None:
             try:
                 self._items_by_id[item_id] = read = self.client.read("Item", item_id)
             except QuickBooksError as error:
