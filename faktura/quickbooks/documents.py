@@ -28,9 +28,9 @@ from faktura.invoices.models import Invoice, InvoicePayment
 from faktura.payments.models import Payment
 from faktura.quickbooks import mapping, rules
 from faktura.quickbooks.client import QuickBooksClient
-from faktura.quickbooks.errors import ReconnectNeeded
+from faktura.quickbooks.errors import QuickBooksError, ReconnectNeeded
 from faktura.quickbooks.mapping import ENTITIES, SALES_KINDS, MatchedLine
-from faktura.quickbooks.matching import Matcher, contact_for
+from faktura.quickbooks.matching import Matcher, contact_for, forget_company
 from faktura.quickbooks.models import DocumentKind, QuickBooksConnection, QuickBooksDocument
 from faktura.quickbooks.request_ids import derived_request_id
 from faktura.sales.models import Deal, LineItem, PricedLine, Quote
@@ -85,7 +85,7 @@ def create_sales_document(
             "document, and Faktura makes it from the contact.")
             % {"type": _type_of(record), "name": _name_of(record)}, code="no_contact",
         )  # fmt: skip
-    matcher = Matcher(QuickBooksClient(connection, max_wait=MAX_WAIT), connection)
+    matcher = _matcher(connection)
     customer = matcher.customer(contact, request_id=derived_request_id(request_key, "customer"))
     body = mapping.sales_body(
         kind,
@@ -151,7 +151,7 @@ def create_paid_invoice(
             % {"name": taxed.name, "rate": taxed.tax_rate.normalize()},
             code="taxable_line",
         )  # fmt: skip
-    matcher = Matcher(QuickBooksClient(connection, max_wait=MAX_WAIT), connection)
+    matcher = _matcher(connection)
     memo = _memo(payment)
     if invoice_doc is None:
         contact = _payment_contact(payment)
@@ -257,7 +257,7 @@ def _payment_receipt(
     if (done := _recorded(connection, request_id)) is not None:
         return done
     lines = _payment_lines(payment)
-    matcher = Matcher(QuickBooksClient(connection, max_wait=MAX_WAIT), connection)
+    matcher = _matcher(connection)
     # A receipt may go without a customer (a card payment from someone Faktura does not know).
     contact = _payment_contact(payment)
     customer_id = ""
@@ -372,6 +372,12 @@ def _require_usable(connection: QuickBooksConnection) -> None:
     raise RuleViolation(decision.reason, code=decision.code or "rule_violation")
 
 
+def _matcher(connection: QuickBooksConnection) -> Matcher:
+    """A matcher that reuses the customers and items this process found for earlier documents
+    of the company (matching.CACHE_SECONDS)."""
+    return Matcher(QuickBooksClient(connection, max_wait=MAX_WAIT), connection, shared=True)
+
+
 def _recorded(connection: QuickBooksConnection, request_id: str) -> QuickBooksDocument | None:
     return QuickBooksDocument.objects.filter(connection=connection, request_id=request_id).first()
 
@@ -404,7 +410,13 @@ def _create(
     actor: Actor,
 ) -> QuickBooksDocument:
     entity = ENTITIES[kind]
-    answer = client.create(entity, body, request_id=request_id)
+    try:
+        answer = client.create(entity, body, request_id=request_id)
+    except QuickBooksError as error:
+        if error.status == 400:
+            # Refused: perhaps over a customer or item deleted since this process found it.
+            forget_company(client.connection)
+        raise
     return _record(client.connection, record, kind, answer, request_id, actor)
 
 

@@ -4,10 +4,14 @@ the item linked by product sync, else the one with its SKU, else the one with it
 (QB-4a), else a new item when the action allows it (QB-4).
 
 A `Matcher` holds what it has read for one client, so a document with 20 lines of the same
-product asks QuickBooks once; the module functions share one matcher per client."""
+product asks QuickBooks once; the module functions share one matcher per client. A matcher made
+with `shared=True` (documents.py's) also keeps the customers and linked items it found in a
+per-process cache of the company for CACHE_SECONDS, so a worker making many documents for the
+same contacts and products asks once per contact and item, not once per document."""
 
 from __future__ import annotations
 
+import time
 import weakref
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -34,6 +38,11 @@ ITEM_DESCRIPTION_LENGTH = 4000
 MAX_NAME_ATTEMPTS = 20
 DUPLICATE_NAME = "6240"
 NOT_FOUND = "610"
+# How long a worker reuses a customer or linked item it found for later documents. A customer or
+# item deleted in QuickBooks meanwhile makes the create fail; the cache is then dropped
+# (forget_company), so Retry matches afresh.
+CACHE_SECONDS = 15 * 60
+CACHE_ENTRIES = 20_000  # per company and kind; past it the expired entries go, else all
 
 
 class ItemNotFound(QuickBooksError):
@@ -137,12 +146,56 @@ def _same(left: Any, right: Any) -> bool:
     return str(left or "").strip().casefold() == str(right or "").strip().casefold()
 
 
+class _Found:
+    """What this process found in one company (customers by contact, items by Id), each for
+    CACHE_SECONDS."""
+
+    def __init__(self) -> None:
+        self.customers: dict[tuple[int, str, str, str], tuple[float, dict[str, Any]]] = {}
+        self.items: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    @staticmethod
+    def get(table: dict[Any, tuple[float, dict[str, Any]]], key: Any) -> dict[str, Any] | None:
+        entry = table.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    @staticmethod
+    def put(table: dict[Any, tuple[float, dict[str, Any]]], key: Any, row: dict[str, Any]) -> None:
+        now = time.monotonic()
+        if len(table) >= CACHE_ENTRIES:
+            for old in [k for k, (until, _) in table.items() if until < now]:
+                del table[old]
+            if len(table) >= CACHE_ENTRIES:
+                table.clear()
+        table[key] = (now + CACHE_SECONDS, row)
+
+
+# Keyed by connection and realm: a reconnected or recreated connection starts empty.
+_found: dict[tuple[int, str], _Found] = {}
+
+
+def forget_company(connection: QuickBooksConnection) -> None:
+    """Drop what this process kept of the company (a write was refused: maybe over something
+    deleted in QuickBooks since it was found)."""
+    _found.pop((connection.pk, connection.realm_id), None)
+
+
 class Matcher:
     """Customer and item matching for one client, with what it read kept for reuse."""
 
-    def __init__(self, client: QuickBooksClient, connection: QuickBooksConnection | None = None):
+    def __init__(
+        self,
+        client: QuickBooksClient,
+        connection: QuickBooksConnection | None = None,
+        *,
+        shared: bool = False,
+    ):
         self.client = client
         self.connection = connection or client.connection
+        key = (self.connection.pk, self.connection.realm_id)
+        self._found = _found.setdefault(key, _Found()) if shared else _Found()
         self._customers: dict[int, dict[str, Any]] = {}
         self._items_by_id: dict[str, dict[str, Any] | None] = {}
         self._items_by_key: dict[tuple[str, str], dict[str, Any] | None] = {}
@@ -153,8 +206,13 @@ class Matcher:
     def customer(self, contact: Contact, *, request_id: str) -> dict[str, Any]:
         if contact.pk in self._customers:
             return self._customers[contact.pk]
-        found = self._matching_customer(contact)
-        customer = found or self._create_customer(contact, request_id=request_id)
+        # A changed name or email is another key: it is matched again.
+        key = (contact.pk, contact.first_name, contact.last_name, contact.email)
+        customer = self._found.get(self._found.customers, key)
+        if customer is None:
+            found = self._matching_customer(contact)
+            customer = found or self._create_customer(contact, request_id=request_id)
+            self._found.put(self._found.customers, key, customer)
         self._customers[contact.pk] = customer
         return customer
 
@@ -217,17 +275,32 @@ class Matcher:
     # -- items (QB-4a, QB-4) -------------------------------------------------------------------
 
     def prefetch_items(self, line_items: Iterable[LineItem]) -> None:
-        """Read the items many lines need in a few queries (links by Id, then SKUs, then
-        names), so the per-line lookups that follow are answered from memory."""
+        """Read the items many lines need in a few queries (links by Id, then SKUs and names
+        of the lines no link answers), so the per-line lookups that follow are answered from
+        memory."""
         lines = list(line_items)
         product_ids = {line.product_id for line in lines if line.product_id}
         links = ProductLink.objects.filter(connection=self.connection, product_id__in=product_ids)
         by_product = {link.product_id: link.item_id for link in links}
         for product_id in product_ids:
             self._links[product_id] = by_product.get(product_id)
+        for item_id in by_product.values():
+            if item_id not in self._items_by_id and (
+                kept := self._found.get(self._found.items, item_id)
+            ):
+                self._items_by_id[item_id] = kept
         self._fetch("Id", [i for i in by_product.values() if i not in self._items_by_id])
-        self._fetch("Sku", [s for s in {self._sku(line) for line in lines} if s])
-        self._fetch("Name", [n for n in {line.name.strip() for line in lines} if n])
+        unlinked = [
+            line
+            for line in lines
+            if not (line.product_id and is_sellable(self._linked_row(line.product_id)))
+        ]
+        self._fetch("Sku", [s for s in {self._sku(line) for line in unlinked} if s])
+        self._fetch("Name", [n for n in {line.name.strip() for line in unlinked} if n])
+
+    def _linked_row(self, product_id: int) -> dict[str, Any] | None:
+        item_id = self._links.get(product_id)
+        return self._items_by_id.get(item_id) if item_id is not None else None
 
     def _fetch(self, field: str, values: list[str]) -> None:
         for start in range(0, len(values), 100):
@@ -242,6 +315,8 @@ class Matcher:
             found = {str(row["Id"]): row for row in rows}
             for item_id in asked:
                 self._items_by_id[item_id] = found.get(item_id)
+                if is_sellable(found.get(item_id)):
+                    self._found.put(self._found.items, item_id, found[item_id])
             return
         key = field.lower()
         for value in asked:
@@ -263,13 +338,20 @@ class Matcher:
         item_id = self._links[product_id]
         if item_id is None:
             return None
+        if item_id not in self._items_by_id and (
+            kept := self._found.get(self._found.items, item_id)
+        ):
+            self._items_by_id[item_id] = kept
         if item_id not in self._items_by_id:
             try:
-                self._items_by_id[item_id] = self.client.read("Item", item_id)
+                self._items_by_id[item_id] = read = self.client.read("Item", item_id)
             except QuickBooksError as error:
                 if error.code != NOT_FOUND:
                     raise
                 self._items_by_id[item_id] = None
+            else:
+                if is_sellable(read):
+                    self._found.put(self._found.items, item_id, read)
         item = self._items_by_id[item_id]
         # An item deleted (made inactive) in QuickBooks no longer matches by its link.
         return item if is_sellable(item) else None
