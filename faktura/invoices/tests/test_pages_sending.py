@@ -113,7 +113,7 @@ def test_write_manually_on_the_deal_then_insert_another_invoice_and_send(
     message = page.get_by_label("Message")
     expect(message).to_have_value(re.compile(rf"^\[{invoice.number}\]\(http"))
     page.get_by_label("Subject").fill("Two invoices")
-    message.press("End")
+    message.press("Control+End")  # the end of the text, not of a wrapped line
     page.get_by_role("button", name="Invoice").click()
     page.get_by_label("Find an invoice").fill(other.number)
     page.get_by_role("button", name=re.compile(rf"^{other.number} ")).click()
