@@ -41,6 +41,8 @@ def can_use(connection: QuickBooksConnection) -> Decision:
             "QuickBooks.") % {"name": connection.company_name}, "reconnect",
         )  # fmt: skip
     return refuse(
-        connection.status_message or _("Reconnect QuickBooks in Settings → QuickBooks."),
+        connection.status_message
+        or _("Reconnect QuickBooks (%(name)s) in Settings → QuickBooks.")
+        % {"name": connection.company_name},
         "reconnect",
     )

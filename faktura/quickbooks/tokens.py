@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from faktura.core.encryption import UnreadableSecret, decrypt, encrypt
-from faktura.quickbooks import oauth
+from faktura.quickbooks import oauth, rules
 from faktura.quickbooks.errors import QuickBooksError, ReconnectNeeded
 from faktura.quickbooks.models import ConnectionStatus, QuickBooksConnection
 
@@ -42,16 +42,7 @@ def _fresh(connection: QuickBooksConnection, now: dt.datetime) -> bool:
 
 
 def _unusable(connection: QuickBooksConnection) -> ReconnectNeeded:
-    if connection.status == ConnectionStatus.DISCONNECTED:
-        return ReconnectNeeded(
-            _("The QuickBooks company %(name)s was disconnected. Connect it again in Settings → "
-            "QuickBooks.") % {"name": connection.company_name}
-        )  # fmt: skip
-    return ReconnectNeeded(
-        connection.status_message
-        or _("Reconnect QuickBooks (%(name)s) in Settings → QuickBooks.")
-        % {"name": connection.company_name}
-    )
+    return ReconnectNeeded(rules.can_use(connection).reason)
 
 
 def store_tokens(connection: QuickBooksConnection, tokens: oauth.TokenSet) -> None:
