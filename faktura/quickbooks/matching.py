@@ -4,7 +4,7 @@ the item linked by product sync, else the one with its SKU, else the one with it
 (QB-4a), else a new item when the action allows it (QB-4).
 
 A `Matcher` holds what it has read for one client, so a document with 20 lines of the same
-product asks QuickBooks once; the module functions share one matcher per client. A matcher made
+product asks QuickBooks once. A matcher made
 with `shared=True` (documents.py's) also keeps the customers and linked items it found in a
 per-process cache of the company for CACHE_SECONDS, so a worker making many documents for the
 same contacts and products asks once per contact and item, not once per document."""
@@ -12,7 +12,6 @@ same contacts and products asks once per contact and item, not once per document
 from __future__ import annotations
 
 import time
-import weakref
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -408,40 +407,3 @@ class Matcher:
             )
             self._links[product.pk] = str(item["Id"])
         return item
-
-
-_matchers: weakref.WeakKeyDictionary[QuickBooksClient, Matcher] = weakref.WeakKeyDictionary()
-
-
-def matcher_for(
-    client: QuickBooksClient, connection: QuickBooksConnection | None = None
-) -> Matcher:
-    """The matcher kept for `client` (one per client, so its reads are asked once)."""
-    if client not in _matchers:
-        _matchers[client] = Matcher(client, connection)
-    return _matchers[client]
-
-
-def find_or_create_customer(
-    client: QuickBooksClient, contact: Contact, *, request_id: str
-) -> dict[str, Any]:
-    return matcher_for(client).customer(contact, request_id=request_id)
-
-
-def find_item(
-    client: QuickBooksClient, connection: QuickBooksConnection, line_item: LineItem
-) -> dict[str, Any] | None:
-    return matcher_for(client, connection).item(line_item)
-
-
-def find_or_create_item(
-    client: QuickBooksClient,
-    connection: QuickBooksConnection,
-    line_item: LineItem,
-    *,
-    create: bool,
-    request_id: str,
-) -> dict[str, Any]:
-    return matcher_for(client, connection).item_or_create(
-        line_item, create=create, request_id=request_id
-    )

@@ -15,9 +15,6 @@ from faktura.quickbooks.matching import (
     ItemNotFound,
     Matcher,
     contact_for,
-    find_item,
-    find_or_create_customer,
-    find_or_create_item,
 )
 from faktura.quickbooks.models import ProductLink, QuickBooksConnection
 from faktura.quickbooks.tests.conftest import change_item, new_item
@@ -39,9 +36,9 @@ class CountingSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-def found_id(qb: QuickBooksClient, connection: QuickBooksConnection, line: LineItem) -> Any:
+def found_id(matcher: Matcher, line: LineItem) -> Any:
     """The Id of the item `line` matches; None when none does."""
-    item = find_item(qb, connection, line)
+    item = matcher.item(line)
     return item["Id"] if item else None
 
 
@@ -64,7 +61,7 @@ def test_customer_matching_all_three_fields_is_used(
          "PrimaryEmailAddr": {"Address": "ADA@example.com "}},
         request_id="test-ada",
     )  # fmt: skip
-    found = find_or_create_customer(qb, contact, request_id="run-1-customer")
+    found = Matcher(qb).customer(contact, request_id="run-1-customer")
     assert found["Id"] == existing["Id"]
 
 
@@ -77,16 +74,14 @@ def test_same_name_other_email_makes_a_new_customer_with_a_suffix(
          "PrimaryEmailAddr": {"Address": "countess@example.com"}},
         request_id="test-other-ada",
     )  # fmt: skip
-    created = find_or_create_customer(qb, contact, request_id="run-2-customer")
+    created = Matcher(qb).customer(contact, request_id="run-2-customer")
     assert created["Id"] != other["Id"]
     # The display name was taken: a suffix rather than a failure.
     assert created["DisplayName"] == "Ada Lovelace (2)"
     assert created["PrimaryEmailAddr"]["Address"] == "ada@example.com"
     assert (created["GivenName"], created["FamilyName"]) == ("Ada", "Lovelace")
     # Found, not created, the next time (a new client: nothing cached).
-    again = find_or_create_customer(
-        QuickBooksClient(qb.connection), contact, request_id="run-3-customer"
-    )
+    again = Matcher(QuickBooksClient(qb.connection)).customer(contact, request_id="run-3-customer")
     assert again["Id"] == created["Id"]
 
 
@@ -95,7 +90,7 @@ def test_a_name_taken_by_a_vendor_also_gets_a_suffix(
 ) -> None:  # SPEC QB-3
     qb.create("Vendor", {"DisplayName": "Ada Lovelace"}, request_id="test-vendor-ada")
     qb.create("Customer", {"DisplayName": "Ada Lovelace (2)"}, request_id="test-customer-ada-2")
-    created = find_or_create_customer(qb, contact, request_id="run-4-customer")
+    created = Matcher(qb).customer(contact, request_id="run-4-customer")
     assert created["DisplayName"] == "Ada Lovelace (3)"
 
 
@@ -103,11 +98,9 @@ def test_a_contact_without_a_name_is_named_by_email(
     qb: QuickBooksClient, system: Actor
 ) -> None:  # SPEC QB-3
     nameless = crm.create_contact(actor=system, email="billing@engines.test")
-    created = find_or_create_customer(qb, nameless, request_id="run-5-customer")
+    created = Matcher(qb).customer(nameless, request_id="run-5-customer")
     assert created["DisplayName"] == "billing@engines.test"
-    again = find_or_create_customer(
-        QuickBooksClient(qb.connection), nameless, request_id="run-6-customer"
-    )
+    again = Matcher(QuickBooksClient(qb.connection)).customer(nameless, request_id="run-6-customer")
     assert again["Id"] == created["Id"]
 
 
@@ -135,15 +128,16 @@ def test_link_beats_sku_beats_name(
     by_sku = new_item(qb, "Support (SKU)", Sku="SUP-1")
     linked = new_item(qb, "Support (linked)")
     line = line_of(system, name="Support plan", product_id=product.pk, sku="SUP-1")
-    assert found_id(qb, connection, line) == by_sku["Id"]
+    matcher = Matcher(qb, connection)
+    assert found_id(matcher, line) == by_sku["Id"]
     ProductLink.objects.create(
         connection=connection, product=product, item_id=linked["Id"], item_name="x",
         synced_at=product.created_at,
     )  # fmt: skip
-    assert found_id(QuickBooksClient(connection), connection, line) == linked["Id"]
+    assert found_id(Matcher(QuickBooksClient(connection), connection), line) == linked["Id"]
     plain = line_of(system, name="Support plan")
-    assert found_id(qb, connection, plain) == by_name["Id"]
-    assert found_id(qb, connection, line_of(system, name="Nothing like it")) is None
+    assert found_id(matcher, plain) == by_name["Id"]
+    assert found_id(matcher, line_of(system, name="Nothing like it")) is None
 
 
 def test_a_deleted_linked_item_no_longer_matches(
@@ -158,7 +152,7 @@ def test_a_deleted_linked_item_no_longer_matches(
     by_name = new_item(qb, "Support plan")
     line = line_of(system, name="Support plan", product_id=product.pk)
     line.sku = ""
-    assert found_id(qb, connection, line) == by_name["Id"]
+    assert found_id(Matcher(qb, connection), line) == by_name["Id"]
 
 
 def test_twenty_lines_of_one_product_ask_quickbooks_once(
@@ -186,11 +180,11 @@ def test_twenty_lines_of_one_product_ask_quickbooks_once(
     prefetched = len(session.sent)
     assert {(matcher.item(line) or {}).get("Id") for line in lines} == {item["Id"]}
     assert len(session.sent) == prefetched <= 3
-    # Without prefetching, the module functions share one matcher per client.
+    # Without prefetching, one matcher still reads the linked item once.
     other = CountingSession()
-    shared = QuickBooksClient(connection, session=other)
+    unprefetched = Matcher(QuickBooksClient(connection, session=other), connection)
     for line in lines:
-        assert found_id(shared, connection, line) == item["Id"]
+        assert found_id(unprefetched, line) == item["Id"]
     assert len(other.sent) == 1
 
 
@@ -202,7 +196,7 @@ def test_no_match_without_create_names_the_line(
 ) -> None:  # SPEC QB-4
     line = line_of(system, name="Flux capacitor", sku="FX-88")
     with pytest.raises(ItemNotFound) as refused:
-        find_or_create_item(qb, connection, line, create=False, request_id="run-7-l1")
+        Matcher(qb, connection).item_or_create(line, create=False, request_id="run-7-l1")
     message = str(refused.value)
     assert "Flux capacitor" in message
     assert "FX-88" in message
@@ -216,15 +210,15 @@ def test_create_makes_a_service_item_with_the_income_account_and_links_it(
     qb: QuickBooksClient, income: QuickBooksConnection, system: Actor, product: Product
 ) -> None:  # SPEC QB-4
     line = line_of(system, name="Support plan", product_id=product.pk)
-    item = find_or_create_item(qb, income, line, create=True, request_id="run-8-l1")
+    item = Matcher(qb, income).item_or_create(line, create=True, request_id="run-8-l1")
     assert item["Type"] == "Service"
     assert item["IncomeAccountRef"]["value"] == "1"
     assert (item["Name"], item["Sku"], item["UnitPrice"]) == ("Support plan", "SUP-1", 80)
     link = ProductLink.objects.get(connection=income, product=product)
     assert link.item_id == item["Id"]
     # The same request id again (a retried action) answers the first item, not a second one.
-    again = find_or_create_item(
-        QuickBooksClient(income), income, line, create=True, request_id="run-8-l1"
+    again = Matcher(QuickBooksClient(income), income).item_or_create(
+        line, create=True, request_id="run-8-l1"
     )
     assert again["Id"] == item["Id"]
     assert len(qb.query("SELECT * FROM Item WHERE Name = 'Support plan'")) == 1
@@ -236,6 +230,6 @@ def test_create_without_an_income_account_is_refused_clearly(
 ) -> None:  # SPEC QB-4
     line = line_of(system, name="Flux capacitor")
     with pytest.raises(DefaultMissing) as refused:
-        find_or_create_item(qb, connection, line, create=True, request_id="run-9-l1")
+        Matcher(qb, connection).item_or_create(line, create=True, request_id="run-9-l1")
     assert "income account" in str(refused.value)
     assert "Settings → QuickBooks" in str(refused.value)
