@@ -88,9 +88,6 @@ class QuickBooksClient:
         )
         return dict(answer["CompanyInfo"])
 
-    def preferences(self) -> dict[str, Any]:
-        return dict(self._call("GET", "/preferences", what=_("Reading preferences"))["Preferences"])
-
     def query(self, text: str) -> list[dict[str, Any]]:
         """The rows of one query page (`SELECT * FROM Item WHERE …`)."""
         answer = self._call(
