@@ -169,8 +169,10 @@ def _editor_context(workflow: Workflow, **trigger_form: Any) -> dict[str, Any]:
         "path": defaults_for(kind).path,
         "criteria": outline.criteria_in_words(kind, draft.filters),
         "events_in_words": [outline.event_in_words(kind, e) for e in draft.events],
+        # No filters yet: an empty group with "Add filter", as on the index pages, so a trigger
+        # of events only saves without removing a half-made row first.
         "filter_groups": [(rows[0].group, rows) for rows in editor.rows_for(kind, filters)]
-        or [_empty_group(kind)],
+        or [(editor.new_id(), [])],
         "event_rows": [_event_row(kind, e) for e in events],
         "re_enroll": trigger_form.get("re_enroll", draft.re_enroll),
         "re_enroll_properties": trigger_form.get(
@@ -190,11 +192,6 @@ def _editor_context(workflow: Workflow, **trigger_form: Any) -> dict[str, Any]:
 def _watchable(kind: Any) -> list[tuple[str, str]]:
     """Properties whose changes history records, so "property changed" can see them."""
     return [(p.name, p.label) for p in kind.properties if p.tracked]
-
-
-def _empty_group(kind: Any) -> tuple[str, list[editor.FilterRow]]:
-    row = editor.row_from_request(kind, {})
-    return row.group, [row]
 
 
 def _event_row(kind: Any, event: dict[str, Any]) -> dict[str, Any]:

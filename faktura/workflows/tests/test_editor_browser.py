@@ -41,7 +41,8 @@ def test_build_publish_and_watch_a_deal_workflow(sign_in, live_server, admin_use
     # Trigger: deal name contains "Big", with the index pages' filter builder.
     page.get_by_role("button", name="Edit triggers").click()
     expect(page.locator("#trigger-form")).to_have_class(re.compile(r"\bshow\b"))
-    # The empty row starts on Deal name: pick another property first, so every pick redraws.
+    # A new row starts on Deal name: pick another property first, so every pick redraws.
+    page.get_by_role("button", name="Add filter").click()
     choose(page, 0, "Deal stage", "dealstage")
     choose(page, 0, "Deal name", "dealname", operator=("contains", "contains"))
     filter_row(page, 0).get_by_label("Value").fill("Big")

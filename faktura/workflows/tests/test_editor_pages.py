@@ -110,6 +110,17 @@ def test_bad_triggers_are_refused_with_the_reason_and_the_draft_is_kept(admin_cl
     assert b"Add an enrollment trigger" in empty.content
 
 
+# SPEC WF-2
+def test_a_new_trigger_form_has_no_half_made_filter_row_so_events_alone_save(admin_client, draft):
+    page = admin_client.get(f"/workflows/{draft.pk}/").content.decode()
+    form = page[page.index('aria-label="Enrollment triggers"') :]
+    assert "Add filter" in form
+    assert not re.search(r'name="f-[^"]+-prop"', form)
+    events = {"ev": ["e1"], "ev-e1-event": "created"}
+    assert admin_client.post(f"/workflows/{draft.pk}/triggers/", events).status_code == 302
+    assert _draft(draft)["triggers"]["events"] == [{"event": "created"}]
+
+
 # SPEC WF-1
 def test_the_plus_button_offers_types_then_adds_the_configured_action_there(admin_client, draft):
     types = admin_client.get(f"/workflows/{draft.pk}/steps/new/?where=&index=0").content.decode()
