@@ -7,7 +7,7 @@ choices are computed from the workflow, not from one enrolled record."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -67,44 +67,54 @@ def _chosen_client(context: FieldContext) -> QuickBooksClient | None:
     return QuickBooksClient(connection, max_wait=CHOICES_WAIT, attempts=2)
 
 
+Rows = Callable[[str], list[dict[str, Any]]]
+
+
 def _read(
-    failed: StrOrPromise, read: Callable[[QuickBooksClient], list[Choice]]
+    failed: StrOrPromise, read: Callable[[Rows], list[Choice]]
 ) -> Callable[[FieldContext], list[Choice]]:
     """A choices provider: `read` the chosen company's list, or say why not (`failed`, with
-    %(said)s for QuickBooks' words)."""
+    %(said)s for QuickBooks' words). One query's rows are read once per context, so the three
+    account fields of an expense step read the accounts once."""
 
     def choices(context: FieldContext) -> list[Choice]:
         try:
-            client = _chosen_client(context)
-            return read(client) if client else []
+            if (client := _chosen_client(context)) is None:
+                return []
+            realm = client.connection.realm_id
+
+            def rows(query: str) -> list[dict[str, Any]]:
+                return context.shared((realm, query), lambda: list(client.query_all(query)))
+
+            return read(rows)
         except QuickBooksError as error:
             raise ChoicesError(str(failed) % {"said": error.message}) from None
 
     return choices
 
 
-def _terms(client: QuickBooksClient) -> list[Choice]:
-    return [(str(t["Id"]), str(t.get("Name", t["Id"]))) for t in client.query("SELECT * FROM Term")]
+def _terms(rows: Rows) -> list[Choice]:
+    return [(str(t["Id"]), str(t.get("Name", t["Id"]))) for t in rows("SELECT * FROM Term")]
 
 
-def _accounts_of(default: str) -> Callable[[QuickBooksClient], list[Choice]]:
+def _accounts_of(default: str) -> Callable[[Rows], list[Choice]]:
     """The company's accounts of the types Settings → QuickBooks offers for `default`."""
     types = LISTS[default].account_types
 
-    def read(client: QuickBooksClient) -> list[Choice]:
+    def read(rows: Rows) -> list[Choice]:
         return [
             (str(row["Id"]), str(row.get("FullyQualifiedName") or row.get("Name")))
-            for row in client.query_all("SELECT * FROM Account")
+            for row in rows("SELECT * FROM Account")
             if row.get("AccountType") in types
         ]
 
     return read
 
 
-def _vendors(client: QuickBooksClient) -> list[Choice]:
+def _vendors(rows: Rows) -> list[Choice]:
     return [
         (str(row["Id"]), str(row.get("DisplayName") or row["Id"]))
-        for row in client.query_all("SELECT * FROM Vendor")
+        for row in rows("SELECT * FROM Vendor")
     ]
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -66,11 +66,19 @@ class FieldContext:
     config: Mapping[str, Any]
     live: bool = True
     _known: dict[str, Options] = field(default_factory=dict, compare=False, repr=False)
+    _shared: dict[Hashable, object] = field(default_factory=dict, compare=False, repr=False)
 
     def options(self, config_field: ConfigField) -> Options:
         if config_field.name not in self._known:
             self._known[config_field.name] = config_field.kind.options(config_field, self)
         return self._known[config_field.name]
+
+    def shared[T](self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value several fields' choices are read from (one list of accounts for three account
+        fields), computed once per context."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return cast(T, self._shared[key])
 
 
 # --- the kinds -------------------------------------------------------------------------------

@@ -476,6 +476,20 @@ def test_the_expense_accounts_and_vendors_come_from_the_company(admin, sandbox, 
     assert ("hs_fees_amount", "Fees") in offered["amount_property"].choices
 
 
+# SPEC QB-10
+def test_the_expense_panel_reads_the_accounts_once_for_its_three_account_fields(
+    sandbox, connection
+):
+    def requests() -> int:
+        return len(sandbox.traffic()["started"].get(connection.realm_id, []))
+
+    before = requests()
+    context = FieldContext("payment", {"connection": str(connection.pk)})
+    for config_field in EXPENSE.fields:
+        context.options(config_field)
+    assert requests() - before == 2  # the accounts once (not once per field), the vendors once
+
+
 # SPEC QB-6
 # SPEC QB-12
 def test_terms_that_cannot_be_read_are_said_on_the_field_and_at_publish(admin, sandbox, connection):
