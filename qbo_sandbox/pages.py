@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -71,6 +72,11 @@ def companies_index(companies: list[dict[str, str]]) -> str:
     )
 
 
+def _amount(value: Any) -> str:
+    """QuickBooks' JSON numbers (5700.0) as a person reads money: 5,700.00."""
+    return "" if value in (None, "") else f"{Decimal(str(value)):,.2f}"
+
+
 def company_documents(name: str, rows: dict[str, list[dict[str, Any]]]) -> str:
     """Every document and list entry of one company, newest first, read-only."""
     parts = ['<p><a href="/">All companies</a></p>']
@@ -90,8 +96,8 @@ def company_documents(name: str, rows: dict[str, list[dict[str, Any]]]) -> str:
                 row.get("DocNumber", ""),
                 row.get("TxnDate", ""),
                 party,
-                row.get("TotalAmt", ""),
-                row.get("Balance", ""),
+                _amount(row.get("TotalAmt")),
+                _amount(row.get("Balance")),
                 row.get("PrivateNote", ""),
             )
             parts.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")

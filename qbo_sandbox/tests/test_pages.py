@@ -3,7 +3,7 @@
 import requests
 
 LINE = {
-    "Amount": 42.0,
+    "Amount": 5700.0,
     "DetailType": "SalesItemLineDetail",
     "SalesItemLineDetail": {"ItemRef": {"value": "1"}},
 }
@@ -17,6 +17,7 @@ def test_the_company_page_lists_what_an_app_created(sandbox, api):
     page = requests.get(f"{sandbox.base_url}/companies/{api.realm}", timeout=5)
     assert page.status_code == 200
     assert invoice["DocNumber"] in page.text
+    assert "<td>5,700.00</td>" in page.text  # money as a person reads it, not 5700.0
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in page.text
     assert "<b>Bold</b>" not in page.text
     assert requests.get(f"{sandbox.base_url}/companies/1", timeout=5).status_code == 404
