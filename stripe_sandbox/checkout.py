@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from stripe_sandbox import charges, money, params
+from stripe_sandbox import charges, customers, money, params
 from stripe_sandbox.cards import DECLINE_MESSAGES, card_for
 from stripe_sandbox.errors import StripeError
 from stripe_sandbox.sandbox import PAGE, Request, Sandbox
@@ -62,7 +62,8 @@ LOCALES = frozenset(
 CREATE_PARAMS = {
     "mode", "line_items", "client_reference_id", "customer_email", "customer", "success_url",
     "cancel_url", "metadata", "payment_intent_data", "expires_at", "locale",
-    "payment_method_types", "expand", "ui_mode", "submit_type",
+    "payment_method_types", "expand", "ui_mode", "submit_type", "customer_creation",
+    "billing_address_collection",
 }  # fmt: skip
 AUTHENTICATION_FAILED = (
     "The provided PaymentMethod has failed authentication. You can provide payment_method_data "
@@ -247,6 +248,23 @@ def create(
             "expires_at",
         )
     submit_type = params.text(form, "submit_type")
+    creation = params.text(form, "customer_creation")
+    if creation is not None and creation not in ("always", "if_required"):
+        raise StripeError.invalid(
+            "Invalid customer_creation: must be one of always or if_required",
+            "customer_creation",
+        )
+    if creation and customer_id:
+        raise StripeError.invalid(
+            "You may only specify one of these parameters: customer, customer_creation.",
+            "customer_creation",
+        )
+    address = params.text(form, "billing_address_collection")
+    if address is not None and address not in ("auto", "required"):
+        raise StripeError.invalid(
+            "Invalid billing_address_collection: must be one of auto or required",
+            "billing_address_collection",
+        )
     session_id = new_id("cs_test_a1", 48)
     email = customer_email or (customer or {}).get("email")
     session = {
@@ -257,7 +275,7 @@ def create(
         "amount_subtotal": total,
         "amount_total": total,
         "automatic_tax": {"enabled": False, "status": None},
-        "billing_address_collection": None,
+        "billing_address_collection": address,
         "cancel_url": cancel_url,
         "client_reference_id": reference,
         "consent": None,
@@ -268,7 +286,7 @@ def create(
         "custom_fields": [],
         "custom_text": {"shipping_address": None, "submit": None},
         "customer": customer_id,
-        "customer_creation": None if customer_id else "if_required",
+        "customer_creation": None if customer_id else (creation or "if_required"),
         "customer_details": customer_details(email, None) if email else None,
         "customer_email": customer_email,
         "expires_at": expires_at,
@@ -534,6 +552,11 @@ def succeed(
     card = card_for(number)
     assert card is not None
     account = session["_account"]
+    if session["customer_creation"] == "always" and not session["customer"]:
+        # Checkout makes the customer when the payment goes through.
+        made = customers.create(sandbox, account, {"email": email, "name": name})
+        sandbox.emit(account, "customer.created", made)
+        session["customer"] = intent["customer"] = made["id"]
     paid = charges.charge(sandbox, intent, card, payment_method, name, email, True)
     intent.update(
         status="succeeded",

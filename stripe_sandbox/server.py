@@ -315,7 +315,9 @@ class Handler(BaseHTTPRequestHandler):
                     account, "refund", form_, path, ("payment_intent", "charge")
                 )
         if path == "/v1/customers" and method == "POST":
-            return 200, render(app, account, customers.create(app, account, form_), form_)
+            customer = customers.create(app, account, form_)
+            app.emit(account, "customer.created", customer, request)
+            return 200, render(app, account, customer, form_)
         if path == "/v1/webhook_endpoints":
             if method == "POST":
                 return 200, self.create_endpoint(account, form_)
@@ -519,21 +521,20 @@ class Handler(BaseHTTPRequestHandler):
                 )
             raise Answer(200, answer)
         if what == "delivery":
+            # {"account": "acct_…"} (body or query) limits the change to one account.
+            scope = data.pop("account", None) or query.get("account")
             if method == "POST":
                 try:
-                    app.deliveries.set_mode(Mode.from_json(data))
+                    app.deliveries.set_mode(Mode.from_json(data), scope)
                 except (ValueError, TypeError) as error:
                     raise Answer(400, {"error": str(error)}) from error
-                raise Answer(200, app.deliveries.mode.as_json())
-            if method == "DELETE":
-                app.deliveries.reset()
-                raise Answer(200, app.deliveries.mode.as_json())
-            if method == "GET":
-                raise Answer(
-                    200, {**app.deliveries.mode.as_json(), "held": len(app.deliveries.held)}
-                )
+            elif method == "DELETE":
+                app.deliveries.reset(scope)
+            held = [j for j in app.deliveries.held if scope in (None, j.event["_account"])]
+            raise Answer(200, {**app.deliveries.mode_for(scope).as_json(), "held": len(held)})
         if what == "delivery/release" and method == "POST":
-            raise Answer(200, {"released": app.deliveries.release()})
+            scope = data.get("account") or query.get("account")
+            raise Answer(200, {"released": app.deliveries.release(scope)})
         if what == "deliveries" and method == "GET":
             raise Answer(200, {"deliveries": app.deliveries.report(query.get("account"))})
         match = CONTROL_RESEND.match(what)
@@ -541,7 +542,12 @@ class Handler(BaseHTTPRequestHandler):
             event = app.store.objects.get(match["id"])
             if event is None or event["object"] != "event":
                 raise Answer(404, {"error": f"no event {match['id']}"})
-            raise Answer(200, {"queued": app.deliveries.resend(event)})
+            try:
+                age = float(data.get("age", 0))
+            except (TypeError, ValueError) as error:
+                raise Answer(400, {"error": "age must be a number of seconds"}) from error
+            secret = data.get("secret")
+            raise Answer(200, {"queued": app.deliveries.resend(event, age, secret)})
         if what == "traffic" and method == "GET":
             raise Answer(200, {"requests": app.traffic_of(query.get("account"))})
         if what == "clock" and method == "POST":

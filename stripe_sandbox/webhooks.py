@@ -84,16 +84,21 @@ class Job:
     attempt: int = field(default=1, compare=False)
     # Sent alongside the endpoint's other deliveries rather than after them.
     parallel: bool = field(default=False, compare=False)
+    # A resend that tests a receiver's checks: signed this many seconds in the past, or with
+    # another secret than the endpoint's.
+    age: float = field(default=0.0, compare=False)
+    secret: str | None = field(default=None, compare=False)
 
 
 class Deliveries:
     def __init__(self, store: Store, retry_delays: tuple[float, ...]) -> None:
         self.store = store
         self.retry_delays = retry_delays
-        self.mode = Mode()
+        # Delivery modes per account; the None key is the sandbox-wide one.
+        self.modes: dict[str | None, Mode] = {}
         self.held: list[Job] = []
         self.attempts: list[dict[str, Any]] = []
-        self.queue_lock = threading.Condition()
+        self.queue_lock = threading.Condition(threading.RLock())
         self.jobs: list[Job] = []
         self.counter = itertools.count()
         self.stopped = False
@@ -109,19 +114,27 @@ class Deliveries:
 
     # Queueing
 
-    def set_mode(self, mode: Mode) -> None:
+    def mode_for(self, account: str | None) -> Mode:
+        """The account's own mode, else the sandbox-wide one."""
         with self.queue_lock:
-            self.mode = mode
+            return self.modes.get(account) or self.modes.get(None) or Mode()
 
-    def reset(self) -> None:
-        """Back to normal delivery; held events go out in order."""
+    def set_mode(self, mode: Mode, account: str | None = None) -> None:
         with self.queue_lock:
-            self.mode = Mode()
-        self.release(reverse=False)
+            self.modes[account] = mode
+
+    def reset(self, account: str | None = None) -> None:
+        """Back to normal delivery (for one account, or for all); held events go out in order."""
+        with self.queue_lock:
+            if account is None:
+                self.modes.clear()
+            else:
+                self.modes.pop(account, None)
+        self.release(account, reverse=False)
 
     def queue(self, event: dict[str, Any], endpoints: list[dict[str, Any]]) -> None:
         with self.queue_lock:
-            mode = self.mode
+            mode = self.mode_for(event["_account"])
             for endpoint in endpoints:
                 for _ in range(mode.duplicate):
                     job = Job(
@@ -137,27 +150,31 @@ class Deliveries:
                         heapq.heappush(self.jobs, job)
             self.queue_lock.notify_all()
 
-    def release(self, reverse: bool | None = None) -> int:
-        """Send the held deliveries, newest first when the mode says reverse."""
+    def release(self, account: str | None = None, reverse: bool | None = None) -> int:
+        """Send the held deliveries (of one account, or all), newest first when the mode says
+        reverse."""
         with self.queue_lock:
-            held, self.held = self.held, []
-            if self.mode.reverse if reverse is None else reverse:
+            held = [j for j in self.held if account is None or j.event["_account"] == account]
+            self.held = [j for j in self.held if j not in held]
+            mode = self.mode_for(account)
+            if mode.reverse if reverse is None else reverse:
                 held.reverse()
             now = time.monotonic()
             for job in held:
-                job.due, job.seq = now + self.mode.delay, next(self.counter)
+                job.due, job.seq = now + mode.delay, next(self.counter)
                 heapq.heappush(self.jobs, job)
             self.queue_lock.notify_all()
             return len(held)
 
-    def resend(self, event: dict[str, Any]) -> int:
-        """Deliver an event again to every matching endpoint (as the Dashboard's Resend)."""
+    def resend(self, event: dict[str, Any], age: float = 0.0, secret: str | None = None) -> int:
+        """Deliver an event again to every matching endpoint (as the Dashboard's Resend);
+        `age` and `secret` make its signature old or wrong."""
         endpoints = self.endpoints_for(event["_account"], event["type"])
         with self.queue_lock:
             for endpoint in endpoints:
-                heapq.heappush(
-                    self.jobs, Job(time.monotonic(), next(self.counter), event, endpoint["id"])
-                )
+                job = Job(time.monotonic(), next(self.counter), event, endpoint["id"])
+                job.age, job.secret = age, secret
+                heapq.heappush(self.jobs, job)
             self.queue_lock.notify_all()
         return len(endpoints)
 
@@ -187,7 +204,7 @@ class Deliveries:
             return
         event = job.event
         payload = json.dumps(public(event), indent=2).encode()
-        timestamp = int(self.store.clock.now())
+        timestamp = int(self.store.clock.now() - job.age)
         request = urllib.request.Request(
             endpoint["url"],
             data=payload,
@@ -195,7 +212,7 @@ class Deliveries:
             headers={
                 "Content-Type": "application/json; charset=utf-8",
                 "User-Agent": USER_AGENT,
-                "Stripe-Signature": sign(payload, endpoint["_secret"], timestamp),
+                "Stripe-Signature": sign(payload, job.secret or endpoint["_secret"], timestamp),
             },
         )
         status: int | None = None
@@ -223,7 +240,8 @@ class Deliveries:
                     "at": time.time(),
                 }
             )
-            if not delivered and job.attempt <= len(self.retry_delays):
+            tampered = bool(job.age or job.secret)  # a test's one-off: not retried
+            if not delivered and not tampered and job.attempt <= len(self.retry_delays):
                 delay = self.retry_delays[job.attempt - 1]
                 retry = Job(time.monotonic() + delay, next(self.counter), event, endpoint["id"])
                 retry.attempt, retry.parallel = job.attempt + 1, job.parallel
