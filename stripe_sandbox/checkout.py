@@ -320,6 +320,7 @@ def create(
         "_payment_intent": None,
         "_pending": None,
     }
+    sandbox.open_sessions.add(session_id)
     return sandbox.store.put(session)
 
 
@@ -359,15 +360,12 @@ def expire_if_due(sandbox: Sandbox, session: dict[str, Any]) -> None:
 def expire_due(sandbox: Sandbox) -> None:
     now = sandbox.clock.now()
     with sandbox.store.lock:
-        due = [
-            obj
-            for obj in list(sandbox.store.objects.values())
-            if obj["object"] == "checkout.session"
-            and obj["status"] == "open"
-            and obj["expires_at"] <= now
-        ]
-        for session in due:
-            expire_now(sandbox, session, PAGE)
+        for session_id in list(sandbox.open_sessions):
+            session = sandbox.store.objects.get(session_id)
+            if session is None or session["status"] != "open":
+                sandbox.open_sessions.discard(session_id)
+            elif session["expires_at"] <= now:
+                expire_now(sandbox, session, PAGE)
 
 
 def expire(sandbox: Sandbox, account: str, session_id: str, request: Request) -> dict[str, Any]:

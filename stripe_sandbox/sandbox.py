@@ -57,8 +57,18 @@ class Sandbox:
         self.traffic_lock = threading.Lock()
         # (due time on the sandbox clock, what to do): refunds settling.
         self.timers: list[tuple[float, str]] = []
+        # Checkout sessions still open, which the timer thread expires when their time comes.
+        self.open_sessions = {
+            obj["id"]
+            for obj in self.store.objects.values()
+            if obj["object"] == "checkout.session" and obj["status"] == "open"
+        }
         if self.store.get(DEMO_ACCOUNT, DEMO_ACCOUNT) is None:
             self.create_account("Sandbox Demo", DEMO_ACCOUNT, DEMO_SECRET_KEY, DEMO_PUBLISHABLE_KEY)
+        # Refunds left pending by an earlier run settle after the usual delay.
+        for obj in list(self.store.objects.values()):
+            if obj["object"] == "refund" and obj["status"] == "pending":
+                self.timers.append((self.clock.now() + refund_delay, obj["id"]))
         self.stopped = threading.Event()
         threading.Thread(target=self.tick_forever, daemon=True, name="stripe-timers").start()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import fnmatch
 import json
 import re
 import threading
@@ -356,8 +357,17 @@ class Handler(BaseHTTPRequestHandler):
                 checkout.expire_if_due(self.app, session)
         for name in filters:
             value = params.text(form_, name)
-            if value is not None:
-                objects = [o for o in objects if o.get(name) == value]
+            if value is None:
+                continue
+            if name == "type":
+                # Stripe's wildcards: type=charge.* or type=*.succeeded.
+                objects = [o for o in objects if fnmatch.fnmatchcase(o["type"], value)]
+            else:
+                # A session's payment intent is found before the session shows it (paid).
+                objects = [o for o in objects if value in (o.get(name), o.get(f"_{name}"))]
+        kinds = params.listed(form_, "types")
+        if kinds:
+            objects = [o for o in objects if o["type"] in kinds]
         return render(self.app, account, page(objects, form_, path), form_)
 
     def create_endpoint(self, account: str, form_: dict[str, Any]) -> dict[str, Any]:

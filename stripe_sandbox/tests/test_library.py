@@ -235,3 +235,28 @@ def test_basic_auth_and_demo_key(sandbox: SandboxServer):
     )
     assert answer.status_code == 200
     assert answer.headers["Request-Id"].startswith("req_")
+
+
+def test_lists_find_by_payment_intent_before_payment_and_events_by_wildcard(client, account):
+    session = new_session(client)
+    pay(account, session.id, "4000000000000002")
+    failed = client.v1.events.list(params={"type": "payment_intent.payment_failed"}).data[0]
+    intent_id = failed.data.object["id"]
+    found = client.v1.checkout.sessions.list(params={"payment_intent": intent_id})
+    assert [s.id for s in found.data] == [session.id]
+    charges = client.v1.events.list(params={"type": "charge.*"}).data
+    assert [e.type for e in charges] == ["charge.failed"]
+    both = client.v1.events.list(params={"types": ["charge.failed", "payment_intent.created"]})
+    assert sorted(e.type for e in both.data) == ["charge.failed", "payment_intent.created"]
+
+
+def test_paging(client, account):
+    for _ in range(5):
+        client.v1.customers.create(params={"email": "c@example.com"})
+    first = client.v1.events.list(params={"limit": 2})
+    assert first.has_more
+    second = client.v1.events.list(params={"limit": 2, "starting_after": first.data[-1].id})
+    back = client.v1.events.list(params={"limit": 2, "ending_before": second.data[0].id})
+    assert [e.id for e in back.data] == [e.id for e in first.data]
+    every = [e.id for e in client.v1.events.list(params={"limit": 2}).auto_paging_iter()]
+    assert len(every) == len(set(every)) == 5
