@@ -374,7 +374,7 @@ def expire(sandbox: Sandbox, account: str, session_id: str, request: Request) ->
         if session["status"] != "open":
             raise StripeError.invalid(
                 'Only Checkout Sessions with a status in ["open"] can be expired. This Checkout '
-                f'Session has a status of "{session["status"]}".'
+                f"Session has a status of `{session['status']}`."
             )
         return expire_now(sandbox, session, request)
 

@@ -144,7 +144,7 @@ def test_a_payment_that_completes_while_the_seller_expires_the_session(client, a
     account.control(f"checkout/sessions/{paid_session_id}/pay", {"card": "4242424242424242"})
     with pytest.raises(stripe.InvalidRequestError) as refused:
         client.v1.checkout.sessions.expire(paid_session_id)
-    assert 'status of "complete"' in refused.value.user_message
+    assert "has a status of `complete`" in refused.value.user_message
     assert account.control("delivery/release")["released"] == 1
     wait_for(lambda: receiver.received)
     assert receiver.bodies()[0]["data"]["object"]["payment_status"] == "paid"
