@@ -29,6 +29,7 @@ OBJECT = re.compile(
 )
 PAY_PAGE = re.compile(r"^/c/pay/(?P<id>[^/]+)(?P<auth>/authenticate)?$")
 CONTROL_SESSION = re.compile(r"^checkout/sessions/(?P<id>[^/]+)/(?P<what>pay|authenticate)$")
+CONTROL_ACCOUNT = re.compile(r"^accounts/(?P<id>acct_[^/]+)$")
 CONTROL_RESEND = re.compile(r"^events/(?P<id>[^/]+)/resend$")
 KINDS = {
     "payment_intents": ("payment_intent", "intent"),
@@ -477,6 +478,22 @@ class Handler(BaseHTTPRequestHandler):
 
     # The control endpoint
 
+    def close_account(self, account_id: str) -> dict[str, Any]:
+        """A test is done with its account: no more deliveries from it (its endpoints are
+        disabled, its queued and held deliveries dropped); the API keeps answering."""
+        app = self.app
+        if app.store.get(account_id, account_id, "account") is None:
+            raise Answer(404, {"error": f"no account {account_id}"})
+        with app.store.lock:
+            endpoints = app.store.all(account_id, "webhook_endpoint")
+            for endpoint in endpoints:
+                endpoint["status"] = "disabled"
+                app.store.put(endpoint)
+        return {
+            "disabled_endpoints": len(endpoints),
+            "dropped_deliveries": app.deliveries.close(account_id),
+        }
+
     def control(self, method: str, what: str) -> None:
         app = self.app
         query = dict(parse_qsl(self.query))
@@ -501,6 +518,9 @@ class Handler(BaseHTTPRequestHandler):
                     "publishable_key": account["_publishable_key"],
                 },
             )
+        match = CONTROL_ACCOUNT.match(what)
+        if match and method == "DELETE":
+            raise Answer(200, self.close_account(match["id"]))
         match = CONTROL_SESSION.match(what)
         if match and method == "POST":
             try:
@@ -546,7 +566,14 @@ class Handler(BaseHTTPRequestHandler):
             scope = data.get("account") or query.get("account")
             raise Answer(200, {"released": app.deliveries.release(scope)})
         if what == "deliveries" and method == "GET":
-            raise Answer(200, {"deliveries": app.deliveries.report(query.get("account"))})
+            scope = query.get("account")
+            raise Answer(
+                200,
+                {
+                    "deliveries": app.deliveries.report(scope),
+                    "pending": app.deliveries.pending(scope),
+                },
+            )
         match = CONTROL_RESEND.match(what)
         if match and method == "POST":
             event = app.store.objects.get(match["id"])

@@ -97,6 +97,7 @@ class Deliveries:
         # Delivery modes per account; the None key is the sandbox-wide one.
         self.modes: dict[str | None, Mode] = {}
         self.held: list[Job] = []
+        self.in_flight: list[Job] = []
         self.attempts: list[dict[str, Any]] = []
         self.queue_lock = threading.Condition(threading.RLock())
         self.jobs: list[Job] = []
@@ -189,6 +190,7 @@ class Deliveries:
                 if self.stopped:
                     return
                 job = heapq.heappop(self.jobs)
+                self.in_flight.append(job)
                 if job.parallel:
                     lane = self.pool
                 else:
@@ -199,6 +201,13 @@ class Deliveries:
             lane.submit(self.attempt, job)
 
     def attempt(self, job: Job) -> None:
+        try:
+            self.send(job)
+        finally:
+            with self.queue_lock:
+                self.in_flight.remove(job)
+
+    def send(self, job: Job) -> None:
         endpoint = self.store.objects.get(job.endpoint_id)
         if endpoint is None or endpoint.get("status") != "enabled":
             return
@@ -256,6 +265,25 @@ class Deliveries:
     def report(self, account: str | None) -> list[dict[str, Any]]:
         with self.queue_lock:
             return [dict(a) for a in self.attempts if account is None or a["account"] == account]
+
+    def pending(self, account: str | None) -> int:
+        """Deliveries queued, held, waiting to be retried or being sent (0: quiet)."""
+        with self.queue_lock:
+            return sum(
+                1
+                for job in [*self.jobs, *self.held, *self.in_flight]
+                if account is None or job.event["_account"] == account
+            )
+
+    def close(self, account: str) -> int:
+        """Drop the account's queued, held and retrying deliveries; the number dropped."""
+        with self.queue_lock:
+            dropped = [j for j in [*self.jobs, *self.held] if j.event["_account"] == account]
+            self.jobs = [j for j in self.jobs if j.event["_account"] != account]
+            heapq.heapify(self.jobs)
+            self.held = [j for j in self.held if j.event["_account"] != account]
+            self.modes.pop(account, None)
+            return len(dropped)
 
     def stop(self) -> None:
         with self.queue_lock:

@@ -124,6 +124,26 @@ class StripeSandbox:
         """Every webhook delivery attempt for the account: event, type, url, status, attempt."""
         return list(self.control(f"deliveries?account={account.id}", method="GET")["deliveries"])
 
+    def pending_deliveries(self, account: Account) -> int:
+        """Deliveries of the account queued, held, waiting for a retry or being sent."""
+        return int(self.control(f"deliveries?account={account.id}", method="GET")["pending"])
+
+    def wait_quiet(self, account: Account, timeout: float = 30.0) -> None:
+        """Until no delivery of the account is queued, retrying or being sent (held ones
+        count: release them or close the account first)."""
+        self.wait_for(
+            lambda: self.pending_deliveries(account) == 0,
+            timeout,
+            f"the webhook deliveries of {account.id} to finish",
+        )
+
+    def close_account(self, account: Account) -> None:
+        """End of a test: the account's endpoints are disabled, its queued, held and retrying
+        deliveries dropped, and any being sent finished (so none reaches the next test's
+        live server). Its API keeps answering."""
+        self.control(f"accounts/{account.id}", method="DELETE")
+        self.wait_quiet(account)
+
     def traffic(self, account: Account) -> list[dict[str, Any]]:
         """Every API request of the account: method, path, idempotency_key (or None), status."""
         return list(self.control(f"traffic?account={account.id}", method="GET")["requests"])
@@ -212,3 +232,11 @@ def running_sandbox(*extra: str) -> Iterator[StripeSandbox]:
 def stripe_sandbox() -> Iterator[StripeSandbox]:
     """One stripe_sandbox process per test process (xdist worker)."""
     yield from running_sandbox()
+
+
+@pytest.fixture
+def stripe_test_account(stripe_sandbox: StripeSandbox) -> Iterator[Account]:
+    """A Stripe account for one test, closed when the test ends (no late webhooks)."""
+    account = stripe_sandbox.new_account()
+    yield account
+    stripe_sandbox.close_account(account)

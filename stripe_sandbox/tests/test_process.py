@@ -26,6 +26,8 @@ def test_the_helper_starts_a_process_and_pays(tmp_path: Path) -> None:
         assert types[-1] == "checkout.session.completed"
         (request,) = [t for t in sandbox.traffic(account) if t["method"] == "POST"]
         assert request["idempotency_key"] == "faktura-checkout-1-session"
+        sandbox.close_account(account)
+        assert sandbox.pending_deliveries(account) == 0
         assert sandbox.environment(account) == {
             "STRIPE_API_BASE": sandbox.base_url,
             "STRIPE_SECRET_KEY": account.secret_key,

@@ -165,3 +165,18 @@ def test_customer_creation_always_makes_a_customer(client, account, receiver):
         "customer.created",
         "checkout.session.completed",
     ]
+
+
+def test_closing_an_account_stops_its_deliveries(client, account, receiver):
+    receiver.statuses = [500] * 10
+    endpoint(client, receiver, ["checkout.session.completed"])
+    paid_session(client, account)
+    wait_for(lambda: receiver.received)
+    pending = account.get(f"deliveries?account={account.id}")["pending"]
+    assert pending == 1  # its retry
+    closed = account.api("DELETE", f"/control/accounts/{account.id}")
+    assert closed.json() == {"disabled_endpoints": 1, "dropped_deliveries": 1}
+    assert account.get(f"deliveries?account={account.id}")["pending"] == 0
+    time.sleep(1.0)  # the retry was due after 0.3 s
+    assert len(receiver.received) == 1
+    assert client.v1.webhook_endpoints.list().data[0].status == "disabled"
