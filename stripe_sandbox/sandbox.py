@@ -25,7 +25,6 @@ class Request:
 
     id: str | None = None
     idempotency_key: str | None = None
-    api_version: str | None = None
 
 
 PAGE = Request()  # events caused by the hosted page or the control endpoint
@@ -131,7 +130,8 @@ class Sandbox:
             event = {
                 "id": new_id("evt_1", 24),
                 "object": "event",
-                "api_version": request.api_version or API_VERSION,
+                # Stripe renders events in the account's API version, not the request's.
+                "api_version": API_VERSION,
                 "created": self.clock.seconds(),
                 "data": data,
                 "livemode": False,

@@ -203,7 +203,7 @@ class Handler(BaseHTTPRequestHandler):
             params_ = form.parse(text)
             if method == "DELETE" and self.query:
                 params_ = form.parse(self.query)
-            request = Request(self.request_id, key if method == "POST" else None, version)
+            request = Request(self.request_id, key if method == "POST" else None)
             if key and method == "POST":
                 status, body, replayed = self.idempotent(account["id"], key, path, params_, request)
                 entry["replayed"] = replayed
