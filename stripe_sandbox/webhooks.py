@@ -205,7 +205,8 @@ class Deliveries:
             self.send(job)
         finally:
             with self.queue_lock:
-                self.in_flight.remove(job)
+                if job in self.in_flight:
+                    self.in_flight.remove(job)
 
     def send(self, job: Job) -> None:
         endpoint = self.store.objects.get(job.endpoint_id)
@@ -249,8 +250,12 @@ class Deliveries:
                     "at": time.time(),
                 }
             )
+            # Recorded, retried and no longer in flight at once: `pending` never counts twice.
+            self.in_flight.remove(job)
             tampered = bool(job.age or job.secret)  # a test's one-off: not retried
-            if not delivered and not tampered and job.attempt <= len(self.retry_delays):
+            still_enabled = endpoint.get("status") == "enabled"  # not closed meanwhile
+            retry_left = job.attempt <= len(self.retry_delays)
+            if not delivered and not tampered and still_enabled and retry_left:
                 delay = self.retry_delays[job.attempt - 1]
                 retry = Job(time.monotonic() + delay, next(self.counter), event, endpoint["id"])
                 retry.attempt, retry.parallel = job.attempt + 1, job.parallel
