@@ -124,6 +124,11 @@ def line_item(sandbox: Sandbox, raw: Any, index: int) -> dict[str, Any]:
         raise StripeError.invalid(
             "This value must be greater than or equal to 0.", f"{data_prefix}[unit_amount]"
         )
+    if unit_amount > money.MAXIMUM:
+        raise StripeError.invalid(
+            f"This value must be less than or equal to {money.MAXIMUM}.",
+            f"{data_prefix}[unit_amount]",
+        )
     product = data.get("product_data")
     if not isinstance(product, dict):
         raise StripeError.invalid(
@@ -198,6 +203,11 @@ def create(
         raise StripeError.invalid(
             "The Checkout Session's total amount due must add up to at least "
             f"{money.display(money.minimum(currency), currency)}."
+        )
+    if total > money.MAXIMUM:
+        raise StripeError.invalid(
+            "The Checkout Session's total amount due must be no more than "
+            f"{money.display(money.MAXIMUM, currency)}."
         )
     success_url = url_param(params.required_text(form, "success_url"), "success_url")
     cancel_url = url_param(params.text(form, "cancel_url"), "cancel_url")

@@ -171,6 +171,8 @@ CURRENCIES = frozenset(
 )
 # Checkout's smallest total: about 0.50 USD (Stripe's per-currency table, simplified).
 MINIMUM = {"jpy": 50, "huf": 17500, "krw": 700}
+# Stripe's largest amount: eight digits of minor units (999,999.99 EUR; 99,999,999 JPY).
+MAXIMUM = 99_999_999
 FEE_PERCENT = Decimal("0.029")
 FEE_FIXED = 30
 

@@ -260,3 +260,25 @@ def test_paging(client, account):
     assert [e.id for e in back.data] == [e.id for e in first.data]
     every = [e.id for e in client.v1.events.list(params={"limit": 2}).auto_paging_iter()]
     assert len(every) == len(set(every)) == 5
+
+
+def test_amounts_out_of_stripes_range(client):
+    def line(unit_amount: int, quantity: int = 1, currency: str = "eur") -> Any:
+        price = {"currency": currency, "unit_amount": unit_amount, "product_data": {"name": "x"}}
+        return [{"price_data": price, "quantity": quantity}]
+
+    with pytest.raises(stripe.InvalidRequestError) as small:
+        new_session(client, line_items=line(49))
+    assert "at least 0.50 EUR" in small.value.user_message
+    with pytest.raises(stripe.InvalidRequestError) as large:
+        new_session(client, line_items=line(60_000_000, 2))
+    assert "no more than 999,999.99 EUR" in large.value.user_message
+    with pytest.raises(stripe.InvalidRequestError) as unit:
+        new_session(client, line_items=line(100_000_000))
+    assert unit.value.param == "line_items[0][price_data][unit_amount]"
+    with pytest.raises(stripe.InvalidRequestError) as currency:
+        new_session(client, line_items=line(100, currency="xyz"))
+    assert currency.value.param == "line_items[0][price_data][currency]"
+    assert (
+        new_session(client, line_items=line(99_999_999, currency="jpy")).amount_total == 99_999_999
+    )
