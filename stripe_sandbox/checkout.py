@@ -14,51 +14,11 @@ from stripe_sandbox.store import new_id
 
 MINUTE, HOUR = 60, 3600
 DEFAULT_LIFETIME = 24 * HOUR
-LOCALES = frozenset(
-    [
-        "auto",
-        "bg",
-        "cs",
-        "da",
-        "de",
-        "el",
-        "en",
-        "en-GB",
-        "es",
-        "es-419",
-        "et",
-        "fi",
-        "fil",
-        "fr",
-        "fr-CA",
-        "hr",
-        "hu",
-        "id",
-        "it",
-        "ja",
-        "ko",
-        "lt",
-        "lv",
-        "ms",
-        "mt",
-        "nb",
-        "nl",
-        "pl",
-        "pt",
-        "pt-BR",
-        "ro",
-        "ru",
-        "sk",
-        "sl",
-        "sv",
-        "th",
-        "tr",
-        "vi",
-        "zh",
-        "zh-HK",
-        "zh-TW",
-    ]
-)
+LOCALES = frozenset({
+    "auto", "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil", "fr",
+    "fr-CA", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "pl", "pt",
+    "pt-BR", "ro", "ru", "sk", "sl", "sv", "th", "tr", "vi", "zh", "zh-HK", "zh-TW",
+})  # fmt: skip
 CREATE_PARAMS = {
     "mode", "line_items", "client_reference_id", "customer_email", "customer", "success_url",
     "cancel_url", "metadata", "payment_intent_data", "expires_at", "locale",

@@ -55,30 +55,15 @@ IDEMPOTENCY_BUSY = (
     "means you submitted twice, and the other request is still going through): {key}. Please "
     "try again later."
 )
-WEBHOOK_EVENTS = frozenset(
-    [
-        "checkout.session.completed",
-        "checkout.session.expired",
-        "checkout.session.async_payment_failed",
-        "checkout.session.async_payment_succeeded",
-        "payment_intent.created",
-        "payment_intent.succeeded",
-        "payment_intent.payment_failed",
-        "payment_intent.canceled",
-        "payment_intent.processing",
-        "payment_intent.requires_action",
-        "charge.succeeded",
-        "charge.failed",
-        "charge.refunded",
-        "charge.updated",
-        "charge.refund.updated",
-        "refund.created",
-        "refund.updated",
-        "refund.failed",
-        "customer.created",
-        "customer.updated",
-    ]
-)
+WEBHOOK_EVENTS = frozenset({
+    "charge.failed", "charge.refund.updated", "charge.refunded", "charge.succeeded",
+    "charge.updated", "checkout.session.async_payment_failed",
+    "checkout.session.async_payment_succeeded", "checkout.session.completed",
+    "checkout.session.expired", "customer.created", "customer.updated", "payment_intent.canceled",
+    "payment_intent.created", "payment_intent.payment_failed", "payment_intent.processing",
+    "payment_intent.requires_action", "payment_intent.succeeded", "refund.created",
+    "refund.failed", "refund.updated",
+})  # fmt: skip
 
 
 class Answer(Exception):
