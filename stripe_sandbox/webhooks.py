@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,8 +105,10 @@ class Deliveries:
         self.counter = itertools.count()
         self.stopped = False
         self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="stripe-webhook")
-        # One lane per endpoint keeps its deliveries in order; a slow endpoint slows only itself.
-        self.lanes: dict[str, ThreadPoolExecutor] = {}
+        # One delivery at a time per endpoint keeps its deliveries in order (a slow endpoint
+        # slows only itself): the endpoints being sent to, and the jobs waiting behind them.
+        self.busy: set[str] = set()
+        self.lanes: dict[str, deque[Job]] = {}
         threading.Thread(target=self.run, daemon=True, name="stripe-deliveries").start()
 
     # Endpoints
@@ -190,23 +193,32 @@ class Deliveries:
                 if self.stopped:
                     return
                 job = heapq.heappop(self.jobs)
+                if not job.parallel and job.endpoint_id in self.busy:
+                    self.lanes.setdefault(job.endpoint_id, deque()).append(job)
+                    continue
+                if not job.parallel:
+                    self.busy.add(job.endpoint_id)
                 self.in_flight.append(job)
-                if job.parallel:
-                    lane = self.pool
-                else:
-                    lane = self.lanes.setdefault(
-                        job.endpoint_id,
-                        ThreadPoolExecutor(max_workers=1, thread_name_prefix="stripe-lane"),
-                    )
-            lane.submit(self.attempt, job)
+            self.pool.submit(self.attempt, job)
 
     def attempt(self, job: Job) -> None:
         try:
             self.send(job)
         finally:
+            following = None
             with self.queue_lock:
                 if job in self.in_flight:
                     self.in_flight.remove(job)
+                if not job.parallel:
+                    lane = self.lanes.get(job.endpoint_id)
+                    if lane:
+                        following = lane.popleft()
+                        self.in_flight.append(following)
+                    else:
+                        self.busy.discard(job.endpoint_id)
+                        self.lanes.pop(job.endpoint_id, None)
+            if following is not None and not self.stopped:
+                self.pool.submit(self.attempt, following)
 
     def send(self, job: Job) -> None:
         endpoint = self.store.objects.get(job.endpoint_id)
@@ -276,7 +288,7 @@ class Deliveries:
         with self.queue_lock:
             return sum(
                 1
-                for job in [*self.jobs, *self.held, *self.in_flight]
+                for job in [*self.jobs, *self.held, *self.in_flight, *self.waiting()]
                 if account is None or job.event["_account"] == account
             )
 
@@ -287,12 +299,18 @@ class Deliveries:
             self.jobs = [j for j in self.jobs if j.event["_account"] != account]
             heapq.heapify(self.jobs)
             self.held = [j for j in self.held if j.event["_account"] != account]
+            for endpoint_id, lane in self.lanes.items():
+                dropped += [j for j in lane if j.event["_account"] == account]
+                self.lanes[endpoint_id] = deque(j for j in lane if j.event["_account"] != account)
             self.modes.pop(account, None)
             return len(dropped)
+
+    def waiting(self) -> list[Job]:
+        """Jobs due but waiting behind another delivery to the same endpoint."""
+        return [job for lane in self.lanes.values() for job in lane]
 
     def stop(self) -> None:
         with self.queue_lock:
             self.stopped = True
             self.queue_lock.notify_all()
-        for lane in [self.pool, *self.lanes.values()]:
-            lane.shutdown(wait=False, cancel_futures=True)
+        self.pool.shutdown(wait=False, cancel_futures=True)
