@@ -257,7 +257,8 @@ def create(
         "custom_text": {"shipping_address": None, "submit": None},
         "customer": customer_id,
         "customer_creation": None if customer_id else (creation or "if_required"),
-        "customer_details": customer_details(email, None) if email else None,
+        # Stripe fills customer_details from what the payer enters, when the session completes.
+        "customer_details": None,
         "customer_email": customer_email,
         "expires_at": expires_at,
         "invoice": None,
@@ -285,6 +286,7 @@ def create(
         "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
         "url": f"{base_url}/c/pay/{session_id}",
         "_account": account,
+        "_email": email,  # what the hosted page's email field starts with
         "_line_items": items,
         "_intent_metadata": params.metadata(intent_data),
         "_payment_intent": None,
@@ -386,7 +388,7 @@ def pay(
         card = card_for(number)
         if card is None:
             raise Refused("Your card number is incorrect.")
-        email = (email or "").strip() or (session["customer_details"] or {}).get("email")
+        email = (email or "").strip() or session["_email"]
         if not email:
             raise Refused("Enter your email address.")
         account = session["_account"]
