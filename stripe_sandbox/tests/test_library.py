@@ -289,7 +289,7 @@ def test_amounts_out_of_stripes_range(client):
 def test_hosted_page_escapes_the_sellers_text(client, account):
     price = {"currency": "eur", "unit_amount": 500, "product_data": {"name": "<b>Tea</b> & co"}}
     session = new_session(client, line_items=[{"price_data": price, "quantity": 2}])
-    page = requests.get(session.url, timeout=5).text
+    page = requests.get(str(session.url), timeout=5).text
     assert "&lt;b&gt;Tea&lt;/b&gt; &amp; co × 2" in page
     assert "<b>Tea</b>" not in page
     assert "10.00 EUR" in page
