@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "faktura.sales",
     "faktura.payments",
     "faktura.invoices",
+    "faktura.payment_links",
     "faktura.workflows",
     "faktura.quickbooks",
     "faktura.api",
