@@ -155,7 +155,13 @@ def record_refund(payment: Payment, amount: object, *, actor: Actor) -> Payment:
         )
         payment.save(update_fields=["refunded_amount", "status", "updated_at"])
         history.record_changes(payment, before, PAYMENT.snapshot(payment), actor=actor)
-        history.record_event(payment, "payment.refunded", actor=actor, data={"amount": str(value)})
+        # `payment.refunded` only once the whole payment is back (QB-11's trigger, PAY-5).
+        event = (
+            "payment.refunded"
+            if payment.status == PaymentStatus.REFUNDED
+            else "payment.partially_refunded"
+        )
+        history.record_event(payment, event, actor=actor, data={"amount": str(value)})
     return payment
 
 
