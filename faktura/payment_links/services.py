@@ -282,14 +282,14 @@ def _split_name(name: str) -> dict[str, str]:
     return {"firstname": first, "lastname": last}
 
 
-def _contact_for(name: str, email: str) -> Contact:
+def _contact_for(name: str, email: str, actor: Actor) -> Contact:
     """The contact with this email (any case; the oldest if several), else a new one."""
     found = (
         Contact.objects.filter(email__iexact=email, archived_at__isnull=True).order_by("id").first()
     )
     if found is not None:
         return found
-    return crm.create_contact(actor=COMPLETER, email=email, **_split_name(name))
+    return crm.create_contact(actor=actor, email=email, **_split_name(name))
 
 
 def _deal_lines(items: Iterable[PaymentLinkItem]) -> list[LineInput]:
@@ -307,7 +307,7 @@ def _deal_lines(items: Iterable[PaymentLinkItem]) -> list[LineInput]:
     ]
 
 
-def complete_purchase(paid: Paid) -> Payment:
+def complete_purchase(paid: Paid, *, actor: Actor = COMPLETER) -> Payment:
     """Stripe says the purchase is paid: contact, deal "Payment Link" (closed won, the link's
     lines), the online payment with Stripe's fee, all associated, and the receipt queued. Once
     per purchase however often or concurrently it is called: the purchase row is locked and
@@ -327,9 +327,9 @@ def complete_purchase(paid: Paid) -> Payment:
             return purchase.payment
         link = purchase.link
         email = paid.customer_email or purchase.buyer_email
-        contact = _contact_for(purchase.buyer_name, email)
+        contact = _contact_for(purchase.buyer_name, email, actor)
         payment, created = payments.record_online_payment(
-            actor=COMPLETER,
+            actor=actor,
             processor_payment_id=paid.payment_intent_id,
             amount=paid.amount,
             currency=paid.currency,
@@ -338,7 +338,7 @@ def complete_purchase(paid: Paid) -> Payment:
             customer_email=email,
         )
         deal = payment.deal or sales.create_deal(
-            actor=COMPLETER,
+            actor=actor,
             contacts=[contact],
             lines=_deal_lines(link.items.all()),
             dealname=DEAL_NAME,
@@ -346,7 +346,7 @@ def complete_purchase(paid: Paid) -> Payment:
             closedate=timezone.localdate(),
             deal_currency_code=link.currency,
         )
-        payment = payments.associate_deal(payment, deal, actor=COMPLETER)
+        payment = payments.associate_deal(payment, deal, actor=actor)
         purchase.status = PurchaseStatus.COMPLETED
         purchase.completed_at = timezone.now()
         purchase.payment = payment
@@ -356,7 +356,7 @@ def complete_purchase(paid: Paid) -> Payment:
         history.record_event(
             link,
             "payment_link.paid",
-            actor=COMPLETER,
+            actor=actor,
             data={
                 "purchase": purchase.pk,
                 "payment": payment.pk,
