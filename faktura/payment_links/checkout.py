@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from urllib.parse import urljoin
 
+from django.db import OperationalError
 from django.urls import reverse
 
 from faktura.core.actors import Actor
@@ -68,11 +69,13 @@ def start_purchase(link: PaymentLink, *, name: str, email: str, return_base: str
 
 def read_back(purchase: Purchase) -> Purchase:
     """The buyer is back before the webhook: ask Stripe about the session and apply it (PAY-2).
-    A Stripe that does not answer leaves the purchase open; the page says so and reloads."""
+    Until it is settled the purchase stays open; the page says so and reloads."""
     if purchase.stripe_session_id:
         try:
             row = sessions.settle_session(purchase.stripe_session_id)
-        except RuleViolation:
+        except (RuleViolation, OperationalError):
+            # Stripe did not answer, or SQLite is busy with the webhook applying this very
+            # session: the page says it is confirming and reloads.
             row = None
         if row is not None and row.status == SessionStatus.EXPIRED:
             services.expire_purchase(purchase)

@@ -5,8 +5,12 @@ kept out of search engines."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.csp import CSP
 from django.views.decorators.http import require_GET, require_http_methods
 
 from faktura.accounts.services import get_account_settings
@@ -16,6 +20,7 @@ from faktura.payment_links import checkout, rules, services
 from faktura.payment_links.models import PaymentLink, Purchase, PurchaseStatus
 
 RATE_SETTING = "FAKTURA_BUYER_RATE_LIMIT"
+STRIPE_CHECKOUT = "https://checkout.stripe.com"
 
 
 def _link_or_404(token: str) -> PaymentLink:
@@ -27,10 +32,20 @@ def _link_or_404(token: str) -> PaymentLink:
     return link
 
 
+def checkout_origins() -> list[str]:
+    """Where the buyer's form may lead: Stripe's hosted checkout (the API's own origin for a
+    sandbox). Browsers check form-action on the redirect too, so 'self' alone would stop it."""
+    api = urlsplit(settings.STRIPE_API_BASE)
+    return [CSP.SELF, STRIPE_CHECKOUT, f"{api.scheme}://{api.netloc}"]
+
+
 def _private(response: HttpResponse) -> HttpResponse:
-    # The link may be shared, but its purchases are the buyer's: no indexing, no Referer.
+    # The link may be shared, but its purchases are the buyer's: no indexing, no Referer to others.
+    response._csp_config = {**settings.SECURE_CSP, "form-action": checkout_origins()}  # type: ignore[attr-defined]
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on the form's
+    # POST and Django's CSRF check refuses it; other sites still get no Referer.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 
