@@ -69,7 +69,7 @@ def test_a_link_paid_on_stripe_becomes_a_closed_won_deal_with_the_payment(
     assert payment.deal == deal
     assert payment.amount == Decimal("176.00")
     assert payment.fees_amount == Decimal("5.40")  # 2.9 % + 30 cents of 176.00
-    assert payment.processor_payment_id.startswith("pi_")
+    assert str(payment.processor_payment_id).startswith("pi_")
     assert purchase.contact is not None
     assert purchase.contact.email == "grace@example.com"
     assert list(deal.contacts.all()) == [purchase.contact]
