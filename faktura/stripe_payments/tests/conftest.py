@@ -49,7 +49,7 @@ def webhooks_on(
 
 
 def _wait_quiet(sandbox: StripeSandbox, account: Account) -> None:
-    """Until the sandbox has made no delivery attempt for a moment."""
+    """Until no delivery attempt was made for a moment (the endpoint is gone by now)."""
     seen = -1
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -57,7 +57,37 @@ def _wait_quiet(sandbox: StripeSandbox, account: Account) -> None:
         if count == seen:
             return
         seen = count
-        time.sleep(0.3)
+        time.sleep(0.5)
+
+
+def quiet(sandbox: StripeSandbox, account: Account, timeout: float = 30.0) -> None:
+    """Wait, asking the sandbox only, until every event of the account was delivered and no
+    attempt was made for a moment: Faktura answered each delivery after applying it. (The live
+    server shares the test's SQLite connection: the test keeps off the database meanwhile.)"""
+    deadline = time.monotonic() + timeout
+    seen = -1
+    while time.monotonic() < deadline:
+        pending = [e for e in sandbox.events(account) if e.get("pending_webhooks", 0) > 0]
+        count = len(sandbox.deliveries(account))
+        if not pending and count == seen:
+            return
+        seen = count
+        time.sleep(0.4)
+    raise AssertionError(f"Stripe's deliveries for {account.id} did not settle in {timeout}s")
+
+
+def refunds_final(sandbox: StripeSandbox, account: Account, intent_id: str) -> None:
+    """Wait until Stripe's refunds of a PaymentIntent are no longer pending, then deliver the
+    events held meanwhile (tests hold them while they use the database) and wait for them."""
+
+    def final() -> bool:
+        found = sandbox.client(account).v1.refunds.list({"payment_intent": intent_id}).data
+        return bool(found) and all(r.status in ("succeeded", "failed", "canceled") for r in found)
+
+    sandbox.wait_for(final, what="Stripe's refunds to finish")
+    sandbox.release()
+    sandbox.normal_delivery()
+    quiet(sandbox, account)
 
 
 def settled(check: Callable[[], Any]) -> Callable[[], Any]:
