@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from faktura.core.money import minor_units, round_money
+from faktura.core.outside import external_call
 
 
 class StripeProblem(Exception):
@@ -79,9 +80,12 @@ class Stripe:
     def _call(self, method: Any, *args: Any, key: str = "", **params: Any) -> Any:
         options: dict[str, Any] = {"idempotency_key": key} if key else {}
         try:
-            return method(*args, params=params or None, options=options or None)
+            with external_call("Stripe"):
+                answer = method(*args, params=params or None, options=options or None)
         except stripe.StripeError as error:
             raise _problem(error) from error
+        # Plain dicts from here on: the library's objects are not mappings.
+        return answer.to_dict() if hasattr(answer, "to_dict") else answer
 
     def account(self) -> Any:
         return self._call(self._client.v1.accounts.retrieve_current)
@@ -126,6 +130,19 @@ class Stripe:
 
     def list_refunds(self, *, payment_intent: str) -> Any:
         return self._call(self._client.v1.refunds.list, payment_intent=payment_intent, limit=100)
+
+
+class BadSignature(Exception):
+    """A webhook payload whose signature or timestamp does not check out."""
+
+
+def verify_event(payload: bytes, signature: str, secret: str, tolerance: int) -> None:
+    """Stripe's own check: HMAC-SHA256 of "<t>.<payload>", compared in constant time, with the
+    timestamp at most `tolerance` seconds old. No network call."""
+    try:
+        stripe.Webhook.construct_event(payload.decode("utf-8"), signature, secret, tolerance)
+    except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError) as error:
+        raise BadSignature(str(error)) from error
 
 
 def field(obj: Any, name: str, default: Any = None) -> Any:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import stripe
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,7 +19,13 @@ from django.utils.translation import gettext as _
 
 from faktura.core.errors import RuleViolation
 from faktura.stripe_payments import checkout_sessions, connection, refunds
-from faktura.stripe_payments.client import StripeProblem, field, object_id
+from faktura.stripe_payments.client import (
+    BadSignature,
+    StripeProblem,
+    field,
+    object_id,
+    verify_event,
+)
 from faktura.stripe_payments.models import (
     EventStatus,
     SessionOutcome,
@@ -65,13 +70,11 @@ def receive(payload: bytes, signature: str) -> WebhookEvent:
             "in Settings → Payments."), code="not_configured",
         )  # fmt: skip
     try:
-        stripe.Webhook.construct_event(
-            payload.decode("utf-8"), signature, secret, tolerance=SIGNATURE_TOLERANCE
-        )
+        verify_event(payload, signature, secret, SIGNATURE_TOLERANCE)
         event = json.loads(payload)
         event_id, event_type = str(event["id"]), str(event["type"])
         obj = event["data"]["object"]
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, stripe.SignatureVerificationError):
+    except (BadSignature, ValueError, KeyError, TypeError):
         raise RuleViolation(
             _("The event's signature or timestamp is not valid, so it was ignored."),
             code="bad_signature",
