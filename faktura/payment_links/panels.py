@@ -1,6 +1,6 @@
-"""The "Payments" card on deal pages: the online payments that closed the deal (a payment
-link's "Payment Link" deal, PAY-6), with the link they came through. Registered into core's
-record panels, so sales never imports payments."""
+"""The "Payments" card on deal pages (the online payments that closed the deal, a payment link's
+"Payment Link" deal, PAY-6, with the link they came through) and the "Deal" card on a payment's
+page. Registered into core's record panels, so sales never imports payments."""
 
 from __future__ import annotations
 
@@ -10,7 +10,17 @@ from django.template.loader import render_to_string
 
 from faktura.core.record_panels import RecordPanel, record_panels
 from faktura.payment_links.models import Purchase
+from faktura.payments.models import Payment
 from faktura.sales.models import Deal
+
+
+def payment_deal_panel(request: HttpRequest, record: models.Model) -> str:
+    """On a payment's page: the deal it closed and the payment link it came through."""
+    if not isinstance(record, Payment) or record.deal_id is None:
+        return ""
+    purchase = Purchase.objects.filter(payment=record).select_related("link").first()
+    context = {"deal": record.deal, "purchase": purchase}
+    return render_to_string("payment_links/_payment_deal.html", context, request=request)
 
 
 def deal_payments_panel(request: HttpRequest, record: models.Model) -> str:
@@ -29,3 +39,4 @@ def deal_payments_panel(request: HttpRequest, record: models.Model) -> str:
 
 def register() -> None:
     record_panels.register("deal_payments", RecordPanel("deal_payments", deal_payments_panel))
+    record_panels.register("payment_deal", RecordPanel("payment_deal", payment_deal_panel))

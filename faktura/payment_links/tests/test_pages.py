@@ -211,6 +211,9 @@ def test_the_record_page_and_deal_page_show_the_payment(signed_in, editor_user, 
     assert 'data-testid="deal-payments"' in deal_page
     assert f"/payments/{payment.pk}/" in deal_page
     assert "Support plan link" in deal_page
+    payment_page = client.get(f"/payments/{payment.pk}/").content.decode()
+    assert 'data-testid="payment-deal"' in payment_page
+    assert f"/deals/{payment.deal_id}/" in payment_page
     # Purchases done: thank-you state on the public page.
     done = client.get(reverse("payment_links:done", args=[link.token, purchase.token]))
     assert "Thank you for your payment" in done.content.decode()
