@@ -5,7 +5,7 @@ import pytest
 from faktura.api.tests.conftest import ApiClient, token_for  # noqa: F401  (fixture)
 from faktura.payment_links import services
 from faktura.payment_links.services import ItemInput
-from faktura.payment_links.tests.factories import PaidSessionFacts
+from faktura.payment_links.tests.factories import paid_session
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +19,7 @@ def test_the_api_shows_the_deal_and_payment_associated(client, token_for, editor
     )
     purchase = services.open_purchase(link, name="Ada Lovelace", email="ada@example.com")
     payment = services.complete_purchase(
-        PaidSessionFacts(
-            reference=str(purchase.pk), amount=purchase.amount, payment_intent_id="pi_api"
-        )
+        paid_session(reference=str(purchase.pk), amount=purchase.amount, payment_intent_id="pi_api")
     )
     api = ApiClient(client, token_for())
     deal = api.get(f"{V3}/deals/{payment.deal_id}", associations="commerce_payments").json()

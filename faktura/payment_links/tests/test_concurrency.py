@@ -8,7 +8,7 @@ from faktura.crm.models import Contact
 from faktura.payment_links import services
 from faktura.payment_links.models import PurchaseStatus
 from faktura.payment_links.services import ItemInput
-from faktura.payment_links.tests.factories import PaidSessionFacts
+from faktura.payment_links.tests.factories import paid_session
 from faktura.payments.models import Payment
 from faktura.sales.models import Deal
 from tests.threads import at_once
@@ -29,7 +29,7 @@ def test_completing_one_purchase_from_many_threads_creates_everything_once(edito
     )
     for round_ in range(5):
         purchase = services.open_purchase(link, name="Ada Lovelace", email="ada@example.com")
-        paid = PaidSessionFacts(
+        paid = paid_session(
             reference=str(purchase.pk),
             amount=purchase.amount,
             payment_intent_id=f"pi_race_{round_}",

@@ -7,7 +7,7 @@ from django.urls import reverse
 from faktura.payment_links import services
 from faktura.payment_links.models import PaymentLink
 from faktura.payment_links.services import ItemInput
-from faktura.payment_links.tests.factories import PaidSessionFacts
+from faktura.payment_links.tests.factories import paid_session
 
 pytestmark = pytest.mark.django_db
 
@@ -170,9 +170,7 @@ def test_a_link_at_its_limit_says_so(client, editor, product):
     )
     purchase = services.open_purchase(link, name="Ada", email="ada@example.com")
     services.complete_purchase(
-        PaidSessionFacts(
-            reference=str(purchase.pk), amount=purchase.amount, payment_intent_id="pi_1"
-        )
+        paid_session(reference=str(purchase.pk), amount=purchase.amount, payment_intent_id="pi_1")
     )
     page = client.get(link.public_path()).content.decode()
     assert "reached its limit of 1 payments" in page
@@ -198,9 +196,7 @@ def test_the_public_page_is_rate_limited(client, link, settings):
 def test_the_record_page_and_deal_page_show_the_payment(signed_in, editor_user, link):
     purchase = services.open_purchase(link, name="Grace Hopper", email="grace@example.com")
     payment = services.complete_purchase(
-        PaidSessionFacts(
-            reference=str(purchase.pk), amount=purchase.amount, payment_intent_id="pi_2"
-        )
+        paid_session(reference=str(purchase.pk), amount=purchase.amount, payment_intent_id="pi_2")
     )
     client = signed_in(editor_user)
     page = client.get(link.get_absolute_url()).content.decode()

@@ -14,7 +14,7 @@ from faktura.history.models import Entry
 from faktura.payment_links import services
 from faktura.payment_links.models import PurchaseStatus
 from faktura.payment_links.services import ItemInput
-from faktura.payment_links.tests.factories import PaidSessionFacts
+from faktura.payment_links.tests.factories import paid_session
 from faktura.payments.models import Payment
 from faktura.sales import services as sales
 from faktura.sales.models import Deal, DealStage
@@ -49,7 +49,7 @@ def paid(purchase, **overrides):
         "customer_email": purchase.buyer_email,
         "customer_name": purchase.buyer_name,
     }
-    return PaidSessionFacts(**{**values, **overrides})
+    return paid_session(**{**values, **overrides})
 
 
 # --- making a link ---------------------------------------------------------------------------
@@ -244,4 +244,4 @@ def test_the_limit_refuses_new_purchases_but_a_late_payment_still_counts(editor,
 
 def test_an_unknown_purchase_is_refused(link):
     with pytest.raises(RuleViolation, match="does not exist"):
-        services.complete_purchase(PaidSessionFacts(reference="424242", amount=Decimal(1)))
+        services.complete_purchase(paid_session(reference="424242", amount=Decimal(1)))

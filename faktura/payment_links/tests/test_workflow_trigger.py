@@ -5,7 +5,7 @@ import pytest
 
 from faktura.payment_links import services
 from faktura.payment_links.services import ItemInput
-from faktura.payment_links.tests.factories import PaidSessionFacts
+from faktura.payment_links.tests.factories import paid_session
 from faktura.sales import services as sales
 from faktura.workflows.models import Enrollment
 from faktura.workflows.tests.conftest import (  # noqa: F401  (fixtures)
@@ -38,9 +38,7 @@ def test_a_workflow_on_deal_name_payment_link_enrolls_the_link_deal(
     )
     purchase = services.open_purchase(link, name="Ada Lovelace", email="ada@example.com")
     payment = services.complete_purchase(
-        PaidSessionFacts(
-            reference=str(purchase.pk), amount=purchase.amount, payment_intent_id="pi_qb8"
-        )
+        paid_session(reference=str(purchase.pk), amount=purchase.amount, payment_intent_id="pi_qb8")
     )
     other = sales.create_deal(actor=system, dealname="Payment Links workshop")
 
