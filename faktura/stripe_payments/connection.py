@@ -139,11 +139,9 @@ def connect(*, actor: Actor, secret_key: str, webhook_secret: str = "") -> Strip
             code="invalid_key",
         ) from problem
     name = str(
-        field(field(account, "settings"), "dashboard", {}).get("display_name")
-        if isinstance(field(field(account, "settings"), "dashboard"), dict)
-        else ""
+        field(field(field(account, "settings"), "dashboard"), "display_name", "")
+        or field(field(account, "business_profile"), "name", "")
     )
-    name = name or str(field(field(account, "business_profile"), "name", "") or "")
     with transaction.atomic():
         row, _created = StripeConnection.objects.select_for_update().get_or_create(pk=1)
         row.secret_key = encrypt(key)

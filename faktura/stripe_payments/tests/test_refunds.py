@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from faktura.core.errors import RuleViolation
+from faktura.emails.models import OutboundEmail
 from faktura.history.models import Entry
 from faktura.invoices.models import InvoiceStatus
 from faktura.payments import services as payment_services
@@ -47,7 +48,7 @@ def refund_events(payment):
 
 
 def test_a_partial_then_the_rest_follow_stripe(
-    stripe_sandbox, webhooks_on, paid, editor, open_invoice
+    stripe_sandbox, webhooks_on, paid, editor, open_invoice, sender
 ):
     # SPEC PAY-5, PAY-7
     stripe_sandbox.delivery(hold=True)  # events wait while this test uses the database
@@ -75,6 +76,10 @@ def test_a_partial_then_the_rest_follow_stripe(
         f"faktura-refund-{first.pk}",
         f"faktura-refund-{rest.pk}",
     ]
+    # The buyer was told each time, with the reason.
+    notices = OutboundEmail.objects.filter(subject__startswith="Your payment was refunded")
+    [first_notice, _second_notice] = notices.order_by("id")
+    assert "One hour not used" in first_notice.text_body
     # Stripe's many refund events change nothing more: each refund was recorded once.
     assert StripeRefund.objects.filter(recorded=True).count() == 2
 

@@ -29,13 +29,15 @@ def test_pay_sends_the_buyer_to_stripe_for_the_balance_due(
     response = client.post(f"/i/{open_invoice.public_token}/pay/")
     assert response.status_code == 303
     session = StripeCheckoutSession.objects.get()
+    checkout = session.checkout
+    assert checkout is not None
     assert response["Location"] == session.url
     assert session.url.startswith(stripe_sandbox.base_url)
     remote = stripe_sandbox.client(stripe_account).v1.checkout.sessions.retrieve(
         session.session_id, {"expand": ["line_items"]}
     )
     assert remote.amount_total == 25000
-    assert remote.client_reference_id == session.checkout.token
+    assert remote.client_reference_id == checkout.token
     assert remote.customer_email == open_invoice.contacts_in_order().first().email
     assert remote.line_items.data[0].description == f"Invoice {open_invoice.number}"
     assert remote.metadata["faktura_kind"] == "invoice"
@@ -43,7 +45,8 @@ def test_pay_sends_the_buyer_to_stripe_for_the_balance_due(
     again = client.post(f"/i/{open_invoice.public_token}/pay/")
     assert again["Location"] == session.url
     assert StripeCheckoutSession.objects.count() == 1
-    assert session.checkout.status == CheckoutStatus.OPEN
+    checkout.refresh_from_db()
+    assert checkout.status == CheckoutStatus.OPEN
 
 
 def test_pay_on_a_voided_invoice_goes_back_with_a_sentence(
