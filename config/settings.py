@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "faktura.sales",
     "faktura.payments",
     "faktura.invoices",
+    "faktura.stripe_payments",
+    "faktura.payment_links",
     "faktura.workflows",
     "faktura.quickbooks",
     "faktura.api",
@@ -332,6 +334,15 @@ QUICKBOOKS_TIMEOUT = float(os.environ.get("QUICKBOOKS_TIMEOUT", "60"))
 # Intuit's limits per company, held across all processes (faktura/quickbooks/limits.py).
 QUICKBOOKS_REQUESTS_PER_MINUTE = int(os.environ.get("QUICKBOOKS_REQUESTS_PER_MINUTE", "500"))
 QUICKBOOKS_CONCURRENT_REQUESTS = int(os.environ.get("QUICKBOOKS_CONCURRENT_REQUESTS", "10"))
+
+# Stripe (docs/payments.md). The API's address: Stripe's own, or stripe_sandbox in tests and the
+# demo. Keys from the environment win over those stored in Settings → Payments.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com").strip().rstrip("/")
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "").strip()
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "").strip()
+# Seconds to wait for Stripe, and how often the library retries a call lost on the network.
+STRIPE_TIMEOUT = float(os.environ.get("STRIPE_TIMEOUT", "30"))
+STRIPE_NETWORK_RETRIES = int(os.environ.get("STRIPE_NETWORK_RETRIES", "2"))
 
 TASKS = {
     "default": {

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("faktura.crm.urls")),
     path("", include("faktura.sales.urls")),
     path("", include("faktura.invoices.urls")),
+    path("", include("faktura.stripe_payments.urls")),
+    path("", include("faktura.payment_links.urls")),
     path("", include("faktura.workflows.urls")),
     path("", include("faktura.quickbooks.urls")),
     path("", include("faktura.api.token_urls")),

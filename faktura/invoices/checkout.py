@@ -20,7 +20,7 @@ from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
 from faktura.core.money import format_money, parse_amount
 from faktura.history import services as history
-from faktura.invoices import rules, sending
+from faktura.invoices import online_payment, rules, sending
 from faktura.invoices.invoice_payments import apply_collected_payment, billing_contact
 from faktura.invoices.lock_objects import checkout_for_update, invoice_for_update
 from faktura.invoices.models import Checkout, CheckoutStatus, Invoice, InvoicePayment
@@ -110,10 +110,15 @@ def complete_checkout(
 
 
 def cancel_open_checkouts(invoice: Invoice, *, reason: str) -> int:
-    """Called with the invoice locked, by the edit and void services."""
-    return Checkout.objects.filter(invoice=invoice, status=CheckoutStatus.OPEN).update(
+    """Called with the invoice locked, by the edit and void services. The card processor closes
+    its side of them once this commits (PAY-3)."""
+    open_checkouts = Checkout.objects.filter(invoice=invoice, status=CheckoutStatus.OPEN)
+    ids = list(open_checkouts.values_list("pk", flat=True))
+    cancelled = Checkout.objects.filter(pk__in=ids).update(
         status=CheckoutStatus.CANCELLED, closed_reason=reason, closed_at=timezone.now()
     )
+    online_payment.checkouts_closed_on_commit(ids)
+    return cancelled
 
 
 def expire_checkout(checkout_id: int) -> str:
@@ -128,6 +133,7 @@ def expire_checkout(checkout_id: int) -> str:
         checkout = Checkout.objects.select_for_update().get(pk=checkout_id)
         if checkout.status == CheckoutStatus.OPEN and checkout.expires_at <= timezone.now():
             _close(checkout, CheckoutStatus.EXPIRED, "The checkout expired.")
+            online_payment.checkouts_closed_on_commit([checkout.pk])
     return checkout.status
 
 

@@ -149,7 +149,15 @@ def describe_event(entry: Entry) -> str:
         f"{data.get('reason', '')}",
         "payment.created": "Recorded the payment",
         "payment.refunded": f"Refunded {data.get('amount', '')}",
+        "payment.partially_refunded": f"Partly refunded {data.get('amount', '')}",
         "payment.deleted": "Deleted the payment",
+        "payment.refund_requested": f"Asked Stripe to refund {data.get('amount', '')}",
+        "payment.refund_failed": f"The refund of {data.get('amount', '')} failed: "
+        f"{data.get('message', '')}",
+        "payment.refunded_automatically": "Refunded automatically: the invoice's checkout had "
+        f"closed ({data.get('reason', '')})",
+        "invoice.online_payment_refunded": f"An online payment of {data.get('amount', '')} came "
+        "for a closed checkout and was refunded",
     }
     return texts.get(kind, kind.replace(".", " ").replace("_", " ").capitalize())
 

@@ -24,7 +24,7 @@ from faktura.emails.queries import emails_about, inboxes_for
 from faktura.emails.services import Attachment, Sender, queue_email
 from faktura.history import services as history
 from faktura.history.models import Entry
-from faktura.invoices import rules
+from faktura.invoices import online_payment, rules
 from faktura.invoices.documents import (
     invoice_version,
     receipt_facts,
@@ -126,6 +126,8 @@ def send_invoice(
             "invoice": invoice,
             "message": message.strip(),
             "link": public_url(invoice),
+            # PAY-1: with Stripe connected the buyer page has Pay; the email says so.
+            "can_pay": bool(online_payment.pay_url(invoice)),
             "amount_due": format_amount(invoice.balance_due, invoice.currency, invoice.locale),
             "due_date": format_day(invoice.due_date, invoice.locale),
             "company": seller,

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db import models
 
 from faktura.crm.models import Contact
+from faktura.sales.models import Deal
 
 
 class PaymentMethod(models.TextChoices):
@@ -52,6 +53,10 @@ class Payment(models.Model):
         Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
     )
     customer_email = models.EmailField(blank=True, db_index=True)
+    # The deal the payment closed (a payment link's "Payment Link" deal, PAY-6); None for most.
+    deal = models.ForeignKey(
+        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

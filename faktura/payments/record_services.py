@@ -5,6 +5,7 @@ is deleted and how it is associated with the invoice it pays."""
 import datetime as dt
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext, gettext_lazy
 
 from faktura.accounts.services import get_account_settings
@@ -24,6 +25,7 @@ from faktura.crm.models import Contact
 from faktura.payments import services as payments
 from faktura.payments.models import Payment
 from faktura.payments.properties import PAYMENT
+from faktura.sales.models import Deal
 
 # The properties a manual payment is recorded with, and the service's name for each.
 RECORDED_WITH = {
@@ -66,6 +68,19 @@ def _create_payment(values: Values, /, *, actor: Actor, associated: Associated) 
     )
 
 
+def _set_deal(payment: Payment, deal: Deal, /, *, actor: Actor) -> None:
+    payments.associate_deal(payment, deal, actor=actor)
+
+
+def _unset_deal(payment: Payment, deal: Deal, /, *, actor: Actor) -> None:
+    if payment.deal_id == deal.pk:
+        payments.associate_deal(payment, None, actor=actor)
+
+
+def _payments_of(deal: Deal) -> models.QuerySet[Payment]:
+    return deal.payments.order_by("id")
+
+
 def declare() -> None:
     services_for("commerce_payments").declare(
         create=_create_payment,
@@ -81,4 +96,18 @@ def declare() -> None:
             **pointer("contact"),
             lookup="contact_id",
         )
+    )
+    # The deal a payment closed (a payment link's "Payment Link" deal, PAY-6), both ways.
+    declare_association(
+        Association(
+            "commerce_payments",
+            "deals",
+            **pointer("deal"),
+            add=_set_deal,
+            remove=_unset_deal,
+            lookup="deal_id",
+        )
+    )
+    declare_association(
+        Association("deals", "commerce_payments", records=_payments_of, lookup="payments__id")
     )

@@ -15,6 +15,7 @@ from faktura.crm.models import Contact
 from faktura.history import services as history
 from faktura.payments.models import Payment, PaymentMethod, PaymentStatus, Processor
 from faktura.payments.properties import PAYMENT
+from faktura.sales.models import Deal
 
 
 def payment_for_update(pk: int) -> Payment:
@@ -24,6 +25,24 @@ def payment_for_update(pk: int) -> Payment:
         raise RuleViolation(
             f"Payment {pk} does not exist (it may have been deleted).", code="not_found"
         ) from None
+
+
+def associate_deal(payment: Payment, deal: Deal | None, *, actor: Actor) -> Payment:
+    """The deal a payment closed (a payment link's deal, PAY-6), or none; recorded in history."""
+    require(can_edit_records(actor))
+    with transaction.atomic():
+        payment = payment_for_update(payment.pk)
+        if payment.deal_id == (deal.pk if deal else None):
+            return payment
+        payment.deal = deal
+        payment.save(update_fields=["deal", "updated_at"])
+        history.record_event(
+            payment,
+            "payment.association_added" if deal else "payment.association_removed",
+            actor=actor,
+            data={"deal": deal.pk if deal else None},
+        )
+    return payment
 
 
 def create_manual_payment(
@@ -136,7 +155,13 @@ def record_refund(payment: Payment, amount: object, *, actor: Actor) -> Payment:
         )
         payment.save(update_fields=["refunded_amount", "status", "updated_at"])
         history.record_changes(payment, before, PAYMENT.snapshot(payment), actor=actor)
-        history.record_event(payment, "payment.refunded", actor=actor, data={"amount": str(value)})
+        # `payment.refunded` only once the whole payment is back (QB-11's trigger, PAY-5).
+        event = (
+            "payment.refunded"
+            if payment.status == PaymentStatus.REFUNDED
+            else "payment.partially_refunded"
+        )
+        history.record_event(payment, event, actor=actor, data={"amount": str(value)})
     return payment
 
 

@@ -50,6 +50,8 @@ ADAPTERS = (
         links=(
             Link("commerce_payments", "invoices", 542, "payment_to_invoice", changes_target=True),
             Link("commerce_payments", "contacts", 387, "payment_to_contact"),
+            # The deal a payment closed (a payment link's "Payment Link" deal, PAY-6).
+            Link("commerce_payments", "deals", 391, "payment_to_deal"),
         ),
         create_on_wire=create_payment,
         archive_scopes=invoice_scopes,

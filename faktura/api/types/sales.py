@@ -14,6 +14,7 @@ ADAPTERS = (
             Link("deals", "line_items", 19, "deal_to_line_item"),
             Link("deals", "quotes", 63, "deal_to_quote"),
             Link("deals", "invoices", 176, "deal_to_invoice"),
+            Link("deals", "commerce_payments", 392, "deal_to_payment"),
         ),
     ),
     Adapter(
