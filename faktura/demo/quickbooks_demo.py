@@ -159,7 +159,8 @@ EXAMPLE_WORKFLOWS: tuple[tuple[str, str, list[Any], list[tuple[str, dict[str, An
     (
         "QuickBooks: invoice won deals",
         "deal",
-        [_on("dealstage", "any_of", "closedwon")],
+        # A "Payment Link" deal (QB-8) is paid already: its card payment gets a sales receipt.
+        [_on("dealstage", "any_of", "closedwon"), _on("dealname", "is_not", "Payment Link")],
         [("quickbooks_create_invoice", {"terms": "", "create_products": True})],
     ),
     (

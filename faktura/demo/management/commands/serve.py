@@ -6,7 +6,9 @@ any of them that exits (`faktura.demo.supervisor`), until Ctrl-C or SIGTERM stop
 Unless QUICKBOOKS_CLIENT_ID is set, it also runs the QuickBooks sandbox (on the web port + 1,
 its companies kept in DATA_DIR) and points the others at it (`faktura.demo.quickbooks_sandbox`);
 on the demo's first start it connects a sandbox company once the sandbox answers
-(`faktura.demo.quickbooks_demo`).
+(`faktura.demo.quickbooks_demo`). Likewise, unless STRIPE_SECRET_KEY is set, it runs the Stripe
+sandbox (on the web port + 2) and, on the demo's first start, connects its demo account and
+registers this server's webhook endpoint (`faktura.demo.stripe_demo`).
 """
 
 import os
@@ -20,9 +22,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from faktura.accounts.models import User
-from faktura.demo import quickbooks_sandbox
+from faktura.demo import quickbooks_sandbox, stripe_sandbox
 from faktura.demo.quickbooks_demo import set_up_demo_quickbooks
 from faktura.demo.seed import seed_demo
+from faktura.demo.stripe_demo import set_up_demo_stripe
 from faktura.demo.supervisor import Supervisor
 
 
@@ -41,9 +44,22 @@ class Command(BaseCommand):
             help="Port of the QuickBooks sandbox (default: the web port + 1). Not started when "
             "QUICKBOOKS_CLIENT_ID is set.",
         )
+        parser.add_argument(
+            "--stripe-port",
+            type=int,
+            default=None,
+            help="Port of the Stripe sandbox (default: the web port + 2). Not started when "
+            "STRIPE_SECRET_KEY is set.",
+        )
 
     def handle(
-        self, *args: Any, port: int, no_demo: bool, qbo_port: int | None, **options: Any
+        self,
+        *args: Any,
+        port: int,
+        no_demo: bool,
+        qbo_port: int | None,
+        stripe_port: int | None,
+        **options: Any,
     ) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         login_file = settings.DATA_DIR / "first-login.txt"
@@ -83,6 +99,23 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"QuickBooks sandbox at {sandbox_url}/ (Settings → QuickBooks → Connect a "
                 "QuickBooks company creates a sandbox company)."
+            )
+        if os.environ.get("STRIPE_SECRET_KEY"):
+            self.stdout.write("Stripe: the account of the key in STRIPE_SECRET_KEY.")
+        else:
+            stripe_url = f"http://127.0.0.1:{stripe_port or port + 2}"
+            data = settings.DATA_DIR / "stripe_sandbox.sqlite3"
+            children["Stripe sandbox"] = stripe_sandbox.command(stripe_port or port + 2, data)
+            ready["Stripe sandbox"] = stripe_sandbox.answering(stripe_url)
+            # The web server and the worker inherit this: Stripe calls go to the sandbox.
+            os.environ["STRIPE_API_BASE"] = settings.STRIPE_API_BASE = stripe_url
+            if admin is not None:
+                then["Stripe sandbox"] = partial(
+                    set_up_demo_stripe, admin, web_url=url, say=self.stdout.write
+                )
+            self.stdout.write(
+                f"Stripe sandbox at {stripe_url}/ (test cards: 4242 4242 4242 4242 pays, "
+                "4000 0000 0000 0002 is declined)."
             )
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         supervisor = Supervisor(
