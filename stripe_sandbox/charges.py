@@ -49,7 +49,6 @@ def payment_intent(
             "next_action": None,
             "on_behalf_of": None,
             "payment_method": None,
-            "payment_method_configuration_details": None,
             "payment_method_options": {
                 "card": {
                     "installments": None,
@@ -64,7 +63,6 @@ def payment_intent(
             "review": None,
             "setup_future_usage": None,
             "shipping": None,
-            "source": None,
             "statement_descriptor": None,
             "statement_descriptor_suffix": None,
             "status": "requires_payment_method",
@@ -118,7 +116,6 @@ def charge(
                 "email": email,
                 "name": name,
                 "phone": None,
-                "tax_id": None,
             },
             "calculated_statement_descriptor": "SANDBOX",
             "captured": succeeded,
@@ -135,9 +132,6 @@ def charge(
             "metadata": dict(intent["metadata"]),
             "on_behalf_of": None,
             "outcome": {
-                "advice_code": None,
-                "network_advice_code": None,
-                "network_decline_code": None,
                 "network_status": "approved_by_network" if succeeded else "declined_by_network",
                 "reason": None if succeeded else decline_code,
                 "risk_level": "normal",
@@ -152,7 +146,6 @@ def charge(
             "payment_method": payment_method,
             "payment_method_details": {
                 "card": {
-                    "amount_authorized": amount if succeeded else None,
                     "brand": card.brand,
                     "checks": {
                         "address_line1_check": None,
@@ -164,9 +157,10 @@ def charge(
                     "exp_year": 2034,
                     "fingerprint": "sandbox" + card.last4,
                     "funding": card.funding,
+                    "installments": None,
                     "last4": card.last4,
+                    "mandate": None,
                     "network": card.brand,
-                    "network_token": {"used": False},
                     "three_d_secure": None,
                     "wallet": None,
                 },
@@ -207,7 +201,6 @@ def balance_transaction(
             "object": "balance_transaction",
             "amount": amount,
             "available_on": now + 2 * DAY,
-            "balance_type": "payments",
             "created": now,
             "currency": currency,
             "description": None,

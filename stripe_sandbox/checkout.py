@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from stripe_sandbox import charges, money, params
+from stripe_sandbox import charges, customers, money, params
 from stripe_sandbox.cards import DECLINE_MESSAGES, card_for
 from stripe_sandbox.errors import StripeError
 from stripe_sandbox.sandbox import PAGE, Request, Sandbox
@@ -14,55 +14,16 @@ from stripe_sandbox.store import new_id
 
 MINUTE, HOUR = 60, 3600
 DEFAULT_LIFETIME = 24 * HOUR
-LOCALES = frozenset(
-    [
-        "auto",
-        "bg",
-        "cs",
-        "da",
-        "de",
-        "el",
-        "en",
-        "en-GB",
-        "es",
-        "es-419",
-        "et",
-        "fi",
-        "fil",
-        "fr",
-        "fr-CA",
-        "hr",
-        "hu",
-        "id",
-        "it",
-        "ja",
-        "ko",
-        "lt",
-        "lv",
-        "ms",
-        "mt",
-        "nb",
-        "nl",
-        "pl",
-        "pt",
-        "pt-BR",
-        "ro",
-        "ru",
-        "sk",
-        "sl",
-        "sv",
-        "th",
-        "tr",
-        "vi",
-        "zh",
-        "zh-HK",
-        "zh-TW",
-    ]
-)
+LOCALES = frozenset({
+    "auto", "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil", "fr",
+    "fr-CA", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "pl", "pt",
+    "pt-BR", "ro", "ru", "sk", "sl", "sv", "th", "tr", "vi", "zh", "zh-HK", "zh-TW",
+})  # fmt: skip
 CREATE_PARAMS = {
     "mode", "line_items", "client_reference_id", "customer_email", "customer", "success_url",
     "cancel_url", "metadata", "payment_intent_data", "expires_at", "locale",
-    "payment_method_types", "expand", "ui_mode", "submit_type",
+    "payment_method_types", "expand", "ui_mode", "submit_type", "customer_creation",
+    "billing_address_collection",
 }  # fmt: skip
 AUTHENTICATION_FAILED = (
     "The provided PaymentMethod has failed authentication. You can provide payment_method_data "
@@ -122,6 +83,11 @@ def line_item(sandbox: Sandbox, raw: Any, index: int) -> dict[str, Any]:
     if unit_amount < 0:
         raise StripeError.invalid(
             "This value must be greater than or equal to 0.", f"{data_prefix}[unit_amount]"
+        )
+    if unit_amount > money.MAXIMUM:
+        raise StripeError.invalid(
+            f"This value must be less than or equal to {money.MAXIMUM}.",
+            f"{data_prefix}[unit_amount]",
         )
     product = data.get("product_data")
     if not isinstance(product, dict):
@@ -198,6 +164,11 @@ def create(
             "The Checkout Session's total amount due must add up to at least "
             f"{money.display(money.minimum(currency), currency)}."
         )
+    if total > money.MAXIMUM:
+        raise StripeError.invalid(
+            "The Checkout Session's total amount due must be no more than "
+            f"{money.display(money.MAXIMUM, currency)}."
+        )
     success_url = url_param(params.required_text(form, "success_url"), "success_url")
     cancel_url = url_param(params.text(form, "cancel_url"), "cancel_url")
     customer_email = params.text(form, "customer_email")
@@ -247,39 +218,48 @@ def create(
             "expires_at",
         )
     submit_type = params.text(form, "submit_type")
+    creation = params.text(form, "customer_creation")
+    if creation is not None and creation not in ("always", "if_required"):
+        raise StripeError.invalid(
+            "Invalid customer_creation: must be one of always or if_required",
+            "customer_creation",
+        )
+    if creation and customer_id:
+        raise StripeError.invalid(
+            "You may only specify one of these parameters: customer, customer_creation.",
+            "customer_creation",
+        )
+    address = params.text(form, "billing_address_collection")
+    if address is not None and address not in ("auto", "required"):
+        raise StripeError.invalid(
+            "Invalid billing_address_collection: must be one of auto or required",
+            "billing_address_collection",
+        )
     session_id = new_id("cs_test_a1", 48)
     email = customer_email or (customer or {}).get("email")
     session = {
         "id": session_id,
         "object": "checkout.session",
-        "adaptive_pricing": None,
         "after_expiration": None,
         "allow_promotion_codes": None,
         "amount_subtotal": total,
         "amount_total": total,
-        "automatic_tax": {"enabled": False, "liability": None, "provider": None, "status": None},
-        "billing_address_collection": None,
+        "automatic_tax": {"enabled": False, "status": None},
+        "billing_address_collection": address,
         "cancel_url": cancel_url,
         "client_reference_id": reference,
-        "client_secret": None,
-        "collected_information": None,
         "consent": None,
         "consent_collection": None,
         "created": now,
         "currency": currency,
         "currency_conversion": None,
         "custom_fields": [],
-        "custom_text": {
-            "after_submit": None,
-            "shipping_address": None,
-            "submit": None,
-            "terms_of_service_acceptance": None,
-        },
+        "custom_text": {"shipping_address": None, "submit": None},
         "customer": customer_id,
-        "customer_creation": None if customer_id else "if_required",
-        "customer_details": customer_details(email, None) if email else None,
+        "customer_creation": None if customer_id else (creation or "if_required"),
+        # Stripe fills customer_details from what the payer enters, when the session completes.
+        "customer_details": None,
         "customer_email": customer_email,
-        "discounts": [],
         "expires_at": expires_at,
         "invoice": None,
         "invoice_creation": None,
@@ -290,13 +270,11 @@ def create(
         "payment_intent": None,
         "payment_link": None,
         "payment_method_collection": "if_required",
-        "payment_method_configuration_details": None,
-        "payment_method_options": {"card": {"request_three_d_secure": "automatic"}},
+        "payment_method_options": {},
         "payment_method_types": ["card"],
         "payment_status": "unpaid",
         "phone_number_collection": {"enabled": False},
         "recovered_from": None,
-        "saved_payment_method_options": None,
         "setup_intent": None,
         "shipping_address_collection": None,
         "shipping_cost": None,
@@ -306,14 +284,15 @@ def create(
         "subscription": None,
         "success_url": success_url,
         "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-        "ui_mode": "hosted",
         "url": f"{base_url}/c/pay/{session_id}",
         "_account": account,
+        "_email": email,  # what the hosted page's email field starts with
         "_line_items": items,
         "_intent_metadata": params.metadata(intent_data),
         "_payment_intent": None,
         "_pending": None,
     }
+    sandbox.open_sessions.add(session_id)
     return sandbox.store.put(session)
 
 
@@ -353,15 +332,12 @@ def expire_if_due(sandbox: Sandbox, session: dict[str, Any]) -> None:
 def expire_due(sandbox: Sandbox) -> None:
     now = sandbox.clock.now()
     with sandbox.store.lock:
-        due = [
-            obj
-            for obj in list(sandbox.store.objects.values())
-            if obj["object"] == "checkout.session"
-            and obj["status"] == "open"
-            and obj["expires_at"] <= now
-        ]
-        for session in due:
-            expire_now(sandbox, session, PAGE)
+        for session_id in list(sandbox.open_sessions):
+            session = sandbox.store.objects.get(session_id)
+            if session is None or session["status"] != "open":
+                sandbox.open_sessions.discard(session_id)
+            elif session["expires_at"] <= now:
+                expire_now(sandbox, session, PAGE)
 
 
 def expire(sandbox: Sandbox, account: str, session_id: str, request: Request) -> dict[str, Any]:
@@ -370,7 +346,7 @@ def expire(sandbox: Sandbox, account: str, session_id: str, request: Request) ->
         if session["status"] != "open":
             raise StripeError.invalid(
                 'Only Checkout Sessions with a status in ["open"] can be expired. This Checkout '
-                f'Session has a status of "{session["status"]}".'
+                f"Session has a status of `{session['status']}`."
             )
         return expire_now(sandbox, session, request)
 
@@ -412,7 +388,7 @@ def pay(
         card = card_for(number)
         if card is None:
             raise Refused("Your card number is incorrect.")
-        email = (email or "").strip() or (session["customer_details"] or {}).get("email")
+        email = (email or "").strip() or session["_email"]
         if not email:
             raise Refused("Enter your email address.")
         account = session["_account"]
@@ -546,6 +522,11 @@ def succeed(
     card = card_for(number)
     assert card is not None
     account = session["_account"]
+    if session["customer_creation"] == "always" and not session["customer"]:
+        # Checkout makes the customer when the payment goes through.
+        made = customers.create(sandbox, account, {"email": email, "name": name})
+        sandbox.emit(account, "customer.created", made)
+        session["customer"] = intent["customer"] = made["id"]
     paid = charges.charge(sandbox, intent, card, payment_method, name, email, True)
     intent.update(
         status="succeeded",

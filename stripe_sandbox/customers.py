@@ -13,6 +13,7 @@ CREATE_PARAMS = {"email", "name", "description", "phone", "metadata", "preferred
 
 def create(sandbox: Sandbox, account: str, form: dict[str, Any]) -> dict[str, Any]:
     params.known(form, CREATE_PARAMS)
+    form = {key: value for key, value in form.items() if value is not None}
     return sandbox.store.put(
         {
             "id": new_id("cus_", 14),

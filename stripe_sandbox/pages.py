@@ -65,7 +65,7 @@ def checkout(
     values: dict[str, str] | None = None,
 ) -> str:
     values = values or {}
-    email = values.get("email") or (session.get("customer_details") or {}).get("email") or ""
+    email = values.get("email") or session.get("_email") or ""
 
     def field(
         name: str, label: str, placeholder: str, autocomplete: str, kind: str = "text"

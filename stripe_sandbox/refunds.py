@@ -96,7 +96,6 @@ def create(
                 "charge": charge["id"],
                 "created": sandbox.clock.seconds(),
                 "currency": currency,
-                "destination_details": None,
                 "metadata": metadata,
                 "payment_intent": charge["payment_intent"],
                 "reason": reason,

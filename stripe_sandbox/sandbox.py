@@ -25,7 +25,6 @@ class Request:
 
     id: str | None = None
     idempotency_key: str | None = None
-    api_version: str | None = None
 
 
 PAGE = Request()  # events caused by the hosted page or the control endpoint
@@ -57,8 +56,18 @@ class Sandbox:
         self.traffic_lock = threading.Lock()
         # (due time on the sandbox clock, what to do): refunds settling.
         self.timers: list[tuple[float, str]] = []
+        # Checkout sessions still open, which the timer thread expires when their time comes.
+        self.open_sessions = {
+            obj["id"]
+            for obj in self.store.objects.values()
+            if obj["object"] == "checkout.session" and obj["status"] == "open"
+        }
         if self.store.get(DEMO_ACCOUNT, DEMO_ACCOUNT) is None:
             self.create_account("Sandbox Demo", DEMO_ACCOUNT, DEMO_SECRET_KEY, DEMO_PUBLISHABLE_KEY)
+        # Refunds left pending by an earlier run settle after the usual delay.
+        for obj in list(self.store.objects.values()):
+            if obj["object"] == "refund" and obj["status"] == "pending":
+                self.timers.append((self.clock.now() + refund_delay, obj["id"]))
         self.stopped = threading.Event()
         threading.Thread(target=self.tick_forever, daemon=True, name="stripe-timers").start()
 
@@ -121,7 +130,8 @@ class Sandbox:
             event = {
                 "id": new_id("evt_1", 24),
                 "object": "event",
-                "api_version": request.api_version or API_VERSION,
+                # Stripe renders events in the account's API version, not the request's.
+                "api_version": API_VERSION,
                 "created": self.clock.seconds(),
                 "data": data,
                 "livemode": False,

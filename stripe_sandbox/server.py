@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import fnmatch
 import json
 import re
 import threading
@@ -28,6 +29,7 @@ OBJECT = re.compile(
 )
 PAY_PAGE = re.compile(r"^/c/pay/(?P<id>[^/]+)(?P<auth>/authenticate)?$")
 CONTROL_SESSION = re.compile(r"^checkout/sessions/(?P<id>[^/]+)/(?P<what>pay|authenticate)$")
+CONTROL_ACCOUNT = re.compile(r"^accounts/(?P<id>acct_[^/]+)$")
 CONTROL_RESEND = re.compile(r"^events/(?P<id>[^/]+)/resend$")
 KINDS = {
     "payment_intents": ("payment_intent", "intent"),
@@ -53,30 +55,15 @@ IDEMPOTENCY_BUSY = (
     "means you submitted twice, and the other request is still going through): {key}. Please "
     "try again later."
 )
-WEBHOOK_EVENTS = frozenset(
-    [
-        "checkout.session.completed",
-        "checkout.session.expired",
-        "checkout.session.async_payment_failed",
-        "checkout.session.async_payment_succeeded",
-        "payment_intent.created",
-        "payment_intent.succeeded",
-        "payment_intent.payment_failed",
-        "payment_intent.canceled",
-        "payment_intent.processing",
-        "payment_intent.requires_action",
-        "charge.succeeded",
-        "charge.failed",
-        "charge.refunded",
-        "charge.updated",
-        "charge.refund.updated",
-        "refund.created",
-        "refund.updated",
-        "refund.failed",
-        "customer.created",
-        "customer.updated",
-    ]
-)
+WEBHOOK_EVENTS = frozenset({
+    "charge.failed", "charge.refund.updated", "charge.refunded", "charge.succeeded",
+    "charge.updated", "checkout.session.async_payment_failed",
+    "checkout.session.async_payment_succeeded", "checkout.session.completed",
+    "checkout.session.expired", "customer.created", "customer.updated", "payment_intent.canceled",
+    "payment_intent.created", "payment_intent.payment_failed", "payment_intent.processing",
+    "payment_intent.requires_action", "payment_intent.succeeded", "refund.created",
+    "refund.failed", "refund.updated",
+})  # fmt: skip
 
 
 class Answer(Exception):
@@ -201,7 +188,7 @@ class Handler(BaseHTTPRequestHandler):
             params_ = form.parse(text)
             if method == "DELETE" and self.query:
                 params_ = form.parse(self.query)
-            request = Request(self.request_id, key if method == "POST" else None, version)
+            request = Request(self.request_id, key if method == "POST" else None)
             if key and method == "POST":
                 status, body, replayed = self.idempotent(account["id"], key, path, params_, request)
                 entry["replayed"] = replayed
@@ -315,7 +302,9 @@ class Handler(BaseHTTPRequestHandler):
                     account, "refund", form_, path, ("payment_intent", "charge")
                 )
         if path == "/v1/customers" and method == "POST":
-            return 200, render(app, account, customers.create(app, account, form_), form_)
+            customer = customers.create(app, account, form_)
+            app.emit(account, "customer.created", customer, request)
+            return 200, render(app, account, customer, form_)
         if path == "/v1/webhook_endpoints":
             if method == "POST":
                 return 200, self.create_endpoint(account, form_)
@@ -354,8 +343,17 @@ class Handler(BaseHTTPRequestHandler):
                 checkout.expire_if_due(self.app, session)
         for name in filters:
             value = params.text(form_, name)
-            if value is not None:
-                objects = [o for o in objects if o.get(name) == value]
+            if value is None:
+                continue
+            if name == "type":
+                # Stripe's wildcards: type=charge.* or type=*.succeeded.
+                objects = [o for o in objects if fnmatch.fnmatchcase(o["type"], value)]
+            else:
+                # A session's payment intent is found before the session shows it (paid).
+                objects = [o for o in objects if value in (o.get(name), o.get(f"_{name}"))]
+        kinds = params.listed(form_, "types")
+        if kinds:
+            objects = [o for o in objects if o["type"] in kinds]
         return render(self.app, account, page(objects, form_, path), form_)
 
     def create_endpoint(self, account: str, form_: dict[str, Any]) -> dict[str, Any]:
@@ -465,6 +463,22 @@ class Handler(BaseHTTPRequestHandler):
 
     # The control endpoint
 
+    def close_account(self, account_id: str) -> dict[str, Any]:
+        """A test is done with its account: no more deliveries from it (its endpoints are
+        disabled, its queued and held deliveries dropped); the API keeps answering."""
+        app = self.app
+        if app.store.get(account_id, account_id, "account") is None:
+            raise Answer(404, {"error": f"no account {account_id}"})
+        with app.store.lock:
+            endpoints = app.store.all(account_id, "webhook_endpoint")
+            for endpoint in endpoints:
+                endpoint["status"] = "disabled"
+                app.store.put(endpoint)
+        return {
+            "disabled_endpoints": len(endpoints),
+            "dropped_deliveries": app.deliveries.close(account_id),
+        }
+
     def control(self, method: str, what: str) -> None:
         app = self.app
         query = dict(parse_qsl(self.query))
@@ -489,6 +503,9 @@ class Handler(BaseHTTPRequestHandler):
                     "publishable_key": account["_publishable_key"],
                 },
             )
+        match = CONTROL_ACCOUNT.match(what)
+        if match and method == "DELETE":
+            raise Answer(200, self.close_account(match["id"]))
         match = CONTROL_SESSION.match(what)
         if match and method == "POST":
             try:
@@ -519,29 +536,40 @@ class Handler(BaseHTTPRequestHandler):
                 )
             raise Answer(200, answer)
         if what == "delivery":
+            # {"account": "acct_…"} (body or query) limits the change to one account.
+            scope = data.pop("account", None) or query.get("account")
             if method == "POST":
                 try:
-                    app.deliveries.set_mode(Mode.from_json(data))
+                    app.deliveries.set_mode(Mode.from_json(data), scope)
                 except (ValueError, TypeError) as error:
                     raise Answer(400, {"error": str(error)}) from error
-                raise Answer(200, app.deliveries.mode.as_json())
-            if method == "DELETE":
-                app.deliveries.reset()
-                raise Answer(200, app.deliveries.mode.as_json())
-            if method == "GET":
-                raise Answer(
-                    200, {**app.deliveries.mode.as_json(), "held": len(app.deliveries.held)}
-                )
+            elif method == "DELETE":
+                app.deliveries.reset(scope)
+            held = [j for j in app.deliveries.held if scope in (None, j.event["_account"])]
+            raise Answer(200, {**app.deliveries.mode_for(scope).as_json(), "held": len(held)})
         if what == "delivery/release" and method == "POST":
-            raise Answer(200, {"released": app.deliveries.release()})
+            scope = data.get("account") or query.get("account")
+            raise Answer(200, {"released": app.deliveries.release(scope)})
         if what == "deliveries" and method == "GET":
-            raise Answer(200, {"deliveries": app.deliveries.report(query.get("account"))})
+            scope = query.get("account")
+            raise Answer(
+                200,
+                {
+                    "deliveries": app.deliveries.report(scope),
+                    "pending": app.deliveries.pending(scope),
+                },
+            )
         match = CONTROL_RESEND.match(what)
         if match and method == "POST":
             event = app.store.objects.get(match["id"])
             if event is None or event["object"] != "event":
                 raise Answer(404, {"error": f"no event {match['id']}"})
-            raise Answer(200, {"queued": app.deliveries.resend(event)})
+            try:
+                age = float(data.get("age", 0))
+            except (TypeError, ValueError) as error:
+                raise Answer(400, {"error": "age must be a number of seconds"}) from error
+            secret = data.get("secret")
+            raise Answer(200, {"queued": app.deliveries.resend(event, age, secret)})
         if what == "traffic" and method == "GET":
             raise Answer(200, {"requests": app.traffic_of(query.get("account"))})
         if what == "clock" and method == "POST":

@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,22 +85,30 @@ class Job:
     attempt: int = field(default=1, compare=False)
     # Sent alongside the endpoint's other deliveries rather than after them.
     parallel: bool = field(default=False, compare=False)
+    # A resend that tests a receiver's checks: signed this many seconds in the past, or with
+    # another secret than the endpoint's.
+    age: float = field(default=0.0, compare=False)
+    secret: str | None = field(default=None, compare=False)
 
 
 class Deliveries:
     def __init__(self, store: Store, retry_delays: tuple[float, ...]) -> None:
         self.store = store
         self.retry_delays = retry_delays
-        self.mode = Mode()
+        # Delivery modes per account; the None key is the sandbox-wide one.
+        self.modes: dict[str | None, Mode] = {}
         self.held: list[Job] = []
+        self.in_flight: list[Job] = []
         self.attempts: list[dict[str, Any]] = []
-        self.queue_lock = threading.Condition()
+        self.queue_lock = threading.Condition(threading.RLock())
         self.jobs: list[Job] = []
         self.counter = itertools.count()
         self.stopped = False
         self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="stripe-webhook")
-        # One lane per endpoint keeps its deliveries in order; a slow endpoint slows only itself.
-        self.lanes: dict[str, ThreadPoolExecutor] = {}
+        # One delivery at a time per endpoint keeps its deliveries in order (a slow endpoint
+        # slows only itself): the endpoints being sent to, and the jobs waiting behind them.
+        self.busy: set[str] = set()
+        self.lanes: dict[str, deque[Job]] = {}
         threading.Thread(target=self.run, daemon=True, name="stripe-deliveries").start()
 
     # Endpoints
@@ -109,19 +118,27 @@ class Deliveries:
 
     # Queueing
 
-    def set_mode(self, mode: Mode) -> None:
+    def mode_for(self, account: str | None) -> Mode:
+        """The account's own mode, else the sandbox-wide one."""
         with self.queue_lock:
-            self.mode = mode
+            return self.modes.get(account) or self.modes.get(None) or Mode()
 
-    def reset(self) -> None:
-        """Back to normal delivery; held events go out in order."""
+    def set_mode(self, mode: Mode, account: str | None = None) -> None:
         with self.queue_lock:
-            self.mode = Mode()
-        self.release(reverse=False)
+            self.modes[account] = mode
+
+    def reset(self, account: str | None = None) -> None:
+        """Back to normal delivery (for one account, or for all); held events go out in order."""
+        with self.queue_lock:
+            if account is None:
+                self.modes.clear()
+            else:
+                self.modes.pop(account, None)
+        self.release(account, reverse=False)
 
     def queue(self, event: dict[str, Any], endpoints: list[dict[str, Any]]) -> None:
         with self.queue_lock:
-            mode = self.mode
+            mode = self.mode_for(event["_account"])
             for endpoint in endpoints:
                 for _ in range(mode.duplicate):
                     job = Job(
@@ -137,27 +154,31 @@ class Deliveries:
                         heapq.heappush(self.jobs, job)
             self.queue_lock.notify_all()
 
-    def release(self, reverse: bool | None = None) -> int:
-        """Send the held deliveries, newest first when the mode says reverse."""
+    def release(self, account: str | None = None, reverse: bool | None = None) -> int:
+        """Send the held deliveries (of one account, or all), newest first when the mode says
+        reverse."""
         with self.queue_lock:
-            held, self.held = self.held, []
-            if self.mode.reverse if reverse is None else reverse:
+            held = [j for j in self.held if account is None or j.event["_account"] == account]
+            self.held = [j for j in self.held if j not in held]
+            mode = self.mode_for(account)
+            if mode.reverse if reverse is None else reverse:
                 held.reverse()
             now = time.monotonic()
             for job in held:
-                job.due, job.seq = now + self.mode.delay, next(self.counter)
+                job.due, job.seq = now + mode.delay, next(self.counter)
                 heapq.heappush(self.jobs, job)
             self.queue_lock.notify_all()
             return len(held)
 
-    def resend(self, event: dict[str, Any]) -> int:
-        """Deliver an event again to every matching endpoint (as the Dashboard's Resend)."""
+    def resend(self, event: dict[str, Any], age: float = 0.0, secret: str | None = None) -> int:
+        """Deliver an event again to every matching endpoint (as the Dashboard's Resend);
+        `age` and `secret` make its signature old or wrong."""
         endpoints = self.endpoints_for(event["_account"], event["type"])
         with self.queue_lock:
             for endpoint in endpoints:
-                heapq.heappush(
-                    self.jobs, Job(time.monotonic(), next(self.counter), event, endpoint["id"])
-                )
+                job = Job(time.monotonic(), next(self.counter), event, endpoint["id"])
+                job.age, job.secret = age, secret
+                heapq.heappush(self.jobs, job)
             self.queue_lock.notify_all()
         return len(endpoints)
 
@@ -172,22 +193,40 @@ class Deliveries:
                 if self.stopped:
                     return
                 job = heapq.heappop(self.jobs)
-                if job.parallel:
-                    lane = self.pool
-                else:
-                    lane = self.lanes.setdefault(
-                        job.endpoint_id,
-                        ThreadPoolExecutor(max_workers=1, thread_name_prefix="stripe-lane"),
-                    )
-            lane.submit(self.attempt, job)
+                if not job.parallel and job.endpoint_id in self.busy:
+                    self.lanes.setdefault(job.endpoint_id, deque()).append(job)
+                    continue
+                if not job.parallel:
+                    self.busy.add(job.endpoint_id)
+                self.in_flight.append(job)
+            self.pool.submit(self.attempt, job)
 
     def attempt(self, job: Job) -> None:
+        try:
+            self.send(job)
+        finally:
+            following = None
+            with self.queue_lock:
+                if job in self.in_flight:
+                    self.in_flight.remove(job)
+                if not job.parallel:
+                    lane = self.lanes.get(job.endpoint_id)
+                    if lane:
+                        following = lane.popleft()
+                        self.in_flight.append(following)
+                    else:
+                        self.busy.discard(job.endpoint_id)
+                        self.lanes.pop(job.endpoint_id, None)
+            if following is not None and not self.stopped:
+                self.pool.submit(self.attempt, following)
+
+    def send(self, job: Job) -> None:
         endpoint = self.store.objects.get(job.endpoint_id)
         if endpoint is None or endpoint.get("status") != "enabled":
             return
         event = job.event
         payload = json.dumps(public(event), indent=2).encode()
-        timestamp = int(self.store.clock.now())
+        timestamp = int(self.store.clock.now() - job.age)
         request = urllib.request.Request(
             endpoint["url"],
             data=payload,
@@ -195,7 +234,7 @@ class Deliveries:
             headers={
                 "Content-Type": "application/json; charset=utf-8",
                 "User-Agent": USER_AGENT,
-                "Stripe-Signature": sign(payload, endpoint["_secret"], timestamp),
+                "Stripe-Signature": sign(payload, job.secret or endpoint["_secret"], timestamp),
             },
         )
         status: int | None = None
@@ -223,7 +262,12 @@ class Deliveries:
                     "at": time.time(),
                 }
             )
-            if not delivered and job.attempt <= len(self.retry_delays):
+            # Recorded, retried and no longer in flight at once: `pending` never counts twice.
+            self.in_flight.remove(job)
+            tampered = bool(job.age or job.secret)  # a test's one-off: not retried
+            still_enabled = endpoint.get("status") == "enabled"  # not closed meanwhile
+            retry_left = job.attempt <= len(self.retry_delays)
+            if not delivered and not tampered and still_enabled and retry_left:
                 delay = self.retry_delays[job.attempt - 1]
                 retry = Job(time.monotonic() + delay, next(self.counter), event, endpoint["id"])
                 retry.attempt, retry.parallel = job.attempt + 1, job.parallel
@@ -239,9 +283,34 @@ class Deliveries:
         with self.queue_lock:
             return [dict(a) for a in self.attempts if account is None or a["account"] == account]
 
+    def pending(self, account: str | None) -> int:
+        """Deliveries queued, held, waiting to be retried or being sent (0: quiet)."""
+        with self.queue_lock:
+            return sum(
+                1
+                for job in [*self.jobs, *self.held, *self.in_flight, *self.waiting()]
+                if account is None or job.event["_account"] == account
+            )
+
+    def close(self, account: str) -> int:
+        """Drop the account's queued, held and retrying deliveries; the number dropped."""
+        with self.queue_lock:
+            dropped = [j for j in [*self.jobs, *self.held] if j.event["_account"] == account]
+            self.jobs = [j for j in self.jobs if j.event["_account"] != account]
+            heapq.heapify(self.jobs)
+            self.held = [j for j in self.held if j.event["_account"] != account]
+            for endpoint_id, lane in self.lanes.items():
+                dropped += [j for j in lane if j.event["_account"] == account]
+                self.lanes[endpoint_id] = deque(j for j in lane if j.event["_account"] != account)
+            self.modes.pop(account, None)
+            return len(dropped)
+
+    def waiting(self) -> list[Job]:
+        """Jobs due but waiting behind another delivery to the same endpoint."""
+        return [job for lane in self.lanes.values() for job in lane]
+
     def stop(self) -> None:
         with self.queue_lock:
             self.stopped = True
             self.queue_lock.notify_all()
-        for lane in [self.pool, *self.lanes.values()]:
-            lane.shutdown(wait=False, cancel_futures=True)
+        self.pool.shutdown(wait=False, cancel_futures=True)

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import pytest
 import requests
+import stripe
 
 from faktura.demo import stripe_sandbox as demo
 
@@ -59,10 +60,8 @@ class StripeSandbox:
             env["STRIPE_SECRET_KEY"] = account.secret_key
         return env
 
-    def client(self, account: Account) -> Any:
+    def client(self, account: Account) -> stripe.StripeClient:
         """The official `stripe` library's client, talking to this sandbox."""
-        import stripe  # the library, only where a test needs it
-
         return stripe.StripeClient(account.secret_key, base_addresses={"api": self.base_url})
 
     # The control endpoint (stripe_sandbox/README.md)
@@ -125,19 +124,49 @@ class StripeSandbox:
         """Every webhook delivery attempt for the account: event, type, url, status, attempt."""
         return list(self.control(f"deliveries?account={account.id}", method="GET")["deliveries"])
 
+    def pending_deliveries(self, account: Account) -> int:
+        """Deliveries of the account queued, held, waiting for a retry or being sent."""
+        return int(self.control(f"deliveries?account={account.id}", method="GET")["pending"])
+
+    def wait_quiet(self, account: Account, timeout: float = 30.0) -> None:
+        """Until no delivery of the account is queued, retrying or being sent (held ones
+        count: release them or close the account first)."""
+        self.wait_for(
+            lambda: self.pending_deliveries(account) == 0,
+            timeout,
+            f"the webhook deliveries of {account.id} to finish",
+        )
+
+    def close_account(self, account: Account) -> None:
+        """End of a test: the account's endpoints are disabled, its queued, held and retrying
+        deliveries dropped, and any being sent finished (so none reaches the next test's
+        live server). Its API keeps answering."""
+        self.control(f"accounts/{account.id}", method="DELETE")
+        self.wait_quiet(account)
+
     def traffic(self, account: Account) -> list[dict[str, Any]]:
         """Every API request of the account: method, path, idempotency_key (or None), status."""
         return list(self.control(f"traffic?account={account.id}", method="GET")["requests"])
 
-    def delivery(self, **mode: Any) -> None:
-        """How the next events are delivered: duplicate=N, reverse=True, delay=s, hold=True."""
-        self.control("delivery", mode)
+    def delivery(self, account: Account | None = None, **mode: Any) -> None:
+        """How the account's next events are delivered (all accounts' without one):
+        duplicate=N, reverse=True, delay=seconds, hold=True, parallel=True."""
+        self.control("delivery", {**mode, **({"account": account.id} if account else {})})
 
-    def release(self) -> int:
-        return int(self.control("delivery/release")["released"])
+    def release(self, account: Account | None = None) -> int:
+        """Send the held deliveries (newest first if the mode says reverse)."""
+        body = {"account": account.id} if account else {}
+        return int(self.control("delivery/release", body)["released"])
 
-    def normal_delivery(self) -> None:
-        self.control("delivery", method="DELETE")
+    def normal_delivery(self, account: Account | None = None) -> None:
+        query = f"?account={account.id}" if account else ""
+        self.control(f"delivery{query}", method="DELETE")
+
+    def resend(self, event_id: str, age: float = 0, secret: str | None = None) -> int:
+        """Deliver an event again; `age` signs it that many seconds ago, `secret` with another
+        secret (a receiver must refuse both)."""
+        body: dict[str, Any] = {"age": age, **({"secret": secret} if secret else {})}
+        return int(self.control(f"events/{event_id}/resend", body)["queued"])
 
     def wait_for(self, check: Callable[[], T], timeout: float = 30.0, what: str = "") -> T:
         """Poll `check` until it returns something truthy (webhooks arrive in the background)."""
@@ -203,3 +232,11 @@ def running_sandbox(*extra: str) -> Iterator[StripeSandbox]:
 def stripe_sandbox() -> Iterator[StripeSandbox]:
     """One stripe_sandbox process per test process (xdist worker)."""
     yield from running_sandbox()
+
+
+@pytest.fixture
+def stripe_test_account(stripe_sandbox: StripeSandbox) -> Iterator[Account]:
+    """A Stripe account for one test, closed when the test ends (no late webhooks)."""
+    account = stripe_sandbox.new_account()
+    yield account
+    stripe_sandbox.close_account(account)

@@ -90,6 +90,7 @@ class Receiver:
     """Webhook requests as received; answers with `statuses` in turn, then 200."""
 
     url: str = ""
+    base_url: str = ""
     received: list[dict[str, Any]] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -116,12 +117,23 @@ def receiver() -> Iterator[Receiver]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
+        def do_GET(self) -> None:
+            # A success_url or cancel_url the hosted page sends the browser to.
+            page = f"<html><body><h1>Back at the seller</h1><p>{self.path}</p></body></html>"
+            data = page.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     ).start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    state.url = f"{state.base_url}/hooks"
     yield state
     server.shutdown()
     server.server_close()

@@ -25,8 +25,8 @@ def test_session_paid_and_retrieved_with_nested_expand(client, account):
     assert session.amount_total == 12000
     assert session.currency == "eur"
     assert session.url == f"{account.base_url}/c/pay/{session.id}"
-    assert session.customer_details
-    assert session.customer_details.email == "payer@example.com"
+    assert session.customer_email == "payer@example.com"
+    assert session.customer_details is None  # filled from what the payer enters
 
     paid = pay(account, session.id)
     assert paid["outcome"] == "paid"
@@ -38,7 +38,9 @@ def test_session_paid_and_retrieved_with_nested_expand(client, account):
     assert found.status == "complete"
     assert found.payment_status == "paid"
     assert found.url is None
+    assert found.customer_details
     assert found.customer_details.name == "Jane"
+    assert found.customer_details.email == "payer@example.com"
     intent = found.payment_intent
     assert intent.status == "succeeded"
     assert intent.metadata["invoice"] == "1"
@@ -235,3 +237,59 @@ def test_basic_auth_and_demo_key(sandbox: SandboxServer):
     )
     assert answer.status_code == 200
     assert answer.headers["Request-Id"].startswith("req_")
+
+
+def test_lists_find_by_payment_intent_before_payment_and_events_by_wildcard(client, account):
+    session = new_session(client)
+    pay(account, session.id, "4000000000000002")
+    failed = client.v1.events.list(params={"type": "payment_intent.payment_failed"}).data[0]
+    intent_id = failed.data.object["id"]
+    found = client.v1.checkout.sessions.list(params={"payment_intent": intent_id})
+    assert [s.id for s in found.data] == [session.id]
+    charges = client.v1.events.list(params={"type": "charge.*"}).data
+    assert [e.type for e in charges] == ["charge.failed"]
+    both = client.v1.events.list(params={"types": ["charge.failed", "payment_intent.created"]})
+    assert sorted(e.type for e in both.data) == ["charge.failed", "payment_intent.created"]
+
+
+def test_paging(client, account):
+    for _ in range(5):
+        client.v1.customers.create(params={"email": "c@example.com"})
+    first = client.v1.events.list(params={"limit": 2})
+    assert first.has_more
+    second = client.v1.events.list(params={"limit": 2, "starting_after": first.data[-1].id})
+    back = client.v1.events.list(params={"limit": 2, "ending_before": second.data[0].id})
+    assert [e.id for e in back.data] == [e.id for e in first.data]
+    every = [e.id for e in client.v1.events.list(params={"limit": 2}).auto_paging_iter()]
+    assert len(every) == len(set(every)) == 5
+
+
+def test_amounts_out_of_stripes_range(client):
+    def line(unit_amount: int, quantity: int = 1, currency: str = "eur") -> Any:
+        price = {"currency": currency, "unit_amount": unit_amount, "product_data": {"name": "x"}}
+        return [{"price_data": price, "quantity": quantity}]
+
+    with pytest.raises(stripe.InvalidRequestError) as small:
+        new_session(client, line_items=line(49))
+    assert "at least 0.50 EUR" in small.value.user_message
+    with pytest.raises(stripe.InvalidRequestError) as large:
+        new_session(client, line_items=line(60_000_000, 2))
+    assert "no more than 999,999.99 EUR" in large.value.user_message
+    with pytest.raises(stripe.InvalidRequestError) as unit:
+        new_session(client, line_items=line(100_000_000))
+    assert unit.value.param == "line_items[0][price_data][unit_amount]"
+    with pytest.raises(stripe.InvalidRequestError) as currency:
+        new_session(client, line_items=line(100, currency="xyz"))
+    assert currency.value.param == "line_items[0][price_data][currency]"
+    assert (
+        new_session(client, line_items=line(99_999_999, currency="jpy")).amount_total == 99_999_999
+    )
+
+
+def test_hosted_page_escapes_the_sellers_text(client, account):
+    price = {"currency": "eur", "unit_amount": 500, "product_data": {"name": "<b>Tea</b> & co"}}
+    session = new_session(client, line_items=[{"price_data": price, "quantity": 2}])
+    page = requests.get(str(session.url), timeout=5).text
+    assert "&lt;b&gt;Tea&lt;/b&gt; &amp; co × 2" in page
+    assert "<b>Tea</b>" not in page
+    assert "10.00 EUR" in page
