@@ -79,3 +79,21 @@ def test_a_stripe_payment_racing_an_edit_never_both_wins(
             assert not StripeRefund.objects.filter(payment=payment).exists()
     assert wins["edit"] > 0
     assert wins["payment"] > 0
+
+
+def test_the_same_payment_applied_by_many_at_once_is_recorded_once(
+    stripe_sandbox, stripe_account, make_invoice
+):
+    # SPEC PAY-2: events delivered in parallel, a buyer returning, all reading the session back
+    for _round in range(8):
+        invoice = make_invoice(finalized=True)
+        session = session_for_invoice(invoice, buyer_url="http://buyer.test/")
+        assert stripe_sandbox.pay(session.session_id)["outcome"] == "paid"
+        results = at_once(*[lambda s=session.session_id: settle_session(s) for _ in range(6)])
+        assert not any(isinstance(r, Exception) for r in results), results
+        row = StripeCheckoutSession.objects.get(pk=session.pk)
+        assert row.outcome == SessionOutcome.PAID
+        assert Payment.objects.filter(processor_payment_id=row.payment_intent_id).count() == 1
+        invoice.refresh_from_db()
+        assert invoice.status == InvoiceStatus.PAID
+        assert InvoicePayment.objects.filter(invoice=invoice).count() == 1
