@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from faktura.core.actors import Actor
 from faktura.core.errors import RuleViolation, require
-from faktura.core.money import format_money
+from faktura.core.money import format_money, round_money
 from faktura.core.registry import Registry
 from faktura.history import services as history
 from faktura.invoices import rules as invoice_rules
@@ -275,7 +275,7 @@ def _fee(client: Any, intent: Any, currency: str) -> Decimal:
     fee = from_minor(int(stripe_field(transaction_, "fee", 0)), settled_in)
     rate = stripe_field(transaction_, "exchange_rate")
     if settled_in != currency and rate:
-        fee = from_minor(to_minor(fee / Decimal(str(rate)), currency), currency)
+        fee = round_money(fee / Decimal(str(rate)), currency)
     return fee
 
 

@@ -14,7 +14,7 @@ import stripe
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from faktura.core.money import minor_units, round_money
+from faktura.core.money import round_money
 from faktura.core.outside import external_call
 
 
@@ -27,13 +27,31 @@ class StripeProblem(Exception):
         self.kind, self.message, self.code = kind, message, code
 
 
+# Stripe's own table of decimals, which is not ISO 4217's: ISK, for one, has none in ISO but
+# two at Stripe (whole krónur, times 100); every currency not listed here has two.
+STRIPE_DECIMALS = {
+    **dict.fromkeys(("BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF",
+                     "UGX", "VND", "VUV", "XAF", "XOF", "XPF"), 0),
+    **dict.fromkeys(("BHD", "JOD", "KWD", "OMR", "TND"), 3),
+}  # fmt: skip
+
+
 def to_minor(amount: Decimal, currency: str) -> int:
-    """Stripe counts in the currency's minor unit: 12.34 USD is 1234, 1234 JPY is 1234."""
-    return int(round_money(amount, currency.upper()).scaleb(minor_units(currency.upper())))
+    """Stripe's integer amount: 12.34 USD is 1234, 1234 JPY is 1234, 1500 ISK is 150000."""
+    code = currency.upper()
+    scaled = round_money(amount, code).scaleb(STRIPE_DECIMALS.get(code, 2))
+    if scaled != scaled.to_integral_value():
+        raise StripeProblem(
+            "invalid",
+            _("Stripe takes %(currency)s in whole units, so %(amount)s cannot be paid online. "
+            "Round the amount.") % {"currency": code, "amount": amount},
+        )  # fmt: skip
+    return int(scaled)
 
 
 def from_minor(value: int, currency: str) -> Decimal:
-    return round_money(Decimal(value).scaleb(-minor_units(currency.upper())), currency.upper())
+    code = currency.upper()
+    return round_money(Decimal(value).scaleb(-STRIPE_DECIMALS.get(code, 2)), code)
 
 
 def _problem(error: stripe.StripeError) -> StripeProblem:

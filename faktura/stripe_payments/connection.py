@@ -133,6 +133,13 @@ def connect(*, actor: Actor, secret_key: str, webhook_secret: str = "") -> Strip
     try:
         account = Stripe(key).account()
     except StripeProblem as problem:
+        if problem.kind == "network":
+            raise RuleViolation(
+                _("Faktura could not reach Stripe at %(base)s, so nothing was saved. Check the "
+                "server's internet connection (and STRIPE_API_BASE), then connect again.")
+                % {"base": settings.STRIPE_API_BASE},
+                code="unreachable",
+            ) from problem  # fmt: skip
         raise RuleViolation(
             _("Stripe did not accept this key, so nothing was saved: %(message)s")
             % {"message": problem.message},
