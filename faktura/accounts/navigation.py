@@ -25,7 +25,6 @@ SECTIONS = [
     ("Products", "/products/", "box"),
     ("Invoices", "/invoices/", "receipt"),
     ("Payments", "/payments/", "credit-card"),
-    ("Payment links", "/payment-links/", "link-45deg"),
     ("Conversations", "/conversations/", "chat-left-text"),
 ]
 

@@ -26,6 +26,15 @@ class BulkAction:
 
 
 @dataclass(frozen=True)
+class IndexLink:
+    """A page that belongs with this index, linked beside its Create button."""
+
+    label: str
+    icon: str  # a Bootstrap icon name
+    url: str
+
+
+@dataclass(frozen=True)
 class QuickSearch:
     """Where the quick search (an index page's `q`, the API's `query`) looks for typed text.
     Names are the type's declared properties; `related` names the model's relations."""
@@ -51,6 +60,7 @@ class IndexDefaults:
     creatable: bool = False  # a "Create" page exists at /<path>/new/
     can_edit: Callable[[Actor], Decision] = can_edit_records
     bulk_actions: tuple[BulkAction, ...] = ()
+    links: tuple[IndexLink, ...] = ()
 
 
 DECLARED: dict[str, IndexDefaults] = {
@@ -103,6 +113,7 @@ DECLARED: dict[str, IndexDefaults] = {
         bulk_actions=(
             BulkAction("Send receipts", "envelope", "/payments/receipts/", can_edit_invoices),
         ),
+        links=(IndexLink("Payment links", "link-45deg", "/payments/links/"),),  # PAY-6
     ),
     "contacts": IndexDefaults(
         path="contacts",

@@ -115,6 +115,7 @@ def index(request: HttpRequest, object_type: ObjectType) -> HttpResponse:
         ),
         "can_change_active": bool(active and rules.can_change_view(active, actor)),
         "bulk_actions": [a for a in defaults.bulk_actions if a.allowed(actor)],
+        "links": defaults.links,
         "create_url": (
             f"/{defaults.path}/new/" if defaults.creatable and defaults.can_edit(actor) else ""
         ),

@@ -38,7 +38,7 @@ class PaymentLink(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return f"/payment-links/{self.pk}/"
+        return f"/payments/links/{self.pk}/"
 
     def public_path(self) -> str:
         return f"/l/{self.token}/"

@@ -24,7 +24,9 @@ def test_a_user_makes_a_link_and_a_buyer_pays_it_on_stripe(
     page.set_default_timeout(20_000)
 
     # The user makes the link.
-    page.goto(f"{live_server.url}/payment-links/")
+    page.goto(f"{live_server.url}/payments/")
+    page.get_by_role("link", name="Payment links").click()
+    expect(page).to_have_url(f"{live_server.url}/payments/links/")
     page.get_by_role("link", name="Create payment link").click()
     page.get_by_label("Name", exact=True).fill("Support bundle")
     page.get_by_label("Product").select_option(str(product.pk))

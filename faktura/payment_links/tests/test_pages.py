@@ -31,20 +31,20 @@ def test_the_index_lists_links_with_amount_payments_and_filters(
     )
     services.set_active(other, False, actor=editor)
     client = signed_in(viewer_user)
-    page = client.get("/payment-links/").content.decode()
+    page = client.get("/payments/links/").content.decode()
     assert "Support plan link" in page
     assert "Old offer" in page
     assert "176.00" in page  # 2 × 80 + 10 % tax
-    active = client.get("/payment-links/?state=active").content.decode()
+    active = client.get("/payments/links/?state=active").content.decode()
     assert "Support plan link" in active
     assert "Old offer" not in active
-    inactive = client.get("/payment-links/?state=inactive").content.decode()
+    inactive = client.get("/payments/links/?state=inactive").content.decode()
     assert "Old offer" in inactive
     assert "Support plan link" not in inactive
 
 
 def test_pages_need_a_login(client, link):
-    for url in ("/payment-links/", "/payment-links/new/", link.get_absolute_url()):
+    for url in ("/payments/links/", "/payments/links/new/", link.get_absolute_url()):
         assert client.get(url).status_code == 302
 
 
@@ -52,7 +52,7 @@ def test_view_only_users_see_links_but_cannot_make_or_deactivate_them(signed_in,
     client = signed_in(viewer_user)
     assert client.get(link.get_absolute_url()).status_code == 200
     assert "Deactivate" not in client.get(link.get_absolute_url()).content.decode()
-    assert client.get("/payment-links/new/").status_code == 403
+    assert client.get("/payments/links/new/").status_code == 403
     response = client.post(reverse("payment_links:set_active", args=[link.pk]), {"active": "0"})
     assert response.status_code == 403
     link.refresh_from_db()
@@ -65,9 +65,9 @@ def test_a_user_makes_a_link_from_products(signed_in, editor_user, product, syst
 
     widget = sales.create_product(actor=system, name="Widget", price="5.00")
     client = signed_in(editor_user)
-    assert "Support plan" in client.get("/payment-links/new/").content.decode()
+    assert "Support plan" in client.get("/payments/links/new/").content.decode()
     response = client.post(
-        "/payment-links/new/",
+        "/payments/links/new/",
         {
             "name": "Bundle",
             "currency": "USD",
@@ -104,7 +104,7 @@ def test_the_form_says_what_is_wrong_and_keeps_what_was_typed(
     client = signed_in(editor_user)
     products = [str(product.pk) if p == "PRODUCT" else p for p in products]
     response = client.post(
-        "/payment-links/new/",
+        "/payments/links/new/",
         {"name": "Typed name", "currency": "USD", "product": products, "quantity": quantities},
     )
     assert response.status_code == 400
