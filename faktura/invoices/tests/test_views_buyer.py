@@ -36,6 +36,9 @@ def test_buyer_sees_the_invoice_without_logging_in(client, make_invoice, account
         "Balance due",
     ):
         assert text in html, text
+    # The seller is named where the page says whom the invoice is from and whom to ask.
+    assert f"<title>Invoice {invoice.number} from Fjord Tools AS" in html
+    assert "or contact Fjord Tools AS directly." in html
 
 
 # SPEC INV-17
