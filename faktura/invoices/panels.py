@@ -12,7 +12,7 @@ from faktura.core.actors import Actor
 from faktura.core.locales import format_money_for_people
 from faktura.core.money import format_money
 from faktura.history.models import Entry
-from faktura.history.readable import LogGroup, edit_log_groups
+from faktura.history.readable import LogGroup, describe_any_event, edit_log_groups
 from faktura.invoices.menu import invoice_menu
 from faktura.invoices.models import Invoice
 from faktura.invoices.property_values import public_url
@@ -159,7 +159,8 @@ def describe_event(entry: Entry) -> str:
         "invoice.online_payment_refunded": f"An online payment of {data.get('amount', '')} came "
         "for a closed checkout and was refunded",
     }
-    return texts.get(kind, kind.replace(".", " ").replace("_", " ").capitalize())
+    # Events of apps to the right (QuickBooks, Stripe) carry their own summary.
+    return texts.get(kind) or describe_any_event(entry)
 
 
 def invoice_log(record: Invoice | Payment) -> list[LogGroup]:

@@ -1,5 +1,6 @@
 """The "QuickBooks" card on deal, quote and payment pages (QB-1, QB-9)."""
 
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -69,11 +70,15 @@ def test_a_payments_documents_are_on_its_page(
     made = documents.create_paid_invoice(
         connection=connection, payment=payment, actor=admin, request_key="wf2-e1-s1"
     )
-    shown = card(signed_in(viewer_user), payment.get_absolute_url())
+    client = signed_in(viewer_user)
+    shown = card(client, payment.get_absolute_url())
     assert shown is not None
     invoice_row, payment_row = rows(shown)
     assert f'<span class="fw-semibold">Invoice {made[0].doc_number}</span>' in invoice_row
     assert '<span class="fw-semibold">Payment</span>' in payment_row
+    # The payment's edit log says what was made, in the words QuickBooks' app stored.
+    page = html.unescape(client.get(payment.get_absolute_url()).content.decode())
+    assert f"Created QuickBooks invoice {made[0].doc_number} (420.00 USD) in " in page
 
 
 def test_intuits_app_opens_each_document_by_its_page(
