@@ -25,6 +25,8 @@ from typing import Any
 from tests.browser import CHROMIUM_ARGS, chromium_path
 from tests.postgres import _free_port
 from tests.qbo import start_sandbox, stop_sandbox
+from tests.stripe import start_sandbox as start_stripe
+from tests.stripe import stop_sandbox as stop_stripe
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,6 +147,52 @@ def _quickbooks_action(page: Any, base: str, env: dict[str, str], ids: dict[str,
     page.screenshot(path=out / "deal-quickbooks-card.png", full_page=True)
 
 
+def _stripe(page: Any, browser: Any, base: str, ids: dict[str, str], out: Path) -> None:
+    """Settings → Payments, the buyer paying on Stripe's hosted page, a partial refund, and a
+    payment link with its public page (issue 16)."""
+    from faktura.demo.stripe_sandbox import DEMO_SECRET_KEY
+
+    page.goto(f"{base}/settings/payments/")
+    page.get_by_label("Secret key").fill(DEMO_SECRET_KEY)
+    page.get_by_role("button", name="Connect Stripe").click()
+    page.locator("[data-action=create_endpoint]").click()
+    page.screenshot(path=out / "settings-payments.png", full_page=True)
+    buyer = browser.new_page(viewport={"width": 1200, "height": 900})
+    buyer.goto(f"{base}/i/{ids['token']}/")
+    buyer.screenshot(path=out / "buyer-page.png", full_page=True)
+    buyer.locator("[data-action=pay]").first.click()
+    buyer.get_by_label("Card number").fill("4242 4242 4242 4242")
+    buyer.get_by_label("Expiration (MM / YY)").fill("12 / 30")
+    buyer.get_by_label("CVC").fill("123")
+    buyer.get_by_label("Cardholder name").fill("Ada Lovelace")
+    buyer.screenshot(path=out / "stripe-checkout.png")
+    buyer.get_by_role("button", name=re.compile("^Pay")).click()
+    buyer.wait_for_url(f"{base}/i/{ids['token']}/*")
+    buyer.get_by_text("Thank you").first.wait_for()
+    buyer.screenshot(path=out / "buyer-page-paid.png", full_page=True)
+    # The card payment is the newest: refund part of it from its page.
+    page.goto(f"{base}/payments/?sort=-hs_object_id")
+    page.locator("table tbody a[href^='/payments/']").first.click()
+    page.locator("[data-action=refund]").click()
+    page.get_by_label(re.compile("^Amount")).fill("100.00")
+    page.get_by_label(re.compile("^Reason")).fill("One seat was cancelled.")
+    page.locator("[data-action=confirm_refund]").click()
+    page.get_by_text("One seat was cancelled.").first.wait_for()
+    page.screenshot(path=out / "payment-refund.png", full_page=True)
+    # A payment link for two products, then its public page.
+    page.goto(f"{base}/payments/links/new/")
+    page.get_by_label("Name", exact=True).fill("Security audit with a consulting day")
+    page.get_by_label("Product").select_option(label="Security audit — 4,800.00")
+    page.get_by_role("button", name="Create payment link").click()
+    page.get_by_test_id("public-url").wait_for()
+    page.screenshot(path=out / "payment-link.png", full_page=True)
+    public = browser.new_page(viewport={"width": 1200, "height": 800})
+    public.goto(page.get_by_test_id("public-url").input_value())
+    public.get_by_label(re.compile("Your name")).fill("Linus Torvalds")
+    public.get_by_label(re.compile("Your email")).fill("linus@example.org")
+    public.screenshot(path=out / "payment-link-public.png", full_page=True)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -163,6 +211,9 @@ def main(argv: list[str]) -> int:
         # Settings → QuickBooks connects a company of the sandbox, as the demo does.
         sandbox = start_sandbox()
         env.update(sandbox.environment())
+        # Settings → Payments connects the Stripe sandbox's demo account, as the demo does.
+        stripe = start_stripe()
+        env["STRIPE_API_BASE"] = stripe.base_url
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
@@ -227,9 +278,7 @@ def main(argv: list[str]) -> int:
                 page.goto(f"{base}/settings/quickbooks/")
                 page.screenshot(path=args.out / "settings-quickbooks.png", full_page=True)
                 _quickbooks_action(page, base, env, ids, args.out)
-                buyer = browser.new_page(viewport={"width": 1200, "height": 900})
-                buyer.goto(f"{base}/i/{ids['token']}/")
-                buyer.screenshot(path=args.out / "buyer-page.png", full_page=True)
+                _stripe(page, browser, base, ids, args.out)
                 phone = browser.new_context(
                     viewport={"width": 390, "height": 844},
                     is_mobile=True,
@@ -242,6 +291,7 @@ def main(argv: list[str]) -> int:
             server.terminate()
             server.wait(timeout=10)
             stop_sandbox(sandbox)
+            stop_stripe(stripe)
     print(f"Screenshots written to {args.out}")
     return 0
 

@@ -6,8 +6,15 @@ from django import template
 
 from faktura.core.locales import format_money_for_people, format_number, people_locale
 from faktura.core.money import CURRENCIES
+from faktura.core.money import plain as plain_number
 
 register = template.Library()
+
+
+@register.filter
+def plain(number: Decimal | None) -> str:
+    """`{{ line.quantity|plain }}` → "10", "2.5" (Decimal.normalize would say "1E+1")."""
+    return "" if number is None else plain_number(number)
 
 
 @register.filter
